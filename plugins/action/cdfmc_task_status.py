@@ -1,0 +1,27 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Runs the cdfmc_task_status module with empty-string options removed.
+
+AWX and templated defaults pass "" for options left empty; removed here, they
+count as unset, so the module's environment fallbacks and defaults apply even
+to typed options (bool, int, float, choices) that would refuse "".
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        super(ActionModule, self).run(tmp, task_vars)
+        module_args = dict((name, value) for name, value in self._task.args.items() if value != '')
+        return self._execute_module(
+            module_name='cisco.cdfmc.cdfmc_task_status', module_args=module_args, task_vars=task_vars)

@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # The connection options as modules take them (environment fallbacks read where the module runs).
+    DOCUMENTATION = r'''
+options:
+  base_url:
+    description:
+      - URL of the server, for example V(https://api.us.security.cisco.com/firewall) (the Security Cloud Control
+        gateway of a cdFMC) or V(https://fmc.example.com) (a cdFMC tenant host or an on-prem FMC).
+      - Exactly one of O(base_url) and O(region) is required.
+      - Plain C(http://) is refused unless the host is a loopback address.
+      - If not set, the environment variable E(CDFMC_BASE_URL) is used. An empty value counts as unset.
+    type: str
+  region:
+    description:
+      - Shortcut for the Security Cloud Control gateway of a region (cdFMC only), for example V(us) stands for
+        V(https://api.us.security.cisco.com/firewall).
+      - Exactly one of O(base_url) and O(region) is required.
+      - If not set, the environment variable E(CDFMC_REGION) is used. An empty value counts as unset.
+    type: str
+    choices: [apj, au, eu, in, us]
+  api_token:
+    description:
+      - The Security Cloud Control API token, sent as C(Authorization: Bearer).
+      - If not set, the environment variable E(CDFMC_API_TOKEN) is used. An empty value counts as unset.
+    type: str
+  domain_uuid:
+    description:
+      - UUID of the domain that owns the task.
+      - Defaults to the global domain of every cdFMC, V(e276abec-e0f2-11e3-8169-6d9ed49b625f).
+      - If not set, the environment variable E(CDFMC_DOMAIN_UUID) is used. An empty value counts as unset.
+    type: str
+  api_prefix:
+    description:
+      - Path between O(base_url) and C(fmc_config).
+      - Defaults to V(/v1/cdfmc/api) when O(base_url) has a path (a trailing V(/) is ignored), as the gateway
+        does, and to V(/api) otherwise, as a cdFMC tenant host or an on-prem FMC does.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Leave it on outside a lab.
+      - If not set, the environment variable E(CDFMC_VALIDATE_CERTS) is used. An empty value counts as unset.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle (PEM file) or directory to trust for the server's certificate.
+      - It wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) in the environment.
+      - If not set, the environment variable E(CDFMC_CA_PATH) is used. An empty value counts as unset.
+    type: path
+  request_timeout:
+    description:
+      - Seconds one HTTP request may take, from connecting to the last byte of the answer.
+    type: float
+    default: 30
+  max_retries:
+    description:
+      - How many times one request is retried after a connection error or an HTTP 429, 500, 502, 503 or 504,
+        waiting with exponential backoff and jitter, or as long as the server's C(Retry-After) asks (capped).
+      - A POST is retried only on HTTP 429 and on a refused connection.
+    type: int
+    default: 5
+notes:
+  - Proxy settings from the environment (E(HTTPS_PROXY), E(NO_PROXY)) apply. Redirects are not followed.
+    Credentials in C(~/.netrc) are never used in place of O(api_token).
+requirements:
+  - requests >= 2.32.4
+  - jmespath
+'''
+
+    # The same options for controller plugins (lookup, action): environment and variables.
+    PLUGINS = r'''
+options:
+  base_url:
+    description:
+      - URL of the server, for example V(https://api.us.security.cisco.com/firewall) (the Security Cloud Control
+        gateway of a cdFMC) or V(https://fmc.example.com) (a cdFMC tenant host or an on-prem FMC).
+      - Exactly one of O(base_url) and O(region) is required.
+      - Plain C(http://) is refused unless the host is a loopback address.
+      - An empty value counts as unset.
+    type: str
+    env:
+      - name: CDFMC_BASE_URL
+    vars:
+      - name: cdfmc_base_url
+  region:
+    description:
+      - Shortcut for the Security Cloud Control gateway of a region (cdFMC only).
+      - Exactly one of O(base_url) and O(region) is required. An empty value counts as unset.
+    type: str
+    choices: [apj, au, eu, in, us]
+    env:
+      - name: CDFMC_REGION
+    vars:
+      - name: cdfmc_region
+  api_token:
+    description:
+      - The Security Cloud Control API token, sent as C(Authorization: Bearer). An empty value counts as unset.
+    type: str
+    env:
+      - name: CDFMC_API_TOKEN
+    vars:
+      - name: cdfmc_api_token
+  domain_uuid:
+    description:
+      - UUID of the domain that owns the task. Defaults to the global domain of every cdFMC,
+        V(e276abec-e0f2-11e3-8169-6d9ed49b625f). An empty value counts as unset.
+    type: str
+    env:
+      - name: CDFMC_DOMAIN_UUID
+    vars:
+      - name: cdfmc_domain_uuid
+  api_prefix:
+    description:
+      - Path between O(base_url) and C(fmc_config). Defaults to V(/v1/cdfmc/api) when O(base_url) has a path,
+        and to V(/api) otherwise.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Leave it on outside a lab.
+    type: bool
+    default: true
+    env:
+      - name: CDFMC_VALIDATE_CERTS
+    vars:
+      - name: cdfmc_validate_certs
+  ca_path:
+    description:
+      - A CA bundle (PEM file) or directory to trust for the server's certificate. It wins over
+        E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE).
+    type: path
+    env:
+      - name: CDFMC_CA_PATH
+    vars:
+      - name: cdfmc_ca_path
+  request_timeout:
+    description:
+      - Seconds one HTTP request may take, from connecting to the last byte of the answer.
+    type: float
+    default: 30
+  max_retries:
+    description:
+      - How many times one request is retried after a connection error or an HTTP 429, 500, 502, 503 or 504.
+    type: int
+    default: 5
+notes:
+  - Runs on the controller, so options from the environment are read there; the C(environment) keyword does
+    not reach it.
+requirements:
+  - requests >= 2.32.4
+  - jmespath
+'''

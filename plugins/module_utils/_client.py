@@ -1,0 +1,336 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The HTTP client of cisco.cdfmc: one keep-alive session to one server, with retries.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It never imports AnsibleModule: it raises
+CdfmcError subclasses and reports through callbacks, so modules and controller
+plugins share it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import time
+import traceback
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    CdfmcRequestError,
+    CdfmcResponseError,
+    CdfmcTLSError,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
+    backoff_delays,
+    is_retryable_status,
+    parse_retry_after,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._version import COLLECTION_VERSION
+
+try:
+    import requests
+    from requests.auth import AuthBase
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    AuthBase = object
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+USER_AGENT = 'cisco.cdfmc/%s' % COLLECTION_VERSION
+
+# A task status is a few KiB; anything far larger is not one.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+_SNIPPET_LENGTH = 160
+_REDACTED = '********'
+_URL_CREDENTIALS = re.compile(r'(?<=//)[^/@\s]+@')
+
+
+class BearerTokenAuth(AuthBase):
+    """Adds ``Authorization: Bearer <token>`` through requests' auth hook.
+
+    Being an auth hook keeps ~/.netrc from replacing it. ``renew()`` is the seam a
+    login-based authenticator fills: it returns True when new credentials were
+    obtained and the failed request is worth one more try.
+    """
+
+    def __init__(self, token):
+        self._token = token
+
+    def __call__(self, request):
+        request.headers['Authorization'] = 'Bearer %s' % self._token
+        return request
+
+    def __repr__(self):
+        return '<BearerTokenAuth>'
+
+    @property
+    def secrets(self):
+        """Values that must never be shown."""
+        return (self._token,)
+
+    def renew(self):
+        """A static token cannot be renewed."""
+        return False
+
+
+def _walk_causes(exc):
+    seen = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending.extend([getattr(current, 'reason', None), current.__cause__, current.__context__])
+        pending.extend(arg for arg in getattr(current, 'args', ()) if isinstance(arg, BaseException))
+
+
+def _is_connection_refused(exc):
+    return any(isinstance(cause, ConnectionRefusedError) for cause in _walk_causes(exc))
+
+
+def _tls_reason(exc):
+    text = str(exc)
+    match = re.search(r'certificate verify failed: ([^(\')"]+)', text)
+    if match:
+        return 'certificate verify failed: %s' % match.group(1).strip()
+    match = re.search(r"hostname '?[^']*'? doesn't match[^'\")]*", text)
+    if match:
+        return match.group(0)
+    return 'the TLS handshake failed'
+
+
+def _error_descriptions(body):
+    """The messages[].description texts of an error body, in either shape FMC sends."""
+    if not isinstance(body, dict):
+        return []
+    container = body.get('error') if isinstance(body.get('error'), dict) else body
+    messages = container.get('messages')
+    if not isinstance(messages, list):
+        return []
+    texts = []
+    for message in messages:
+        if isinstance(message, dict):
+            text = message.get('description') or message.get('details') or message.get('code')
+            if text:
+                texts.append(str(text).strip())
+    return texts
+
+
+def _snippet(raw):
+    """A short, single-line, tag-free excerpt of a body that is not JSON."""
+    text = raw[:4096].decode('utf-8', errors='replace')
+    text = re.sub(r'(?is)<(script|style)\b.*?</\1\s*>', ' ', text)
+    text = re.sub(r'<[^>]*>', ' ', text)
+    text = ' '.join(text.split())
+    if len(text) > _SNIPPET_LENGTH:
+        text = text[:_SNIPPET_LENGTH] + '...'
+    return text
+
+
+class CdfmcClient:
+    """One server, one keep-alive requests session, retries as the settings say.
+
+    ``settings`` is a ConnectionSettings. ``log`` gets one line per request;
+    ``sleep`` and ``clock`` (monotonic seconds) are injectable for tests.
+    ``request_count`` counts every HTTP request sent, retries included.
+    """
+
+    def __init__(self, settings, auth=None, log=None, sleep=time.sleep, clock=time.monotonic):
+        if not HAS_REQUESTS:
+            raise CdfmcRequestError('the Python library requests (2.32.4 or later) is not installed')
+        self.settings = settings
+        self.auth = auth if auth is not None else BearerTokenAuth(settings.api_token)
+        self._log = log
+        self._sleep = sleep
+        self._clock = clock
+        self.request_count = 0
+        self.session = requests.Session()
+        self.session.headers['User-Agent'] = USER_AGENT
+        self.session.headers['Accept'] = 'application/json'
+
+    def close(self):
+        """Close the session's connections."""
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def redact(self, text):
+        """Return text with every secret and URL credential masked."""
+        text = _URL_CREDENTIALS.sub(_REDACTED + '@', text)
+        for secret in getattr(self.auth, 'secrets', ()):
+            if secret:
+                text = text.replace(secret, _REDACTED)
+        return text
+
+    def get_task_status(self, task_id, detailed_device_status=True, deadline=None):
+        """GET one task's status and return its JSON object.
+
+        Raises CdfmcOptionError for a bad id (before any request), CdfmcRequestError
+        and subclasses for everything the server or network does wrong.
+        """
+        api_path = self.settings.task_status_path(task_id)
+        params = {'showDetailedDeviceStatus': 'true'} if detailed_device_status else None
+        body = self.request('GET', api_path, params=params, deadline=deadline)
+        if not isinstance(body, dict):
+            raise CdfmcResponseError(
+                'GET %s on %s: the server answered with a JSON %s where a task status object belongs'
+                % (self.settings.path(api_path), self.settings.server, type(body).__name__),
+                method='GET', path=self.settings.path(api_path), status=200)
+        return body
+
+    def request(self, method, api_path, params=None, json_body=None, deadline=None):
+        """Send one API request with retries and return the decoded JSON body (None when empty).
+
+        ``deadline`` (a clock value) bounds request timeouts and retry sleeps.
+        """
+        method = method.upper()
+        path = self.settings.path(api_path)
+        url = self.settings.server + path
+        delays = backoff_delays()
+        retries_left = self.settings.max_retries
+        renewed = False
+        while True:
+            try:
+                status, reason, headers, raw = self._send(method, url, path, params, json_body, deadline)
+            except CdfmcTLSError:
+                raise
+            except CdfmcRequestError as exc:
+                # A POST that may have reached the server must not run twice.
+                retryable = method == 'GET' or exc.refused
+                if not retryable or retries_left <= 0 or not self._pause(next(delays), deadline, exc):
+                    raise
+                retries_left -= 1
+                continue
+
+            if 200 <= status < 300:
+                return self._decode(method, path, status, raw)
+
+            if status == 401 and not renewed and self.auth.renew():
+                renewed = True
+                continue
+
+            error = self._http_error(method, path, status, reason, headers, raw)
+            if not is_retryable_status(method, status) or retries_left <= 0:
+                raise error
+            delay = error.retry_after if error.retry_after is not None else next(delays)
+            if not self._pause(delay, deadline, error):
+                raise error
+            retries_left -= 1
+
+    def _pause(self, delay, deadline, error):
+        """Sleep before a retry; False when the deadline leaves no time for one."""
+        if deadline is not None:
+            left = deadline - self._clock()
+            if left <= 0:
+                return False
+            delay = min(delay, left)
+        if self._log:
+            self._log('%s; retrying in %.1fs' % (error, delay))
+        self._sleep(delay)
+        return deadline is None or deadline - self._clock() > 0
+
+    def _send(self, method, url, path, params, json_body, deadline):
+        """One HTTP exchange; returns (status, reason, headers, body bytes)."""
+        timeout = self.settings.request_timeout
+        if deadline is not None:
+            timeout = min(timeout, deadline - self._clock())
+            if timeout <= 0:
+                raise CdfmcRequestError(
+                    '%s %s on %s: no time left before the deadline' % (method, path, self.settings.server),
+                    method=method, path=path)
+        finish_by = self._clock() + timeout
+        self.request_count += 1
+        started = self._clock()
+        try:
+            response = self.session.request(
+                method, url, params=params, json=json_body, auth=self.auth,
+                verify=self.settings.verify, timeout=timeout, allow_redirects=False, stream=True)
+            try:
+                raw = self._read(response, method, path, finish_by)
+            finally:
+                response.close()
+        except requests.exceptions.SSLError as exc:
+            raise CdfmcTLSError(
+                '%s %s on %s: could not verify the server\'s TLS certificate (%s). '
+                'Set ca_path (or CDFMC_CA_PATH) to the CA bundle that signed it, '
+                'or validate_certs: false to skip verification (not recommended)'
+                % (method, path, self.settings.server, self.redact(_tls_reason(exc))),
+                method=method, path=path)
+        except requests.exceptions.RequestException as exc:
+            if isinstance(exc, requests.exceptions.Timeout):
+                what = 'no answer within %.1fs (request_timeout)' % timeout
+            elif _is_connection_refused(exc):
+                what = 'connection refused'
+            else:
+                what = 'connection failed: %s' % self.redact(type(exc).__name__)
+            raise CdfmcRequestError(
+                '%s %s on %s: %s' % (method, path, self.settings.server, what),
+                method=method, path=path, refused=_is_connection_refused(exc))
+        if self._log:
+            self._log('%s %s -> HTTP %d in %.3fs' % (method, path, response.status_code, self._clock() - started))
+        return response.status_code, response.reason, response.headers, raw
+
+    def _read(self, response, method, path, finish_by):
+        chunks = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=16384):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise CdfmcResponseError(
+                    '%s %s on %s: the response is larger than %d bytes; refusing to read it'
+                    % (method, path, self.settings.server, MAX_BODY_BYTES),
+                    method=method, path=path, status=response.status_code)
+            if self._clock() > finish_by:
+                raise CdfmcRequestError(
+                    '%s %s on %s: the response did not complete within request_timeout'
+                    % (method, path, self.settings.server), method=method, path=path)
+            chunks.append(chunk)
+        return b''.join(chunks)
+
+    def _decode(self, method, path, status, raw):
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw.decode('utf-8'))
+        except ValueError:
+            raise CdfmcResponseError(
+                '%s %s on %s: HTTP %d with a body that is not JSON: %s'
+                % (method, path, self.settings.server, status, self.redact(_snippet(raw)) or '(blank)'),
+                method=method, path=path, status=status)
+
+    def _http_error(self, method, path, status, reason, headers, raw):
+        try:
+            body = json.loads(raw.decode('utf-8')) if raw.strip() else None
+        except ValueError:
+            body = None
+        descriptions = _error_descriptions(body)
+        if descriptions:
+            detail = '; '.join(descriptions)
+        elif raw.strip() and body is None:
+            detail = _snippet(raw)
+        else:
+            detail = ''
+        if status in (301, 302, 303, 307, 308):
+            location = headers.get('Location', '')
+            detail = 'redirected to %s; set base_url to the address the API is served at' % (
+                location.split('?', 1)[0] or 'an unnamed location')
+        elif status == 401:
+            detail = (detail + '; ' if detail else '') + 'check api_token (or CDFMC_API_TOKEN)'
+        elif status == 404 and not detail:
+            detail = 'check the task id and domain_uuid'
+        message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, reason or '')
+        message = message.rstrip() + (': %s' % detail if detail else '')
+        retry_after = parse_retry_after(headers.get('Retry-After'), time.time())
+        return CdfmcRequestError(self.redact(message), method=method, path=path, status=status, retry_after=retry_after)

@@ -1,0 +1,281 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Connection options: one definition, their checks, and the URLs they lead to.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It does no I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import ipaddress
+import os
+import re
+
+from urllib.parse import quote, urlsplit
+
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+
+REGIONS = {
+    'us': 'https://api.us.security.cisco.com/firewall',
+    'eu': 'https://api.eu.security.cisco.com/firewall',
+    'apj': 'https://api.apj.security.cisco.com/firewall',
+    'au': 'https://api.au.security.cisco.com/firewall',
+    'in': 'https://api.in.security.cisco.com/firewall',
+}
+
+# Every cdFMC shares this global domain UUID.
+CDFMC_GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
+
+CDFMC_API_PREFIX = '/v1/cdfmc/api'
+FMC_API_PREFIX = '/api'
+
+# Task ids and domain UUIDs become one path segment: nothing that could change the path.
+_IDENTIFIER = re.compile(r'\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z')
+_PREFIX_SEGMENT = re.compile(r'\A[A-Za-z0-9._~-]+\Z')
+
+
+def nonempty_env_fallback(*names):
+    """Argument spec fallback: the first environment variable that is set and not empty."""
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
+CONNECTION_ARGUMENT_SPEC = dict(
+    base_url=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_BASE_URL'])),
+    region=dict(type='str', choices=sorted(REGIONS), fallback=(nonempty_env_fallback, ['CDFMC_REGION'])),
+    api_token=dict(type='str', no_log=True, fallback=(nonempty_env_fallback, ['CDFMC_API_TOKEN'])),
+    domain_uuid=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_DOMAIN_UUID'])),
+    api_prefix=dict(type='str'),
+    validate_certs=dict(type='bool', default=True, fallback=(nonempty_env_fallback, ['CDFMC_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(nonempty_env_fallback, ['CDFMC_CA_PATH'])),
+    request_timeout=dict(type='float', default=30.0),
+    max_retries=dict(type='int', default=5),
+)
+
+
+def connection_argument_spec():
+    """Return a fresh copy of the connection options' argument spec."""
+    return copy.deepcopy(CONNECTION_ARGUMENT_SPEC)
+
+
+def unset_empty_options(params, argument_spec):
+    """Treat every option whose value is an empty string as unset, in place.
+
+    An emptied option takes its environment fallback (non-empty only), then its default.
+    """
+    for name, spec in argument_spec.items():
+        if params.get(name) != '':
+            continue
+        value = spec.get('default')
+        fallback = spec.get('fallback')
+        if fallback:
+            try:
+                value = fallback[0](*fallback[1])
+            except AnsibleFallbackNotFound:
+                pass
+        if isinstance(value, str) and spec.get('type') == 'bool':
+            value = boolean(value)
+        params[name] = value
+    return params
+
+
+def validate_identifier(value, what):
+    """Return value as text when it may stand as one path segment, else raise CdfmcOptionError."""
+    if not isinstance(value, str):
+        raise CdfmcOptionError('%s must be a string, got %s' % (what, type(value).__name__))
+    value = str(value)
+    if not _IDENTIFIER.match(value):
+        shown = value if len(value) <= 40 else '%s... (%d characters)' % (value[:40], len(value))
+        raise CdfmcOptionError(
+            '%s %r is not valid: use 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit'
+            % (what, shown))
+    return value
+
+
+def validate_task_id(value):
+    """Return a task id that SPEC allows, or raise CdfmcOptionError."""
+    return validate_identifier(value, 'task id')
+
+
+def _is_loopback(host):
+    if host.lower() == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parse_base_url(base_url):
+    """Return (scheme, netloc, host, path) of base_url, or raise CdfmcOptionError."""
+    base_url = base_url.strip()
+    try:
+        parts = urlsplit(base_url)
+        port = parts.port
+    except ValueError as exc:
+        # The text may hold credentials: name the problem, not the value.
+        raise CdfmcOptionError('base_url is not a valid URL: %s' % exc)
+    scheme = parts.scheme.lower()
+    if scheme not in ('https', 'http') or not parts.hostname:
+        raise CdfmcOptionError(
+            'base_url must be an absolute https:// URL such as https://fmc.example.com '
+            'or https://api.us.security.cisco.com/firewall')
+    if parts.username is not None or parts.password is not None or '@' in parts.netloc:
+        raise CdfmcOptionError('base_url must not contain credentials; give the token with api_token')
+    if parts.query or parts.fragment or base_url.endswith(('?', '#')):
+        raise CdfmcOptionError('base_url must not contain a query or a fragment')
+    host = parts.hostname
+    if scheme == 'http' and not _is_loopback(host):
+        raise CdfmcOptionError(
+            'base_url uses plain http:// to %s; credentials would cross the network unencrypted. '
+            'Use https:// (plain http is allowed only to a loopback address)' % host)
+    netloc = host if ':' not in host else '[%s]' % host
+    if port is not None:
+        netloc = '%s:%d' % (netloc, port)
+    path = parts.path.rstrip('/')
+    for segment in path.split('/')[1:]:
+        if not _PREFIX_SEGMENT.match(segment) or segment in ('.', '..'):
+            raise CdfmcOptionError('base_url has a path segment that is not allowed: %r' % segment)
+    return scheme, netloc, host, path
+
+
+def _normalize_api_prefix(api_prefix):
+    prefix = '/' + api_prefix.strip().strip('/')
+    if prefix == '/':
+        return ''
+    for segment in prefix.split('/')[1:]:
+        if not _PREFIX_SEGMENT.match(segment) or segment in ('.', '..'):
+            raise CdfmcOptionError(
+                'api_prefix %r is not valid: use path segments of letters, digits, ".", "_", "~" or "-"'
+                % api_prefix)
+    return prefix
+
+
+class ConnectionSettings:
+    """Checked connection settings: where the server is, how to trust it, how to authenticate.
+
+    Build it with from_options(); every problem is a CdfmcOptionError raised before
+    any request. The token never appears in repr().
+    """
+
+    def __init__(self, scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
+                 validate_certs, ca_path, request_timeout, max_retries):
+        self.scheme = scheme
+        self.netloc = netloc
+        self.host = host
+        self.base_path = base_path
+        self.api_prefix = api_prefix
+        self.domain_uuid = domain_uuid
+        self.api_token = api_token
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.request_timeout = request_timeout
+        self.max_retries = max_retries
+
+    def __repr__(self):
+        return '<ConnectionSettings %s%s%s domain=%s>' % (self.server, self.base_path, self.api_prefix, self.domain_uuid)
+
+    @property
+    def server(self):
+        """scheme://host[:port]: names the server in messages and keys."""
+        return '%s://%s' % (self.scheme, self.netloc)
+
+    @property
+    def verify(self):
+        """What requests' ``verify`` gets: the CA file when given, else the validate_certs flag."""
+        if not self.validate_certs:
+            return False
+        return self.ca_path or True
+
+    def path(self, api_path):
+        """Return the absolute path on the server of an API path such as /fmc_config/v1/..."""
+        return '%s%s%s' % (self.base_path, self.api_prefix, api_path)
+
+    def url(self, api_path):
+        """Return the full URL of an API path such as /fmc_config/v1/..."""
+        return self.server + self.path(api_path)
+
+    def task_status_path(self, task_id):
+        """Return the API path of one task's status (the id checked and quoted)."""
+        task_id = validate_task_id(task_id)
+        return '/fmc_config/v1/domain/%s/job/taskstatuses/%s' % (
+            quote(self.domain_uuid, safe=''), quote(task_id, safe=''))
+
+    @classmethod
+    def from_options(cls, options):
+        """Check connection options (a mapping; None or '' means unset) and return settings."""
+        def get(name):
+            value = options.get(name)
+            return None if value == '' else value
+
+        base_url, region = get('base_url'), get('region')
+        if base_url and region:
+            raise CdfmcOptionError('base_url and region are mutually exclusive: give one of them')
+        if not base_url and not region:
+            raise CdfmcOptionError(
+                'no server given: set base_url (or CDFMC_BASE_URL) to the FMC or gateway URL, '
+                'or region (or CDFMC_REGION) to one of %s' % ', '.join(sorted(REGIONS)))
+        if region:
+            region = str(region).strip().lower()
+            if region not in REGIONS:
+                raise CdfmcOptionError('region %r is not known; use one of %s' % (region, ', '.join(sorted(REGIONS))))
+            base_url = REGIONS[region]
+        if not isinstance(base_url, str):
+            raise CdfmcOptionError('base_url must be a string')
+        scheme, netloc, host, base_path = _parse_base_url(base_url)
+
+        api_prefix = get('api_prefix')
+        if api_prefix is None:
+            api_prefix = CDFMC_API_PREFIX if base_path else FMC_API_PREFIX
+        else:
+            api_prefix = _normalize_api_prefix(str(api_prefix))
+
+        api_token = get('api_token')
+        if not api_token:
+            raise CdfmcOptionError('no credentials given: set api_token (or CDFMC_API_TOKEN) to the SCC API token')
+        api_token = str(api_token)
+        if any(ord(char) < 0x21 or ord(char) > 0x7e for char in api_token):
+            # Never echo the token: say only what is wrong with it.
+            raise CdfmcOptionError('api_token contains white space or characters that cannot be sent in an HTTP header')
+
+        domain_uuid = get('domain_uuid')
+        domain_uuid = CDFMC_GLOBAL_DOMAIN_UUID if domain_uuid is None else validate_identifier(domain_uuid, 'domain_uuid')
+
+        validate_certs = get('validate_certs')
+        validate_certs = True if validate_certs is None else boolean(validate_certs)
+        ca_path = get('ca_path')
+        if ca_path is not None:
+            ca_path = os.path.expanduser(str(ca_path))
+            if validate_certs and not os.path.isfile(ca_path) and not os.path.isdir(ca_path):
+                raise CdfmcOptionError('ca_path %s does not exist or is not a file or directory' % ca_path)
+
+        request_timeout = get('request_timeout')
+        try:
+            request_timeout = 30.0 if request_timeout is None else float(request_timeout)
+        except (TypeError, ValueError):
+            raise CdfmcOptionError('request_timeout must be a number of seconds, got %r' % (request_timeout,))
+        if not request_timeout > 0 or request_timeout == float('inf'):
+            raise CdfmcOptionError('request_timeout must be a positive number of seconds, got %r' % request_timeout)
+
+        max_retries = get('max_retries')
+        try:
+            max_retries = 5 if max_retries is None else int(max_retries)
+        except (TypeError, ValueError):
+            raise CdfmcOptionError('max_retries must be a whole number, got %r' % (max_retries,))
+        if max_retries < 0:
+            raise CdfmcOptionError('max_retries must be 0 or more, got %d' % max_retries)
+
+        return cls(scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
+                   validate_certs, ca_path, request_timeout, max_retries)

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Task facts: the API's task status JSON turned into one stable shape.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It does no I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+
+PENDING = 'pending'
+RUNNING = 'running'
+SUCCEEDED = 'succeeded'
+FAILED = 'failed'
+CANCELLED = 'cancelled'
+UNKNOWN = 'unknown'
+
+STATES = (PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED, UNKNOWN)
+TERMINAL_STATES = frozenset((SUCCEEDED, FAILED, CANCELLED))
+
+_BUILTIN_STATUSES = {
+    PENDING: ('PENDING', 'QUEUED', 'SCHEDULED', 'NOT_STARTED'),
+    RUNNING: ('RUNNING', 'IN_PROGRESS', 'DEPLOYING', 'EXECUTING'),
+    SUCCEEDED: ('SUCCESS', 'SUCCEEDED', 'SUCCESSFUL', 'COMPLETED', 'DEPLOYED', 'DONE'),
+    FAILED: ('FAILED', 'FAILURE', 'ERROR', 'ABORTED'),
+    CANCELLED: ('CANCELLED', 'CANCELED'),
+}
+
+BUILTIN_STATUS_MAP = dict(
+    (status.lower(), state) for state, statuses in _BUILTIN_STATUSES.items() for status in statuses
+)
+
+
+def _text_or_none(value):
+    """Return value as text, or None when it is absent."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, (int, float)):
+        return str(value)
+    # A list or an object where text belongs: keep it visible rather than lose it.
+    return repr(value)
+
+
+def normalize_status_map(status_map):
+    """Check a user ``status_map`` and return it with lower-case keys.
+
+    Raises CdfmcOptionError naming every entry whose value is not a state.
+    """
+    if status_map is None:
+        return {}
+    if not isinstance(status_map, dict):
+        raise CdfmcOptionError(
+            'status_map must be a dictionary of raw status to state, got %s' % type(status_map).__name__)
+    normalized = {}
+    bad = []
+    for raw_status, state in status_map.items():
+        key = str(raw_status).strip().lower()
+        value = str(state).strip().lower() if isinstance(state, str) else state
+        if not key or value not in STATES:
+            bad.append('%r: %r' % (str(raw_status), state))
+            continue
+        normalized[key] = value
+    if bad:
+        raise CdfmcOptionError(
+            'status_map has invalid entries (%s); keys must be non-empty statuses and values one of %s'
+            % (', '.join(sorted(bad)), ', '.join(STATES)))
+    return normalized
+
+
+class StatusMapper:
+    """Maps raw statuses to states: the user's status_map first, then the built-in table.
+
+    ``warn`` is called once per raw status that maps to unknown.
+    """
+
+    def __init__(self, status_map=None, warn=None):
+        self._status_map = normalize_status_map(status_map)
+        self._warn = warn
+        self._warned = set()
+
+    def state(self, status):
+        """Return the state of one raw status (None or empty gives unknown)."""
+        if status is None:
+            return UNKNOWN
+        key = str(status).strip().lower()
+        if key in self._status_map:
+            return self._status_map[key]
+        state = BUILTIN_STATUS_MAP.get(key)
+        if state is not None:
+            return state
+        if key and key not in self._warned:
+            self._warned.add(key)
+            if self._warn is not None:
+                self._warn(
+                    'cisco.cdfmc: task status %r is not known and is treated as unknown (not terminal); '
+                    'map it with the status_map option, for example status_map: {%r: succeeded}'
+                    % (str(status), str(status)))
+        return UNKNOWN
+
+
+def _sub_task_facts(sub_task, mapper):
+    target = sub_task.get('target')
+    if not isinstance(target, dict):
+        target = {}
+    status = _text_or_none(sub_task.get('status'))
+    return {
+        'target_id': _text_or_none(target.get('id')),
+        'target_name': _text_or_none(target.get('name')),
+        'target_type': _text_or_none(target.get('type')),
+        'status': status,
+        'state': mapper.state(status),
+        'message': _text_or_none(sub_task.get('message')),
+    }
+
+
+def task_facts(task_id, body, mapper, include_raw=True):
+    """Turn one task status body into the task facts that SPEC describes.
+
+    ``body`` must be the decoded JSON object; anything else raises ValueError, and
+    the caller decides how that bad answer is reported.
+    """
+    if not isinstance(body, dict):
+        raise ValueError('the task status is a JSON %s, not an object' % type(body).__name__)
+    status = _text_or_none(body.get('status'))
+    state = mapper.state(status)
+
+    raw_sub_tasks = body.get('subTasks')
+    if not isinstance(raw_sub_tasks, list):
+        raw_sub_tasks = []
+    sub_tasks = [_sub_task_facts(sub_task, mapper) for sub_task in raw_sub_tasks if isinstance(sub_task, dict)]
+
+    failed_targets = []
+    for index, sub_task in enumerate(sub_tasks):
+        if sub_task['state'] == FAILED:
+            failed_targets.append(sub_task['target_name'] or sub_task['target_id'] or 'sub-task %d' % (index + 1))
+
+    # A task that claims success while a device failed did not succeed.
+    if state == SUCCEEDED and failed_targets:
+        state = FAILED
+
+    facts = {
+        'id': task_id,
+        'task_type': _text_or_none(body.get('taskType')),
+        'status': status,
+        'state': state,
+        'terminal': state in TERMINAL_STATES,
+        'message': _text_or_none(body.get('message')),
+        'description': _text_or_none(body.get('description')),
+        'sub_tasks': sub_tasks,
+        'failed_targets': failed_targets,
+    }
+    if include_raw:
+        facts['raw'] = body
+    return facts

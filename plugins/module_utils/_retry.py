@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Retry rules: which failures are retried, and how long to wait before the next try.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It does no I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+
+from email.utils import parsedate_to_datetime
+
+RETRYABLE_GET_STATUSES = frozenset((429, 500, 502, 503, 504))
+RETRYABLE_POST_STATUSES = frozenset((429,))
+
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+RETRY_AFTER_CAP = 120.0
+
+
+def backoff_delays(base=BACKOFF_BASE, cap=BACKOFF_CAP, rand=random.random):
+    """Yield endless delays: exponential from base, capped, with jitter over the upper half.
+
+    Jitter spreads clients that failed together; keeping the lower half avoids
+    retrying at once.
+    """
+    attempt = 0
+    while True:
+        ceiling = min(cap, base * (2 ** attempt))
+        yield ceiling / 2 + rand() * ceiling / 2
+        if ceiling < cap:
+            attempt += 1
+
+
+def parse_retry_after(value, now, cap=RETRY_AFTER_CAP):
+    """Return the delay in seconds that a Retry-After header asks for, capped, or None.
+
+    ``value`` is delta-seconds or an HTTP date; ``now`` is the current POSIX time,
+    to which an HTTP date is compared.
+    """
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - now
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(cap, seconds))
+
+
+def is_retryable_status(method, status):
+    """True when an HTTP status of this method is worth another try."""
+    if method.upper() == 'GET':
+        return status in RETRYABLE_GET_STATUSES
+    return status in RETRYABLE_POST_STATUSES

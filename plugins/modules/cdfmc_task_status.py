@@ -1,0 +1,251 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cdfmc_task_status
+short_description: Read the status of one task on a cloud-delivered or on-prem Firewall Management Center
+version_added: 0.1.0
+description:
+  - Reads one task (a job such as a deployment or a device registration) from the task status endpoint of
+    Cisco Secure Firewall Management Center, cloud-delivered (cdFMC) or on-prem, and returns it as task facts
+    with a normalised O(ignore:state), per-device sub-tasks and the devices that failed.
+  - To wait until one or many tasks end, use M(cisco.cdfmc.cdfmc_task_wait) instead of looping over this module.
+  - The module runs where the task runs; to use the controller's environment and Python, add
+    C(delegate_to: localhost).
+author:
+  - cisco.cdfmc contributors
+extends_documentation_fragment:
+  - cisco.cdfmc.connection
+attributes:
+  check_mode:
+    description: Read-only; runs normally in check mode.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: none
+  action_group:
+    description: Use C(group/cisco.cdfmc.cdfmc) in C(module_defaults) to set its options.
+    support: full
+    membership:
+      - cisco.cdfmc.cdfmc
+options:
+  task_id:
+    description:
+      - The id of the task, for example the C(metadata.task.id) of a deployment request's answer.
+      - 1 to 128 letters, digits, V(.), V(_) or V(-), starting with a letter or digit.
+    type: str
+    required: true
+    aliases: [id]
+  detailed_device_status:
+    description:
+      - Sends C(showDetailedDeviceStatus=true), so deployment and rollback tasks carry one sub-task per device.
+      - When V(false), the parameter is not sent.
+    type: bool
+    default: true
+  query:
+    description:
+      - A JMESPath expression evaluated over the task facts (RV(task)); its result is returned as
+        RV(query_result).
+    type: str
+  status_map:
+    description:
+      - Raw status (case-insensitive) to state, applied before the built-in mapping and able to override it.
+      - Each value must be one of V(pending), V(running), V(succeeded), V(failed), V(cancelled) or V(unknown).
+    type: dict
+  include_raw:
+    description:
+      - Whether the task facts carry the API's JSON as C(raw).
+    type: bool
+    default: true
+notes:
+  - "Status mapping (case-insensitive): V(pending) from PENDING, QUEUED, SCHEDULED, NOT_STARTED;
+    V(running) from RUNNING, IN_PROGRESS, DEPLOYING, EXECUTING; V(succeeded) from SUCCESS, SUCCEEDED,
+    SUCCESSFUL, COMPLETED, DEPLOYED, DONE; V(failed) from FAILED, FAILURE, ERROR, ABORTED;
+    V(cancelled) from CANCELLED, CANCELED; anything else is V(unknown), with one warning per status."
+  - A task whose status reads as succeeded while a sub-task failed is V(failed).
+seealso:
+  - module: cisco.cdfmc.cdfmc_task_wait
+'''
+
+EXAMPLES = r'''
+- name: Read a deployment task of a cdFMC
+  cisco.cdfmc.cdfmc_task_status:
+    region: us
+    api_token: "{{ scc_api_token }}"
+    task_id: "{{ deployment.json.metadata.task.id }}"
+  delegate_to: localhost
+  register: deployment_task
+
+- name: Show the devices that failed
+  ansible.builtin.debug:
+    var: deployment_task.task.failed_targets
+
+- name: Read a task of an on-prem FMC tenant host with its own CA, without the raw JSON
+  cisco.cdfmc.cdfmc_task_status:
+    base_url: https://fmc.example.com
+    api_token: "{{ api_token }}"
+    ca_path: /etc/pki/fmc-ca.pem
+    task_id: "{{ task_id }}"
+    include_raw: false
+    query: "sub_tasks[?state=='failed'].{device: target_name, why: message}"
+  delegate_to: localhost
+  register: task_status
+
+- name: Treat a vendor-specific status as a failure
+  cisco.cdfmc.cdfmc_task_status:
+    task_id: "{{ task_id }}"
+    status_map:
+      Partially_Deployed: failed
+  delegate_to: localhost
+  environment:
+    CDFMC_REGION: eu
+    CDFMC_API_TOKEN: "{{ scc_api_token }}"
+'''
+
+RETURN = r'''
+task:
+  description: The task facts.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: The task id asked for.
+      type: str
+      sample: "8589947632"
+    task_type:
+      description: The raw C(taskType).
+      type: str
+      sample: DEVICE_DEPLOYMENT
+    status:
+      description: The raw status as the API sent it; null when absent.
+      type: str
+      sample: Deployed
+    state:
+      description: The normalised state.
+      type: str
+      sample: succeeded
+      choices: [pending, running, succeeded, failed, cancelled, unknown]
+    terminal:
+      description: Whether the state is V(succeeded), V(failed) or V(cancelled).
+      type: bool
+      sample: true
+    message:
+      description: The task's C(message) from the API.
+      type: str
+    description:
+      description: The task's C(description) from the API.
+      type: str
+    sub_tasks:
+      description: One entry per sub-task (per device for deployments); any field but C(state) may be null.
+      type: list
+      elements: dict
+      contains:
+        target_id:
+          description: Id of the target (the device UUID).
+          type: str
+        target_name:
+          description: Name of the target.
+          type: str
+        target_type:
+          description: Type of the target, such as C(Device).
+          type: str
+        status:
+          description: Raw status of the sub-task.
+          type: str
+        state:
+          description: Normalised state of the sub-task.
+          type: str
+        message:
+          description: Message of the sub-task.
+          type: str
+    failed_targets:
+      description: Names (ids where there is no name) of the targets whose sub-task failed.
+      type: list
+      elements: str
+      sample: [ftd-branch-2]
+    raw:
+      description: The API's JSON, untouched; absent when O(include_raw=false).
+      type: dict
+query_result:
+  description: The result of O(query) over RV(task).
+  returned: when O(query) is set
+  type: raw
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    CdfmcClient,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
+    ConnectionSettings,
+    connection_argument_spec,
+    unset_empty_options,
+    validate_task_id,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
+from ansible_collections.cisco.cdfmc.plugins.module_utils._query import (
+    HAS_JMESPATH,
+    JMESPATH_IMPORT_ERROR,
+    compile_query,
+    run_query,
+)
+
+
+def argument_spec():
+    """The module's options: the connection options plus its own."""
+    spec = connection_argument_spec()
+    spec.update(
+        task_id=dict(type='str', required=True, aliases=['id']),
+        detailed_device_status=dict(type='bool', default=True),
+        query=dict(type='str'),
+        status_map=dict(type='dict'),
+        include_raw=dict(type='bool', default=True),
+    )
+    return spec
+
+
+def run(module):
+    """Read the task and return the module result; raises CdfmcError."""
+    params = module.params
+    task_id = validate_task_id(params['task_id'])
+    mapper = StatusMapper(params['status_map'], warn=module.warn)
+    query = compile_query(params['query'], 'query') if params['query'] else None
+    settings = ConnectionSettings.from_options(params)
+
+    with CdfmcClient(settings, log=module.debug) as client:
+        body = client.get_task_status(task_id, detailed_device_status=params['detailed_device_status'])
+
+    facts = task_facts(task_id, body, mapper, include_raw=params['include_raw'])
+    result = dict(changed=False, task=facts)
+    if query is not None:
+        result['query_result'] = run_query(query, facts)
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    unset_empty_options(module.params, connection_argument_spec())
+    if module.params['query'] and not HAS_JMESPATH:
+        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
+    try:
+        result = run(module)
+    except CdfmcError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,65 @@
+# Shared by scripts/demo and scripts/test: find Python, make the virtual environment.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE="$ROOT/.cache"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Print a command that runs the newest Python from 3.13 down to 3.11 (pyenv versions included).
+find_python() {
+  local minor version
+  for minor in 12 13 11; do
+    if command -v pyenv >/dev/null 2>&1; then
+      version=$(pyenv versions --bare 2>/dev/null | grep -E "^3\.${minor}(\.[0-9]+)?$" | sort -V | tail -n 1 || true)
+      if [ -n "$version" ]; then
+        echo "env PYENV_VERSION=$version python3.${minor}"
+        return 0
+      fi
+    fi
+    if command -v "python3.${minor}" >/dev/null 2>&1 && "python3.${minor}" -c 'import venv' 2>/dev/null; then
+      echo "python3.${minor}"
+      return 0
+    fi
+  done
+  echo python3
+}
+
+# ensure_venv: create (once) $VENV with ansible-core and tests/requirements.txt installed.
+ensure_venv() {
+  local python stamp core
+  python=$(find_python)
+  # ansible-core 2.21 needs Python 3.12+; 2.19 is the newest for 3.11.
+  if $python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
+    core="ansible-core>=2.21,<2.22"
+  else
+    core="ansible-core>=2.19,<2.20"
+  fi
+  VENV="$CACHE/venv-$($python -c 'import sys; print("py%d%d" % sys.version_info[:2])')"
+  stamp="$VENV/.installed-$(cat "$ROOT/requirements.txt" "$ROOT/tests/requirements.txt" | cksum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ]; then
+    log "creating $VENV with $python and $core"
+    rm -rf "$VENV"
+    mkdir -p "$CACHE"
+    $python -m venv "$VENV"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
+           "$VENV/bin/python" -m pip install "$core" -r "$ROOT/tests/requirements.txt"; } >"$CACHE/pip.log" 2>&1; then
+      tail -n 30 "$CACHE/pip.log" >&2
+      log "installing Python packages failed; the whole log is $CACHE/pip.log"
+      return 1
+    fi
+    touch "$stamp"
+  fi
+  export VENV
+  export PATH="$VENV/bin:$PATH"
+}
+
+# install_collection DIR: build the collection tarball and install it under DIR (ansible_collections/...).
+install_collection() {
+  local dest=$1 build
+  build=$(mktemp -d)
+  (cd "$ROOT" && ansible-galaxy collection build --force --output-path "$build" >/dev/null)
+  ANSIBLE_COLLECTIONS_PATH="$dest" \
+    ansible-galaxy collection install --force --offline -p "$dest" "$build"/cisco-cdfmc-*.tar.gz >/dev/null
+  rm -rf "$build"
+}

@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the simulated cdFMC answers: scenario, tasks over time, faults and the rate limit.
+
+No sockets here: ``Simulator.handle()`` takes a request and returns a Reply, which
+the server writes (or, for the drop and slow faults, mistreats).
+"""
+
+import collections
+import email.utils
+import json
+import re
+import threading
+import time
+
+GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
+DEFAULT_TOKEN = 'sim-token'
+
+# cdFMC behind the gateway (/firewall/v1/cdfmc/api/...) or a tenant host / on-prem FMC (/api/...).
+_API_PATH = re.compile(r'\A(?:/[A-Za-z0-9._~-]+)*?(?:/v1/cdfmc/api|/api)(?P<rest>/.*)\Z')
+_TASK_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/job/taskstatuses/(?P<task>[^/]+)\Z')
+_DEPLOY_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deploymentrequests\Z')
+
+# Task types whose sub-tasks appear only with showDetailedDeviceStatus=true, as the API doc says.
+DETAILED_TASK_TYPES = frozenset(('DEVICE_DEPLOYMENT', 'DEVICE_ROLLBACK'))
+
+
+class Reply:
+    """An HTTP answer, or a fault for the server to act out (action: drop, slow)."""
+
+    def __init__(self, status=200, body=None, headers=None, raw=None, content_type='application/json',
+                 action=None, delay=0.0):
+        self.status = status
+        self.headers = dict(headers or {})
+        self.content_type = content_type
+        self.action = action
+        self.delay = delay
+        if raw is not None:
+            self.payload = raw if isinstance(raw, bytes) else raw.encode('utf-8')
+        elif body is not None:
+            self.payload = json.dumps(body).encode('utf-8')
+        else:
+            self.payload = b''
+
+
+def error_body(description, category='OTHER', wrapped=True):
+    """An FMC error body: wrapped in "error" as servers send it, or bare as the API doc's schema."""
+    error = {'category': category, 'messages': [{'description': description}], 'severity': 'ERROR'}
+    return {'error': error} if wrapped else error
+
+
+class Timeline:
+    """Values over time: a list of {at: seconds, ...fields}; the latest entry not after now wins."""
+
+    def __init__(self, entries):
+        self.entries = sorted((dict(entry) for entry in entries or []), key=lambda entry: float(entry.get('at', 0)))
+
+    def at(self, elapsed):
+        current = {}
+        for entry in self.entries:
+            if float(entry.get('at', 0)) <= elapsed:
+                current.update((key, value) for key, value in entry.items() if key != 'at')
+        return current
+
+    @property
+    def end(self):
+        return max([float(entry.get('at', 0)) for entry in self.entries] or [0.0])
+
+
+class Task:
+    """One scripted task: its own timeline and one timeline per sub-task, from its start time."""
+
+    def __init__(self, spec, started):
+        self.id = str(spec['id'])
+        self.task_type = spec.get('task_type', 'DEVICE_DEPLOYMENT')
+        self.type = spec.get('type', 'TaskStatus')
+        self.started = started + float(spec.get('start', 0))
+        self.timeline = Timeline(spec.get('timeline') or [{'at': 0, 'status': 'Pending'}])
+        self.sub_tasks = [
+            (dict(sub.get('target') or {}), Timeline(sub.get('timeline')))
+            for sub in spec.get('sub_tasks') or []
+        ]
+        self.raw = spec.get('raw')
+
+    def body(self, now, detailed, base):
+        if self.raw is not None:
+            return self.raw
+        elapsed = now - self.started
+        current = self.timeline.at(elapsed)
+        body = {
+            'id': self.id,
+            'type': self.type,
+            'taskType': self.task_type,
+            'status': current.get('status', 'Pending'),
+            'links': {'self': '%s/job/taskstatuses/%s' % (base, self.id)},
+        }
+        for key in ('message', 'description'):
+            if key in current:
+                body[key] = current[key]
+        if self.sub_tasks and (detailed or self.task_type not in DETAILED_TASK_TYPES):
+            body['subTasks'] = []
+            for target, timeline in self.sub_tasks:
+                sub = timeline.at(elapsed)
+                entry = {'status': sub.get('status', 'PENDING'), 'target': dict(target, type=target.get('type', 'Device'))}
+                if 'message' in sub:
+                    entry['message'] = sub['message']
+                body['subTasks'].append(entry)
+        return body
+
+
+class Simulator:
+    """The simulated server's state; thread-safe. ``clock`` is monotonic seconds."""
+
+    def __init__(self, scenario=None, clock=time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.load(scenario or {})
+
+    def load(self, scenario):
+        """Replace the scenario, restart its clock and clear the request log."""
+        with self._lock:
+            now = self._clock()
+            self.scenario = scenario
+            self.token = scenario.get('api_token', DEFAULT_TOKEN)
+            self.domains = set(scenario.get('domains') or [GLOBAL_DOMAIN_UUID])
+            self.tasks = dict((str(spec['id']), Task(spec, now)) for spec in scenario.get('tasks') or [])
+            self.devices = dict((str(device['id']), device) for device in scenario.get('devices') or [])
+            self.deployment = dict({'step_seconds': 1.0}, **(scenario.get('deployment') or {}))
+            self.faults = [dict(fault) for fault in scenario.get('faults') or []]
+            rate_limit = scenario.get('rate_limit') or {}
+            self.rate_limit = int(rate_limit.get('requests_per_minute') or 0)
+            self.rate_limit_retry_after = bool(rate_limit.get('retry_after', True))
+            self.window = collections.deque()
+            self.requests = []
+            self.task_counter = 0
+
+    def request_log(self):
+        with self._lock:
+            return list(self.requests)
+
+    def _take_fault(self, method, path):
+        for fault in self.faults:
+            match = fault.get('match') or {}
+            if match.get('method') and match['method'].upper() != method:
+                continue
+            if match.get('path') and match['path'] not in path:
+                continue
+            times = fault.get('times', 1)
+            if times is not None:
+                if times <= 0:
+                    continue
+                fault['times'] = times - 1
+            return fault
+        return None
+
+    def _rate_limited(self, now):
+        if not self.rate_limit:
+            return None
+        while self.window and self.window[0] <= now - 60.0:
+            self.window.popleft()
+        if len(self.window) >= self.rate_limit:
+            wait = max(1, int(self.window[0] + 60.0 - now + 0.999))
+            return wait
+        self.window.append(now)
+        return None
+
+    def handle(self, method, path, query, headers, body):
+        """Answer one request (path without the query string; query a dict of lists)."""
+        with self._lock:
+            now = self._clock()
+            record = {'method': method, 'path': path, 'query': query, 'time': now,
+                      'authorized': headers.get('Authorization') == 'Bearer %s' % self.token,
+                      'user_agent': headers.get('User-Agent')}
+            self.requests.append(record)
+            reply = self._answer(method, path, query, headers, body, now)
+            record['status'] = reply.status if reply.action != 'drop' else None
+            return reply
+
+    def _answer(self, method, path, query, headers, body, now):
+        match = _API_PATH.match(path)
+        if not match:
+            return Reply(404, error_body('Resource not found: %s' % path, wrapped=False))
+
+        wait = self._rate_limited(now)
+        if wait is not None:
+            headers_out = {'Retry-After': str(wait)} if self.rate_limit_retry_after else {}
+            return Reply(429, error_body('Too many requests. Try again later.'), headers=headers_out)
+
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            reply = self._fault_reply(fault)
+            if reply.action != 'slow':
+                return reply
+            delay = reply.delay
+        else:
+            delay = 0.0
+
+        if headers.get('Authorization') != 'Bearer %s' % self.token:
+            return Reply(401, error_body('Invalid or expired access token.', category='FRAMEWORK'))
+
+        rest = match.group('rest')
+        base = path[:len(path) - len(rest)] + rest.split('/job/')[0]
+        task_match = _TASK_PATH.match(rest)
+        if task_match and method == 'GET':
+            reply = self._task_status(task_match, query, now, base)
+        elif _DEPLOY_PATH.match(rest) and method == 'POST':
+            reply = self._deploy(_DEPLOY_PATH.match(rest), body, now, path)
+        elif task_match or _DEPLOY_PATH.match(rest):
+            reply = Reply(405, error_body('Method %s is not allowed here.' % method, wrapped=False))
+        else:
+            reply = Reply(404, error_body('Resource not found: %s' % path, wrapped=False))
+        if delay:
+            reply.action, reply.delay = 'slow', delay
+        return reply
+
+    def _fault_reply(self, fault):
+        action = fault.get('action', 'status')
+        if action == 'drop':
+            return Reply(action='drop')
+        if action == 'slow':
+            return Reply(action='slow', delay=float(fault.get('delay', 2)))
+        if action == 'invalid_json':
+            return Reply(200, raw='{"id": "truncated", "status": ')
+        if action == 'html':
+            page = ('<html><head><title>502 Bad Gateway</title><style>body{color:red}</style></head>'
+                    '<body><h1>502 Bad Gateway</h1><p>The proxy could not reach the server.</p></body></html>')
+            return Reply(int(fault.get('status', 502)), raw=page, content_type='text/html')
+        status = int(fault.get('status', 503))
+        headers = {}
+        retry_after = fault.get('retry_after')
+        if retry_after == 'date':
+            headers['Retry-After'] = email.utils.formatdate(time.time() + 2, usegmt=True)
+        elif retry_after is not None:
+            headers['Retry-After'] = str(retry_after)
+        return Reply(status, error_body(fault.get('message', 'Simulated fault (HTTP %d).' % status)), headers=headers)
+
+    def _task_status(self, match, query, now, base):
+        domain, task_id = match.group('domain'), match.group('task')
+        if domain not in self.domains:
+            return Reply(404, error_body('Domain %s not found.' % domain, wrapped=False))
+        task = self.tasks.get(task_id)
+        if task is None:
+            return Reply(404, error_body('Task %s not found.' % task_id, wrapped=False))
+        detailed = (query.get('showDetailedDeviceStatus') or ['false'])[-1].lower() == 'true'
+        return Reply(200, task.body(now, detailed, base))
+
+    def _deploy(self, match, body, now, path):
+        domain = match.group('domain')
+        if domain not in self.domains:
+            return Reply(404, error_body('Domain %s not found.' % domain, wrapped=False))
+        problem = None
+        if not isinstance(body, dict):
+            problem = 'The request body must be a JSON object.'
+        elif body.get('type') != 'DeploymentRequest':
+            problem = 'type must be DeploymentRequest.'
+        elif not isinstance(body.get('deviceList'), list) or not body['deviceList']:
+            problem = 'deviceList must list at least one device.'
+        else:
+            unknown = [str(device) for device in body['deviceList'] if str(device) not in self.devices]
+            if unknown:
+                problem = 'Unknown device(s): %s.' % ', '.join(unknown)
+        if problem:
+            return Reply(400, error_body(problem, category='VALIDATION'))
+
+        self.task_counter += 1
+        task_id = str(8589934592 + self.task_counter)
+        step = float(self.deployment['step_seconds'])
+        sub_tasks = []
+        outcomes = []
+        for index, device_id in enumerate(body['deviceList']):
+            device = self.devices[str(device_id)]
+            failed = device.get('outcome', 'succeeded') == 'failed'
+            outcomes.append(failed)
+            done_at = step * (2 + index * float(self.deployment.get('stagger', 0)))
+            sub_tasks.append({
+                'target': {'id': str(device_id), 'name': device.get('name', str(device_id)), 'type': 'Device'},
+                'timeline': [
+                    {'at': 0, 'status': 'Pending', 'message': 'Waiting to deploy'},
+                    {'at': step, 'status': 'Deploying', 'message': 'Deploying configuration'},
+                    {'at': done_at, 'status': 'Failed' if failed else 'Succeeded',
+                     'message': device.get('message') or ('Deployment failed' if failed else 'Deployment succeeded')},
+                ],
+            })
+        end = max(entry['timeline'][-1]['at'] for entry in sub_tasks)
+        any_failed = any(outcomes)
+        spec = {
+            'id': task_id, 'task_type': 'DEVICE_DEPLOYMENT',
+            'timeline': [
+                {'at': 0, 'status': 'Deploying', 'message': 'Deployment to %d device(s) requested' % len(sub_tasks),
+                 'description': 'Deployment to %d device(s)' % len(sub_tasks)},
+                {'at': end, 'status': 'Failed' if any_failed else 'Deployed',
+                 'message': 'Deployment failed on %d device(s)' % sum(outcomes) if any_failed else 'Deployment succeeded'},
+            ],
+            'sub_tasks': sub_tasks,
+        }
+        self.tasks[task_id] = Task(spec, now)
+        answer = dict(body)
+        answer['metadata'] = {'task': {
+            'id': task_id, 'type': 'TaskStatus', 'taskType': 'DEVICE_DEPLOYMENT',
+            'links': {'self': '%s/job/taskstatuses/%s' % (path.rsplit('/deployment/', 1)[0], task_id)},
+        }}
+        return Reply(202, answer)
