@@ -31,7 +31,7 @@ options:
     choices: [apj, au, eu, in, us]
   api_token:
     description:
-      - The Security Cloud Control API token, sent as C(Authorization: Bearer).
+      - "The Security Cloud Control API token, sent as C(Authorization: Bearer)."
       - If not set, the environment variable E(CDFMC_API_TOKEN) is used. An empty value counts as unset.
     type: str
   domain_uuid:
@@ -105,7 +105,7 @@ options:
       - name: cdfmc_region
   api_token:
     description:
-      - The Security Cloud Control API token, sent as C(Authorization: Bearer). An empty value counts as unset.
+      - "The Security Cloud Control API token, sent as C(Authorization: Bearer). An empty value counts as unset."
     type: str
     env:
       - name: CDFMC_API_TOKEN

@@ -155,6 +155,9 @@ class CdfmcClient:
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
         self.session.headers['Accept'] = 'application/json'
+        if not settings.validate_certs:
+            # The user turned verification off on purpose; urllib3 would warn on every request.
+            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
 
     def close(self):
         """Close the session's connections."""

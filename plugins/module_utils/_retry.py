@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import random
 
 from email.utils import parsedate_to_datetime
@@ -61,7 +62,7 @@ def parse_retry_after(value, now, cap=RETRY_AFTER_CAP):
         if when.tzinfo is None:
             return None
         seconds = when.timestamp() - now
-    if seconds != seconds:  # NaN
+    if math.isnan(seconds):
         return None
     return max(0.0, min(cap, seconds))
 

@@ -16,11 +16,10 @@ description:
   - Reads one task (a job such as a deployment or a device registration) from the task status endpoint of
     Cisco Secure Firewall Management Center, cloud-delivered (cdFMC) or on-prem, and returns it as task facts
     with a normalised O(ignore:state), per-device sub-tasks and the devices that failed.
-  - To wait until one or many tasks end, use M(cisco.cdfmc.cdfmc_task_wait) instead of looping over this module.
-  - The module runs where the task runs; to use the controller's environment and Python, add
-    C(delegate_to: localhost).
+  - "The module runs where the task runs; to use the controller's environment and Python, add
+    C(delegate_to: localhost)."
 author:
-  - cisco.cdfmc contributors
+  - cisco.cdfmc maintainers (@cisco)
 extends_documentation_fragment:
   - cisco.cdfmc.connection
 attributes:
@@ -70,8 +69,6 @@ notes:
     SUCCESSFUL, COMPLETED, DEPLOYED, DONE; V(failed) from FAILED, FAILURE, ERROR, ABORTED;
     V(cancelled) from CANCELLED, CANCELED; anything else is V(unknown), with one warning per status."
   - A task whose status reads as succeeded while a sub-task failed is V(failed).
-seealso:
-  - module: cisco.cdfmc.cdfmc_task_wait
 '''
 
 EXAMPLES = r'''

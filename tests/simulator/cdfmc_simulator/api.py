@@ -227,7 +227,7 @@ class Simulator:
                     '<body><h1>502 Bad Gateway</h1><p>The proxy could not reach the server.</p></body></html>')
             return Reply(int(fault.get('status', 502)), raw=page, content_type='text/html')
         status = int(fault.get('status', 503))
-        headers = {}
+        headers = dict(fault.get('headers') or {})
         retry_after = fault.get('retry_after')
         if retry_after == 'date':
             headers['Retry-After'] = email.utils.formatdate(time.time() + 2, usegmt=True)

@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Integration fixtures: the collection built and installed from its tarball, the simulator as its
+own process, and real ansible-playbook runs against it."""
+
+import glob
+import json
+import os
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOKS = os.path.join(ROOT, 'tests', 'integration', 'playbooks')
+BIN = os.path.dirname(sys.executable)
+TOKEN = 'Int3gr4tion-S3cret-T0ken'
+
+
+def _tool(name):
+    path = os.path.join(BIN, name)
+    return path if os.path.exists(path) else name
+
+
+def clean_environment(**extra):
+    """The test process's environment without CDFMC_* or ANSIBLE_* settings, plus extra."""
+    environment = dict((key, value) for key, value in os.environ.items()
+                       if not key.startswith(('CDFMC_', 'ANSIBLE_')))
+    environment.update(extra)
+    return environment
+
+
+@pytest.fixture(scope='session')
+def collections_path(tmp_path_factory):
+    build = tmp_path_factory.mktemp('build')
+    dest = tmp_path_factory.mktemp('collections')
+    environment = clean_environment(ANSIBLE_COLLECTIONS_PATH=str(dest))
+    subprocess.run([_tool('ansible-galaxy'), 'collection', 'build', '--output-path', str(build), ROOT],
+                   check=True, capture_output=True, env=environment)
+    (tarball,) = glob.glob(str(build / 'cisco-cdfmc-*.tar.gz'))
+    subprocess.run([_tool('ansible-galaxy'), 'collection', 'install', '--offline', '-p', str(dest), tarball],
+                   check=True, capture_output=True, env=environment)
+    installed = dest / 'ansible_collections' / 'cisco' / 'cdfmc'
+    assert (installed / 'plugins' / 'modules' / 'cdfmc_task_status.py').is_file()
+    assert not (installed / '.cache').exists()
+    return str(dest)
+
+
+class SimulatorProcess:
+    def __init__(self, state_dir):
+        ready = os.path.join(state_dir, 'ready.json')
+        self.log = open(os.path.join(state_dir, 'simulator.log'), 'w')
+        self.process = subprocess.Popen(
+            [sys.executable, '-m', 'cdfmc_simulator', '--state-dir', state_dir, '--ready-file', ready],
+            stdout=self.log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, 'tests', 'simulator')))
+        deadline = time.monotonic() + 30
+        while not os.path.exists(ready):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('the simulator did not start; see %s' % self.log.name)
+            time.sleep(0.05)
+        with open(ready) as handle:
+            info = json.load(handle)
+        self.url, self.ca_file = info['url'], info['ca_file']
+        self._context = ssl.create_default_context(cafile=self.ca_file)
+
+    def _admin(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method='POST' if data else 'GET',
+                                         headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, context=self._context, timeout=10) as response:
+            return json.load(response)
+
+    def load(self, scenario):
+        scenario = dict(scenario)
+        scenario.setdefault('api_token', TOKEN)
+        self._admin('/_sim/scenario', scenario)
+
+    def requests(self):
+        return self._admin('/_sim/requests')
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+        self.log.close()
+
+
+@pytest.fixture(scope='session')
+def simulator_process(tmp_path_factory):
+    process = SimulatorProcess(str(tmp_path_factory.mktemp('simulator')))
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def simulator(simulator_process):
+    simulator_process.load({})
+    return simulator_process
+
+
+class PlaybookResult:
+    def __init__(self, completed):
+        self.rc = completed.returncode
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+        self.output = completed.stdout + completed.stderr
+
+    def __repr__(self):
+        return 'rc=%d\n--- stdout\n%s\n--- stderr\n%s' % (self.rc, self.stdout[-6000:], self.stderr[-3000:])
+
+
+@pytest.fixture
+def run_playbook(collections_path, simulator, tmp_path):
+    """Run a playbook of tests/integration/playbooks against the simulator; return a PlaybookResult."""
+    inventory = tmp_path / 'inventory.ini'
+    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+
+    def run(name, extra_vars=None, env=None, verbosity=0, check=False, expect_rc=0):
+        variables = {'sim_url': simulator.url, 'sim_ca': simulator.ca_file, 'sim_token': TOKEN}
+        variables.update(extra_vars or {})
+        vars_file = tmp_path / 'vars.json'
+        vars_file.write_text(json.dumps(variables))
+        command = [_tool('ansible-playbook'), '-i', str(inventory), '-e', '@%s' % vars_file,
+                   os.path.join(PLAYBOOKS, name)]
+        if verbosity:
+            command.append('-' + 'v' * verbosity)
+        if check:
+            command.append('--check')
+        environment = clean_environment(
+            ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+            ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='false',
+            ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-local'), ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
+            **(env or {}))
+        completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300, check=False)
+        result = PlaybookResult(completed)
+        if expect_rc is not None:
+            assert result.rc == expect_rc, repr(result)
+        assert 'Traceback' not in result.output, repr(result)
+        return result
+
+    return run

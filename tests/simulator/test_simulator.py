@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The simulator itself: its answers fit a strict schema derived from the API doc, and it behaves as scripted."""
+
+import json
+import os
+
+import jsonschema
+import pytest
+
+from cdfmc_simulator.api import GLOBAL_DOMAIN_UUID, Simulator
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCHEMA_FILE = os.path.join(HERE, 'schemas', 'task_status.strict.json')
+API_DOC = os.path.join(HERE, '..', '..', '..', 'shared', 'api', 'getTaskStatus.json')
+TASKS = '/firewall/v1/cdfmc/api/fmc_config/v1/domain/%s/job/taskstatuses/' % GLOBAL_DOMAIN_UUID
+DEPLOY = '/api/fmc_config/v1/domain/%s/deployment/deploymentrequests' % GLOBAL_DOMAIN_UUID
+AUTH = {'Authorization': 'Bearer sim-token'}
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def schema():
+    with open(SCHEMA_FILE) as handle:
+        return json.load(handle)
+
+
+def get(simulator, task_id, detailed=True, headers=AUTH):
+    query = {'showDetailedDeviceStatus': ['true']} if detailed else {}
+    return simulator.handle('GET', TASKS + task_id, query, headers, None)
+
+
+def body(reply):
+    return json.loads(reply.payload)
+
+
+SCENARIO = {
+    'devices': [{'id': 'd1', 'name': 'ftd-1'}, {'id': 'd2', 'name': 'ftd-2', 'outcome': 'failed', 'message': 'boom'}],
+    'deployment': {'step_seconds': 1},
+    'tasks': [
+        {'id': 'reg', 'task_type': 'DEVICE_REGISTRATION', 'timeline': [{'at': 0, 'status': 'Pending'},
+                                                                       {'at': 5, 'status': 'Success'}],
+         'sub_tasks': [{'target': {'id': 'd1', 'name': 'ftd-1'}, 'timeline': [{'at': 0, 'status': 'PENDING'}]}]},
+        {'id': 'dep', 'task_type': 'DEVICE_DEPLOYMENT', 'timeline': [{'at': 0, 'status': 'Deploying'}],
+         'sub_tasks': [{'target': {'id': 'd1'}, 'timeline': [{'at': 0, 'status': 'DEPLOYING'}]}]},
+    ],
+}
+
+
+def test_strict_schema_accepts_the_simulators_answers(schema):
+    clock = Clock()
+    simulator = Simulator(SCENARIO, clock=clock)
+    answers = [body(get(simulator, 'reg')), body(get(simulator, 'dep')), body(get(simulator, 'dep', detailed=False))]
+    deployed = body(simulator.handle('POST', DEPLOY, {}, AUTH, {'type': 'DeploymentRequest', 'deviceList': ['d1', 'd2']}))
+    for clock.now in (1000.0, 1001.5, 1010.0):
+        answers.append(body(get(simulator, deployed['metadata']['task']['id'])))
+    for answer in answers:
+        jsonschema.validate(answer, schema)
+
+
+@pytest.mark.parametrize('bad', [
+    {'type': 'TaskStatus', 'status': 'RUNNING'},
+    {'id': 'x', 'type': 'Other', 'status': 'RUNNING'},
+    {'id': 'x', 'type': 'TaskStatus', 'status': 'RUNNING', 'surprise': 1},
+    {'id': 'x', 'type': 'TaskStatus', 'status': 'RUNNING', 'subTasks': [{'status': 'SUCCESS'}]},
+    {'id': 'x', 'type': 'TaskStatus', 'status': 'RUNNING', 'subTasks': [{'status': 'SUCCESS', 'target': {'id': 'd'}}]},
+    {'id': 'x', 'type': 'TaskStatus', 'status': 'RUNNING', 'taskType': 'NOT_A_TYPE'},
+])
+def test_strict_schema_rejects(schema, bad):
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+@pytest.mark.skipif(not os.path.exists(API_DOC), reason='the API doc is not beside this checkout')
+def test_strict_schema_is_derived_from_the_api_doc(schema):
+    with open(API_DOC) as handle:
+        doc = json.load(handle)
+    source = doc['spec']['responses']['200']['content']['application/json']['schema']
+    assert set(schema['properties']) == set(source['properties'])
+    assert schema['properties']['taskType']['enum'] == source['properties']['taskType']['enum']
+    assert set(schema['properties']['subTasks']['items']['properties']) == set(
+        source['properties']['subTasks']['items']['properties'])
+
+
+def test_timeline_and_detailed_status():
+    clock = Clock()
+    simulator = Simulator(SCENARIO, clock=clock)
+    assert body(get(simulator, 'reg'))['status'] == 'Pending'
+    # Other task types carry sub-tasks with or without the parameter; deployments only with it.
+    assert 'subTasks' in body(get(simulator, 'reg', detailed=False))
+    assert 'subTasks' not in body(get(simulator, 'dep', detailed=False))
+    assert 'subTasks' in body(get(simulator, 'dep'))
+    clock.now += 5
+    assert body(get(simulator, 'reg'))['status'] == 'Success'
+
+
+def test_auth_and_not_found_bodies():
+    simulator = Simulator(SCENARIO)
+    reply = get(simulator, 'reg', headers={'Authorization': 'Bearer wrong'})
+    assert reply.status == 401 and body(reply)['error']['messages'][0]['description']
+    reply = get(simulator, 'nope')
+    assert reply.status == 404 and body(reply)['messages'][0]['description'] == 'Task nope not found.'
+    reply = simulator.handle('GET', TASKS.replace(GLOBAL_DOMAIN_UUID, 'other') + 'reg', {}, AUTH, None)
+    assert reply.status == 404
+
+
+def test_deployment_goes_deploying_then_per_device_outcome():
+    clock = Clock()
+    simulator = Simulator(SCENARIO, clock=clock)
+    reply = simulator.handle('POST', DEPLOY, {}, AUTH, {'type': 'DeploymentRequest', 'version': '1',
+                                                        'forceDeploy': False, 'deviceList': ['d1', 'd2']})
+    assert reply.status == 202
+    task = body(reply)['metadata']['task']
+    assert task['taskType'] == 'DEVICE_DEPLOYMENT' and body(reply)['deviceList'] == ['d1', 'd2']
+    assert body(get(simulator, task['id']))['status'] == 'Deploying'
+    clock.now += 1
+    assert [s['status'] for s in body(get(simulator, task['id']))['subTasks']] == ['Deploying', 'Deploying']
+    clock.now += 1
+    final = body(get(simulator, task['id']))
+    assert final['status'] == 'Failed'
+    assert [(s['target']['name'], s['status'], s['message']) for s in final['subTasks']] == [
+        ('ftd-1', 'Succeeded', 'Deployment succeeded'), ('ftd-2', 'Failed', 'boom')]
+
+
+@pytest.mark.parametrize('request_body', [None, {'type': 'Other', 'deviceList': ['d1']},
+                                          {'type': 'DeploymentRequest', 'deviceList': []},
+                                          {'type': 'DeploymentRequest', 'deviceList': ['zz']}])
+def test_bad_deployment_requests_are_400(request_body):
+    reply = Simulator(SCENARIO).handle('POST', DEPLOY, {}, AUTH, request_body)
+    assert reply.status == 400 and body(reply)['error']['category'] == 'VALIDATION'
+
+
+def test_rate_limit_over_a_sliding_minute():
+    clock = Clock()
+    simulator = Simulator(dict(SCENARIO, rate_limit={'requests_per_minute': 3}), clock=clock)
+    assert [get(simulator, task).status for task in ("reg",) * 4] == [200, 200, 200, 429]
+    limited = get(simulator, 'reg')
+    assert limited.headers['Retry-After'] == '60'
+    clock.now += 60
+    assert get(simulator, 'reg').status == 200
+    simulator.load(dict(SCENARIO, rate_limit={'requests_per_minute': 1, 'retry_after': False}))
+    get(simulator, 'reg')
+    assert 'Retry-After' not in get(simulator, 'reg').headers
+
+
+def test_faults_count_down_and_match():
+    simulator = Simulator(dict(SCENARIO, faults=[
+        {'match': {'path': '/reg'}, 'status': 503, 'retry_after': 2, 'times': 2},
+        {'match': {'path': '/dep'}, 'action': 'drop'},
+    ]))
+    first = get(simulator, 'reg')
+    assert (first.status, first.headers['Retry-After']) == (503, '2')
+    assert get(simulator, 'reg').status == 503
+    assert get(simulator, 'reg').status == 200
+    assert get(simulator, 'dep').action == 'drop'
+    assert get(simulator, 'dep').status == 200
+    assert [r['status'] for r in simulator.request_log()] == [503, 503, 200, None, 200]

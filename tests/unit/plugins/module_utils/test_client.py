@@ -1,0 +1,272 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The client against the simulator on 127.0.0.1 (real HTTPS); sleeps are recorded, not slept."""
+
+import pytest
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._client import USER_AGENT, CdfmcClient
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
+    CDFMC_GLOBAL_DOMAIN_UUID,
+    ConnectionSettings,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    CdfmcOptionError,
+    CdfmcRequestError,
+    CdfmcResponseError,
+    CdfmcTLSError,
+)
+
+TOKEN = 'sim-token'
+TASK = {'id': 't1', 'task_type': 'DEVICE_DEPLOYMENT',
+        'timeline': [{'at': 0, 'status': 'Deployed', 'message': 'done'}],
+        'sub_tasks': [{'target': {'id': 'd1', 'name': 'ftd-1'}, 'timeline': [{'at': 0, 'status': 'SUCCESS'}]}]}
+
+
+def make_client(simulator, sleeps=None, **options):
+    options.setdefault('base_url', simulator.url + '/firewall')
+    options.setdefault('api_token', TOKEN)
+    if simulator.ca_file:
+        options.setdefault('ca_path', simulator.ca_file)
+    recorded = sleeps if sleeps is not None else []
+    return CdfmcClient(ConnectionSettings.from_options(options), sleep=recorded.append)
+
+
+def test_reads_task_with_detailed_status_and_user_agent(simulator):
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator) as client:
+        body = client.get_task_status('t1')
+    assert body['status'] == 'Deployed' and body['subTasks'][0]['target']['name'] == 'ftd-1'
+    (request,) = simulator.requests
+    assert request['path'] == '/firewall/v1/cdfmc/api/fmc_config/v1/domain/%s/job/taskstatuses/t1' % (
+        CDFMC_GLOBAL_DOMAIN_UUID)
+    assert request['query'] == {'showDetailedDeviceStatus': ['true']}
+    assert request['authorized'] and request['user_agent'] == USER_AGENT
+    assert client.request_count == 1
+
+
+def test_without_detailed_status_the_parameter_is_omitted(simulator):
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator) as client:
+        body = client.get_task_status('t1', detailed_device_status=False)
+    assert 'subTasks' not in body
+    assert simulator.requests[0]['query'] == {}
+
+
+def test_one_session_is_kept_alive(simulator):
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator) as client:
+        for task_id in ('t1', 't1', 't1'):
+            client.get_task_status(task_id)
+        assert len(client.session.adapters['https://'].poolmanager.pools) == 1
+
+
+def test_bad_id_refused_before_any_request(simulator):
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcOptionError):
+            client.get_task_status('../../x')
+    assert simulator.requests == [] and client.request_count == 0
+
+
+def test_wrong_token_is_one_clear_401(simulator):
+    simulator.load({'tasks': [TASK]})
+    sleeps = []
+    with make_client(simulator, sleeps, api_token='not-the-token') as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    message = str(caught.value)
+    assert caught.value.status == 401 and 'HTTP 401' in message
+    assert 'Invalid or expired access token' in message and 'api_token' in message
+    assert 'not-the-token' not in message and sleeps == [] and len(simulator.requests) == 1
+
+
+def test_missing_task_404_with_top_level_error_body(simulator):
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('nope')
+    assert caught.value.status == 404 and 'Task nope not found.' in str(caught.value)
+    assert 'GET /firewall/v1/cdfmc/api/fmc_config/v1/domain/' in str(caught.value)
+
+
+def test_unknown_domain_404(simulator):
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator, domain_uuid='other-domain') as client:
+        with pytest.raises(CdfmcRequestError, match='Domain other-domain not found'):
+            client.get_task_status('t1')
+
+
+@pytest.mark.parametrize('fault', [
+    {'status': 503}, {'status': 500}, {'status': 502}, {'status': 504},
+    {'status': 429}, {'action': 'drop'}, {'action': 'html', 'status': 502},
+])
+def test_transient_faults_are_retried(simulator, fault):
+    simulator.load({'tasks': [TASK], 'faults': [dict(fault, times=2)]})
+    sleeps = []
+    with make_client(simulator, sleeps) as client:
+        assert client.get_task_status('t1')['status'] == 'Deployed'
+    assert len(sleeps) == 2 and all(0 < delay <= 30 for delay in sleeps)
+    assert client.request_count == 3
+
+
+def test_retry_after_is_honoured(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 429, 'retry_after': 7, 'times': 1}]})
+    sleeps = []
+    with make_client(simulator, sleeps) as client:
+        client.get_task_status('t1')
+    assert sleeps == [7.0]
+
+
+def test_retry_after_http_date_is_honoured(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 503, 'retry_after': 'date', 'times': 1}]})
+    sleeps = []
+    with make_client(simulator, sleeps) as client:
+        client.get_task_status('t1')
+    assert len(sleeps) == 1 and 0 <= sleeps[0] <= 3
+
+
+def test_retries_run_out_with_a_clear_error(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 503, 'times': None, 'message': 'Service down'}]})
+    sleeps = []
+    with make_client(simulator, sleeps, max_retries=2) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    assert caught.value.status == 503 and 'Service down' in str(caught.value)
+    assert len(sleeps) == 2 and client.request_count == 3
+
+
+@pytest.mark.parametrize('status', [400, 403, 405, 501])
+def test_other_errors_are_not_retried(simulator, status):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': status, 'times': None}]})
+    sleeps = []
+    with make_client(simulator, sleeps) as client:
+        with pytest.raises(CdfmcRequestError):
+            client.get_task_status('t1')
+    assert sleeps == [] and client.request_count == 1
+
+
+def test_post_is_not_retried_on_5xx_but_on_429(simulator):
+    deploy = '/fmc_config/v1/domain/%s/deployment/deploymentrequests' % CDFMC_GLOBAL_DOMAIN_UUID
+    body = {'type': 'DeploymentRequest', 'version': '1', 'deviceList': ['d1']}
+    simulator.load({'devices': [{'id': 'd1'}], 'faults': [{'status': 503, 'times': 1}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcRequestError):
+            client.request('POST', deploy, json_body=body)
+    assert client.request_count == 1
+    simulator.load({'devices': [{'id': 'd1'}], 'faults': [{'status': 429, 'times': 1}]})
+    with make_client(simulator) as client:
+        answer = client.request('POST', deploy, json_body=body)
+    assert answer['metadata']['task']['taskType'] == 'DEVICE_DEPLOYMENT' and client.request_count == 2
+
+
+def test_post_is_not_retried_after_a_dropped_connection(simulator):
+    deploy = '/fmc_config/v1/domain/%s/deployment/deploymentrequests' % CDFMC_GLOBAL_DOMAIN_UUID
+    simulator.load({'devices': [{'id': 'd1'}], 'faults': [{'action': 'drop', 'times': 1}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcRequestError, match='connection failed'):
+            client.request('POST', deploy, json_body={'type': 'DeploymentRequest', 'deviceList': ['d1']})
+    assert client.request_count == 1
+
+
+def test_connection_refused_is_retried_then_reported():
+    settings = ConnectionSettings.from_options({'base_url': 'http://127.0.0.1:9', 'api_token': TOKEN,
+                                                'max_retries': 1})
+    sleeps = []
+    client = CdfmcClient(settings, sleep=sleeps.append)
+    with pytest.raises(CdfmcRequestError, match='connection refused') as caught:
+        client.get_task_status('t1')
+    assert caught.value.refused and len(sleeps) == 1 and client.request_count == 2
+
+
+def test_html_page_reported_with_status_and_clean_snippet(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'html', 'status': 403, 'times': 1}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    message = str(caught.value)
+    assert 'HTTP 403' in message and '502 Bad Gateway The proxy could not reach the server.' in message
+    assert '<' not in message and 'color:red' not in message
+
+
+def test_invalid_json_on_200_is_a_response_error(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'invalid_json', 'times': 1}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcResponseError, match='not JSON'):
+            client.get_task_status('t1')
+
+
+def test_non_object_body_is_a_response_error(simulator):
+    simulator.load({'tasks': [dict(TASK, raw=[1, 2])]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcResponseError, match='JSON list'):
+            client.get_task_status('t1')
+
+
+def test_redirect_is_not_followed(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [
+        {'status': 302, 'headers': {'Location': 'https://elsewhere.example/login?token=abc'}, 'times': 1}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    assert 'redirected to https://elsewhere.example/login' in str(caught.value)
+    assert 'token=abc' not in str(caught.value) and len(simulator.requests) == 1
+
+
+def test_untrusted_certificate_names_ca_path(simulator):
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator, ca_path='') as client:
+        with pytest.raises(CdfmcTLSError) as caught:
+            client.get_task_status('t1')
+    message = str(caught.value)
+    assert 'certificate' in message and 'ca_path' in message and 'validate_certs' in message
+    assert simulator.requests == []
+
+
+def test_validate_certs_false_connects(simulator):
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator, ca_path='', validate_certs=False) as client:
+        assert client.get_task_status('t1')['id'] == 't1'
+
+
+def test_ca_path_wins_over_environment_bundles(simulator, monkeypatch):
+    # The environment points at the system bundle, which does not hold the simulator's CA.
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
+    monkeypatch.setenv('CURL_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator) as client:
+        assert client.get_task_status('t1')['id'] == 't1'
+
+
+def test_netrc_cannot_replace_the_token(simulator, monkeypatch, tmp_path):
+    netrc = tmp_path / '.netrc'
+    netrc.write_text('machine 127.0.0.1 login intruder password netrc-secret\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    monkeypatch.setenv('HOME', str(tmp_path))
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator) as client:
+        client.get_task_status('t1')
+    assert simulator.requests[0]['authorized'] is True
+
+
+def test_deadline_clips_retry_sleeps():
+    now = [100.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    settings = ConnectionSettings.from_options({'base_url': 'http://127.0.0.1:9', 'api_token': TOKEN,
+                                                'max_retries': 10})
+    client = CdfmcClient(settings, sleep=sleep, clock=lambda: now[0])
+    with pytest.raises(CdfmcRequestError):
+        client.get_task_status('t1', deadline=101.5)
+    assert sum(sleeps) == pytest.approx(1.5)
+
+
+def test_secrets_are_redacted_from_server_text(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 400, 'message': 'bad token sim-token given'}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    assert 'sim-token' not in str(caught.value) and '********' in str(caught.value)

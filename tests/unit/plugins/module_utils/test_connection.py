@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import pytest
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
+    CDFMC_GLOBAL_DOMAIN_UUID,
+    ConnectionSettings,
+    connection_argument_spec,
+    unset_empty_options,
+    validate_task_id,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+
+TOKEN = 'tok-123.abc'
+
+
+def settings(**options):
+    options.setdefault('api_token', TOKEN)
+    return ConnectionSettings.from_options(options)
+
+
+def test_region_builds_gateway_url_and_cdfmc_prefix():
+    s = settings(region='eu')
+    assert s.server == 'https://api.eu.security.cisco.com'
+    assert s.url(s.task_status_path('abc')) == (
+        'https://api.eu.security.cisco.com/firewall/v1/cdfmc/api/fmc_config/v1/domain/'
+        '%s/job/taskstatuses/abc' % CDFMC_GLOBAL_DOMAIN_UUID)
+
+
+@pytest.mark.parametrize('base_url,prefix,path', [
+    ('https://fmc.example.com', '/api', ''),
+    ('https://fmc.example.com/', '/api', ''),
+    ('https://api.us.security.cisco.com/firewall', '/v1/cdfmc/api', '/firewall'),
+    ('https://api.us.security.cisco.com/firewall/', '/v1/cdfmc/api', '/firewall'),
+    ('HTTPS://FMC.example.com:8443', '/api', ''),
+])
+def test_api_prefix_auto(base_url, prefix, path):
+    s = settings(base_url=base_url)
+    assert (s.api_prefix, s.base_path) == (prefix, path)
+
+
+@pytest.mark.parametrize('given,expected', [('api', '/api'), ('/custom/api/', '/custom/api'), ('/', '')])
+def test_api_prefix_explicit(given, expected):
+    assert settings(base_url='https://fmc.example.com/x', api_prefix=given).api_prefix == expected
+
+
+@pytest.mark.parametrize('prefix', ['/a/../b', '/a?b', '/a#b', '/a b'])
+def test_api_prefix_refused(prefix):
+    with pytest.raises(CdfmcOptionError, match='api_prefix'):
+        settings(base_url='https://fmc.example.com', api_prefix=prefix)
+
+
+def test_empty_strings_count_as_unset():
+    s = settings(base_url='https://fmc.example.com', region='', domain_uuid='', api_prefix='', ca_path='',
+                 validate_certs='', request_timeout='', max_retries='')
+    assert s.domain_uuid == CDFMC_GLOBAL_DOMAIN_UUID and s.api_prefix == '/api' and s.verify is True
+    assert s.request_timeout == 30.0 and s.max_retries == 5
+
+
+@pytest.mark.parametrize('options,message', [
+    ({'base_url': 'https://a.example', 'region': 'us'}, 'mutually exclusive'),
+    ({}, 'no server given'),
+    ({'region': 'mars'}, "region 'mars' is not known"),
+    ({'base_url': 'fmc.example.com'}, 'absolute https://'),
+    ({'base_url': 'ftp://fmc.example.com'}, 'absolute https://'),
+    ({'base_url': 'https://'}, 'absolute https://'),
+    ({'base_url': 'http://fmc.example.com'}, 'plain http://'),
+    ({'base_url': 'http://10.0.0.1'}, 'plain http://'),
+    ({'base_url': 'https://fmc.example.com/?x=1'}, 'query'),
+    ({'base_url': 'https://fmc.example.com/#f'}, 'query'),
+    ({'base_url': 'https://fmc.example.com:99999'}, 'not a valid URL'),
+    ({'base_url': 'https://fmc.example.com/a/../b'}, 'path segment'),
+    ({'base_url': 'https://fmc.example.com', 'domain_uuid': '../x'}, 'domain_uuid'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': 0}, 'positive'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': -1}, 'positive'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': 'soon'}, 'number of seconds'),
+    ({'base_url': 'https://fmc.example.com', 'max_retries': -1}, '0 or more'),
+    ({'base_url': 'https://fmc.example.com', 'max_retries': 'x'}, 'whole number'),
+    ({'base_url': 'https://fmc.example.com', 'ca_path': '/nonexistent/ca.pem'}, 'does not exist'),
+])
+def test_bad_options_refused(options, message):
+    with pytest.raises(CdfmcOptionError, match=message):
+        settings(**options)
+
+
+def test_credentials_in_url_refused_without_echoing_them():
+    with pytest.raises(CdfmcOptionError) as caught:
+        settings(base_url='https://admin:Sup3rS3cret@fmc.example.com')
+    assert 'credentials' in str(caught.value) and 'Sup3rS3cret' not in str(caught.value)
+
+
+def test_missing_token_refused():
+    with pytest.raises(CdfmcOptionError, match='api_token'):
+        ConnectionSettings.from_options({'base_url': 'https://fmc.example.com', 'api_token': ''})
+
+
+def test_token_with_newline_refused_without_echo():
+    with pytest.raises(CdfmcOptionError) as caught:
+        settings(base_url='https://fmc.example.com', api_token='abc\r\nX-Evil: 1')
+    assert 'abc' not in str(caught.value)
+
+
+@pytest.mark.parametrize('host', ['http://127.0.0.1:8080', 'http://localhost', 'http://[::1]:9', 'http://127.5.5.5'])
+def test_plain_http_allowed_to_loopback(host):
+    assert settings(base_url=host).scheme == 'http'
+
+
+def test_verify_prefers_ca_path(tmp_path):
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('x')
+    assert settings(base_url='https://fmc.example.com', ca_path=str(ca)).verify == str(ca)
+    assert settings(base_url='https://fmc.example.com', ca_path=str(ca), validate_certs=False).verify is False
+    assert settings(base_url='https://fmc.example.com', validate_certs='no').verify is False
+
+
+def test_repr_has_no_token():
+    s = settings(base_url='https://fmc.example.com')
+    assert TOKEN not in repr(s) and 'fmc.example.com' in repr(s)
+
+
+@pytest.mark.parametrize('task_id', ['abc', 'A', '8589934593', 'a.b_c-d', 'x' * 128, 'a..'])
+def test_task_id_accepted(task_id):
+    assert validate_task_id(task_id) == task_id
+
+
+@pytest.mark.parametrize('task_id', ['', '.', '..', '../../x', 'a/b', 'a?b', 'a#b', 'a b', ' a', 'a\x00',
+                                     '-a', '_a', 'x' * 129, 'x' * 10000, 'é', None, 12])
+def test_task_id_refused(task_id):
+    with pytest.raises(CdfmcOptionError) as caught:
+        validate_task_id(task_id)
+    assert len(str(caught.value)) < 300
+
+
+def test_path_stays_inside_task_statuses():
+    s = settings(base_url='https://fmc.example.com', domain_uuid='d-1')
+    assert s.path(s.task_status_path('t.1')) == '/api/fmc_config/v1/domain/d-1/job/taskstatuses/t.1'
+
+
+def test_unset_empty_options_takes_env_then_default(monkeypatch):
+    spec = connection_argument_spec()
+    monkeypatch.setenv('CDFMC_BASE_URL', 'https://env.example.com')
+    monkeypatch.setenv('CDFMC_VALIDATE_CERTS', 'false')
+    monkeypatch.setenv('CDFMC_DOMAIN_UUID', '')
+    params = {'base_url': '', 'validate_certs': '', 'domain_uuid': '', 'request_timeout': '', 'region': None}
+    unset_empty_options(params, spec)
+    assert params == {'base_url': 'https://env.example.com', 'validate_certs': False, 'domain_uuid': None,
+                      'request_timeout': 30.0, 'region': None}
+
+
+def test_spec_env_fallback_ignores_empty(monkeypatch):
+    from ansible.module_utils.errors import AnsibleFallbackNotFound
+    fallback, names = connection_argument_spec()['api_token']['fallback']
+    monkeypatch.setenv('CDFMC_API_TOKEN', '')
+    with pytest.raises(AnsibleFallbackNotFound):
+        fallback(*names)
+    monkeypatch.setenv('CDFMC_API_TOKEN', 'x')
+    assert fallback(*names) == 'x'
