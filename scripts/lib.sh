@@ -63,3 +63,13 @@ install_collection() {
     ansible-galaxy collection install --force --offline -p "$dest" "$build"/cisco-cdfmc-*.tar.gz >/dev/null
   rm -rf "$build"
 }
+
+# link_collection: make $CACHE/collections/ansible_collections/cisco/cdfmc point at this checkout.
+link_collection() {
+  local link="$CACHE/collections/ansible_collections/cisco/cdfmc"
+  if [ ! -L "$link" ]; then
+    mkdir -p "$(dirname "$link")"
+    ln -s "$ROOT" "$link"
+  fi
+  echo "$CACHE/collections"
+}

@@ -31,6 +31,8 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._version import COLLECTION_VERSION
 
+REQUESTS_MINIMUM_VERSION = (2, 32, 4)
+
 try:
     import requests
     from requests.auth import AuthBase
@@ -41,6 +43,19 @@ except ImportError:
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
+
+
+def requests_version_problem(version=None):
+    """None when requests is usable, else a sentence saying what to install."""
+    if not HAS_REQUESTS:
+        return 'the Python library requests (%s or later) is not installed' % '.'.join(map(str, REQUESTS_MINIMUM_VERSION))
+    version = version or requests.__version__
+    numbers = tuple(int(part) for part in re.findall(r'\d+', version)[:3])
+    if numbers < REQUESTS_MINIMUM_VERSION:
+        return 'the Python library requests is %s; %s or later is needed' % (
+            version, '.'.join(map(str, REQUESTS_MINIMUM_VERSION)))
+    return None
+
 
 USER_AGENT = 'cisco.cdfmc/%s' % COLLECTION_VERSION
 
@@ -144,8 +159,9 @@ class CdfmcClient:
     """
 
     def __init__(self, settings, auth=None, log=None, sleep=time.sleep, clock=time.monotonic):
-        if not HAS_REQUESTS:
-            raise CdfmcRequestError('the Python library requests (2.32.4 or later) is not installed')
+        problem = requests_version_problem()
+        if problem:
+            raise CdfmcRequestError(problem)
         self.settings = settings
         self.auth = auth if auth is not None else BearerTokenAuth(settings.api_token)
         self._log = log

@@ -182,6 +182,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     CdfmcClient,
+    requests_version_problem,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
     ConnectionSettings,
@@ -233,7 +234,9 @@ def run(module):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        module.fail_json(msg=missing_required_lib('requests >= 2.32.4'), exception=REQUESTS_IMPORT_ERROR)
+    if requests_version_problem():
+        module.fail_json(msg=requests_version_problem())
     unset_empty_options(module.params, connection_argument_spec())
     if module.params['query'] and not HAS_JMESPATH:
         module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)

@@ -33,9 +33,9 @@ def schema():
         return json.load(handle)
 
 
-def get(simulator, task_id, detailed=True, headers=AUTH):
+def get(simulator, task_id, detailed=True, headers=None):
     query = {'showDetailedDeviceStatus': ['true']} if detailed else {}
-    return simulator.handle('GET', TASKS + task_id, query, headers, None)
+    return simulator.handle('GET', TASKS + task_id, query, AUTH if headers is None else headers, None)
 
 
 def body(reply):

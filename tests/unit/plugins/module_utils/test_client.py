@@ -270,3 +270,22 @@ def test_secrets_are_redacted_from_server_text(simulator):
         with pytest.raises(CdfmcRequestError) as caught:
             client.get_task_status('t1')
     assert 'sim-token' not in str(caught.value) and '********' in str(caught.value)
+
+
+def test_proxy_from_environment_still_applies(simulator, monkeypatch):
+    for name in ('NO_PROXY', 'no_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy-user:proxy-pass@127.0.0.1:9')
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator, max_retries=0) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    assert simulator.requests == []  # it went to the (closed) proxy, not the server
+    assert 'proxy-pass' not in str(caught.value)
+
+
+@pytest.mark.parametrize('version,problem', [('2.32.4', False), ('2.34.2', False), ('3.0.0', False),
+                                             ('2.32.3', True), ('2.31.0', True), ('1.2', True)])
+def test_requests_minimum_version(version, problem):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._client import requests_version_problem
+    assert bool(requests_version_problem(version)) is problem
