@@ -70,6 +70,18 @@ options:
       - A POST is retried only on HTTP 429 and on a refused connection.
     type: int
     default: 5
+  max_requests_per_minute:
+    description:
+      - Requests to one server allowed in any sliding 60 seconds, shared by every process of this user on the
+        host where it runs (the forks of a run). FMC allows about 120 a minute (300 from 7.4.1).
+      - If not set, the environment variable E(CDFMC_MAX_REQUESTS_PER_MINUTE) is used. An empty value counts as unset.
+    type: int
+    default: 100
+  max_concurrent_requests:
+    description:
+      - Requests in flight to one server at once, shared the same way. FMC allows about 10 connections per client.
+    type: int
+    default: 8
 notes:
   - Proxy settings from the environment (E(HTTPS_PROXY), E(NO_PROXY)) apply. Redirects are not followed.
     Credentials in C(~/.netrc) are never used in place of O(api_token).
@@ -153,6 +165,21 @@ options:
       - How many times one request is retried after a connection error or an HTTP 429, 500, 502, 503 or 504.
     type: int
     default: 5
+  max_requests_per_minute:
+    description:
+      - Requests to one server allowed in any sliding 60 seconds, shared by every process of this user on the
+        controller (the forks of a run). FMC allows about 120 a minute (300 from 7.4.1).
+    type: int
+    default: 100
+    env:
+      - name: CDFMC_MAX_REQUESTS_PER_MINUTE
+    vars:
+      - name: cdfmc_max_requests_per_minute
+  max_concurrent_requests:
+    description:
+      - Requests in flight to one server at once, shared the same way.
+    type: int
+    default: 8
 notes:
   - Runs on the controller, so options from the environment are read there; the C(environment) keyword does
     not reach it.

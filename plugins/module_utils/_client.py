@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import json
 import re
 import time
@@ -153,17 +154,19 @@ def _snippet(raw):
 class CdfmcClient:
     """One server, one keep-alive requests session, retries as the settings say.
 
-    ``settings`` is a ConnectionSettings. ``log`` gets one line per request;
+    ``settings`` is a ConnectionSettings. ``budget`` (a RequestBudget) paces the
+    requests, shared with other processes; ``log`` gets one line per request;
     ``sleep`` and ``clock`` (monotonic seconds) are injectable for tests.
     ``request_count`` counts every HTTP request sent, retries included.
     """
 
-    def __init__(self, settings, auth=None, log=None, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, settings, auth=None, budget=None, log=None, sleep=time.sleep, clock=time.monotonic):
         problem = requests_version_problem()
         if problem:
             raise CdfmcRequestError(problem)
         self.settings = settings
         self.auth = auth if auth is not None else BearerTokenAuth(settings.api_token)
+        self.budget = budget
         self._log = log
         self._sleep = sleep
         self._clock = clock
@@ -171,6 +174,9 @@ class CdfmcClient:
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
         self.session.headers['Accept'] = 'application/json'
+        pool_size = max(10, getattr(budget, 'concurrent', 0))
+        self.session.mount('https://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
+        self.session.mount('http://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
         if not settings.validate_certs:
             # The user turned verification off on purpose; urllib3 would warn on every request.
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
@@ -241,9 +247,12 @@ class CdfmcClient:
                 continue
 
             error = self._http_error(method, path, status, reason, headers, raw)
+            delay = error.retry_after if error.retry_after is not None else next(delays)
+            if status == 429 and self.budget is not None:
+                # Every process sharing the budget holds off, not only this one.
+                self.budget.hold(delay)
             if not is_retryable_status(method, status) or retries_left <= 0:
                 raise error
-            delay = error.retry_after if error.retry_after is not None else next(delays)
             if not self._pause(delay, deadline, error):
                 raise error
             retries_left -= 1
@@ -261,7 +270,18 @@ class CdfmcClient:
         return deadline is None or deadline - self._clock() > 0
 
     def _send(self, method, url, path, params, json_body, deadline):
-        """One HTTP exchange; returns (status, reason, headers, body bytes)."""
+        """One HTTP exchange, within the budget; returns (status, reason, headers, body bytes)."""
+        pacing = self.budget.request(deadline) if self.budget is not None else contextlib.nullcontext()
+        try:
+            with pacing:
+                return self._exchange(method, url, path, params, json_body, deadline)
+        except CdfmcRequestError as exc:
+            if exc.method is None:  # raised by the budget itself
+                raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server, exc),
+                                        method=method, path=path)
+            raise
+
+    def _exchange(self, method, url, path, params, json_body, deadline):
         timeout = self.settings.request_timeout
         if deadline is not None:
             timeout = min(timeout, deadline - self._clock())

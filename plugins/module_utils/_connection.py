@@ -62,6 +62,9 @@ CONNECTION_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path', fallback=(nonempty_env_fallback, ['CDFMC_CA_PATH'])),
     request_timeout=dict(type='float', default=30.0),
     max_retries=dict(type='int', default=5),
+    max_requests_per_minute=dict(type='int', default=100,
+                                 fallback=(nonempty_env_fallback, ['CDFMC_MAX_REQUESTS_PER_MINUTE'])),
+    max_concurrent_requests=dict(type='int', default=8),
 )
 
 
@@ -171,7 +174,8 @@ class ConnectionSettings:
     """
 
     def __init__(self, scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
-                 validate_certs, ca_path, request_timeout, max_retries):
+                 validate_certs, ca_path, request_timeout, max_retries,
+                 max_requests_per_minute=100, max_concurrent_requests=8):
         self.scheme = scheme
         self.netloc = netloc
         self.host = host
@@ -183,6 +187,8 @@ class ConnectionSettings:
         self.ca_path = ca_path
         self.request_timeout = request_timeout
         self.max_retries = max_retries
+        self.max_requests_per_minute = max_requests_per_minute
+        self.max_concurrent_requests = max_concurrent_requests
 
     def __repr__(self):
         return '<ConnectionSettings %s%s%s domain=%s>' % (self.server, self.base_path, self.api_prefix, self.domain_uuid)
@@ -269,13 +275,25 @@ class ConnectionSettings:
         if not request_timeout > 0 or request_timeout == float('inf'):
             raise CdfmcOptionError('request_timeout must be a positive number of seconds, got %r' % request_timeout)
 
-        max_retries = get('max_retries')
-        try:
-            max_retries = 5 if max_retries is None else int(max_retries)
-        except (TypeError, ValueError):
-            raise CdfmcOptionError('max_retries must be a whole number, got %r' % (max_retries,))
-        if max_retries < 0:
-            raise CdfmcOptionError('max_retries must be 0 or more, got %d' % max_retries)
+        max_retries = _whole_number(get('max_retries'), 'max_retries', 5, 0)
+        per_minute = _whole_number(get('max_requests_per_minute'), 'max_requests_per_minute', 100, 1)
+        concurrent = _whole_number(get('max_concurrent_requests'), 'max_concurrent_requests', 8, 1)
 
         return cls(scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
-                   validate_certs, ca_path, request_timeout, max_retries)
+                   validate_certs, ca_path, request_timeout, max_retries, per_minute, concurrent)
+
+
+def _whole_number(value, name, default, minimum):
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
+    if number != value and not isinstance(value, str):
+        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
+    if number < minimum:
+        raise CdfmcOptionError('%s must be %d or more, got %d' % (name, minimum, number))
+    return number

@@ -178,6 +178,7 @@ query_result:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -221,7 +222,8 @@ def run(module):
     query = compile_query(params['query'], 'query') if params['query'] else None
     settings = ConnectionSettings.from_options(params)
 
-    with CdfmcClient(settings, log=module.debug) as client:
+    budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests)
+    with CdfmcClient(settings, budget=budget, log=module.debug) as client:
         body = client.get_task_status(task_id, detailed_device_status=params['detailed_device_status'])
 
     facts = task_facts(task_id, body, mapper, include_raw=params['include_raw'])

@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cdfmc_task_wait: waits on tasks from the controller, talking HTTP itself (no module per poll)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+import time
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
+from ansible_collections.cisco.cdfmc.plugins.module_utils._client import CdfmcClient, requests_version_problem
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper
+from ansible_collections.cisco.cdfmc.plugins.module_utils._query import HAS_JMESPATH, compile_query
+from ansible_collections.cisco.cdfmc.plugins.module_utils._task_ids import extract_task_ids
+from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import (
+    DaemonThreadPool,
+    Waiter,
+    check_timing,
+    summarize,
+    wait_argument_spec,
+)
+
+# Options whose empty value stays, so that the refusal names them ("task_ids is empty").
+_KEEP_EMPTY = frozenset(('task_ids', 'task_id', 'tasks'))
+
+
+def _devices_done(facts):
+    sub_tasks = facts['sub_tasks']
+    done = sum(1 for sub_task in sub_tasks if sub_task['state'] in TERMINAL_STATES)
+    return '%d/%d' % (done, len(sub_tasks))
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+
+        problem = requests_version_problem()
+        if problem is None and not HAS_JMESPATH:
+            problem = 'the Python library jmespath is not installed'
+        if problem:
+            raise AnsibleActionFail('cisco.cdfmc.cdfmc_task_wait runs on the controller and %s there; '
+                                    'install the collection\'s requirements.txt into the Python that runs '
+                                    'ansible-playbook' % problem)
+
+        # An empty string counts as unset (AWX passes "" for empty inputs).
+        self._task.args = dict((name, value) for name, value in self._task.args.items()
+                               if value != '' or name in _KEEP_EMPTY)
+        validation, args = self.validate_argument_spec(argument_spec=wait_argument_spec())
+        invocation = {'module_args': remove_values(args, validation._no_log_values)}
+        warnings = []
+
+        try:
+            settings = ConnectionSettings.from_options(args)
+            mapper = StatusMapper(args['status_map'], warn=warnings.append)
+            until_query = compile_query(args['until_query'], 'until_query') if args['until_query'] else None
+            id_query = compile_query(args['id_query'], 'id_query') if args['id_query'] else None
+            check_timing(args['timeout'], args['poll_interval'], args['max_poll_interval'])
+            task_ids = extract_task_ids(args['task_ids'], id_query)
+        except CdfmcError as exc:
+            result.update(failed=True, msg=str(exc), invocation=invocation)
+            return result
+
+        if not task_ids.ids:
+            result.update(changed=False, skipped=True, invocation=invocation,
+                          msg='nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped)
+            return result
+
+        stop = threading.Event()
+        unique = task_ids.unique()
+        display = self._display
+
+        def on_change(progress, old_status, old_state):
+            facts = progress.facts
+            display.display('cdfmc_task_wait: task %s%s: %s -> %s (%s), devices %s done' % (
+                progress.id, ' %s' % facts['task_type'] if facts['task_type'] else '',
+                old_status or '(none)', facts['status'] or '(none)', facts['state'], _devices_done(facts)))
+
+        def on_poll(progress):
+            if progress.error:
+                display.vvv('cdfmc_task_wait: task %s poll %d: %s' % (progress.id, progress.polls, progress.error))
+            else:
+                display.vvv('cdfmc_task_wait: task %s poll %d: %s (%s), devices %s done, next check in %.1fs' % (
+                    progress.id, progress.polls, progress.status, progress.state, _devices_done(progress.facts),
+                    max(0.0, (progress.next_at or 0) - time.monotonic())))
+
+        try:
+            budget = RequestBudget(settings.server, settings.max_requests_per_minute,
+                                   settings.max_concurrent_requests, wait=stop.wait)
+            client = CdfmcClient(settings, budget=budget, sleep=stop.wait, log=display.vvvv)
+        except CdfmcError as exc:
+            result.update(failed=True, msg=str(exc), invocation=invocation)
+            return result
+        pool = DaemonThreadPool(min(settings.max_concurrent_requests, len(unique)))
+
+        def fetch(task_id, deadline):
+            return client.get_task_status(task_id, args['detailed_device_status'], deadline=deadline)
+
+        waiter = Waiter(
+            unique, fetch, mapper, args['timeout'], args['poll_interval'], args['max_poll_interval'],
+            settings.request_timeout, until_query=until_query, fail_fast=args['fail_fast'],
+            include_raw=args['include_raw'], pool=pool, stop=stop, on_change=on_change, on_poll=on_poll)
+        try:
+            outcome = waiter.run()
+        except BaseException:
+            stop.set()
+            raise
+        finally:
+            pool.shutdown()
+            client.close()
+
+        result.update(summarize(outcome, task_ids.ids, args['include_raw'], mapper,
+                                args['fail_on_failure'], args['timeout']))
+        result.update(changed=False, requests=client.request_count, invocation=invocation)
+        if warnings:
+            result['warnings'] = warnings
+        return result

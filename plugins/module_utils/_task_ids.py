@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Task ids out of whatever a playbook has: ids, registered results, looped results, a mix.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It does no I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_identifier
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query, to_plain
+
+# Where a registered result keeps its task id, first match wins (after id_query).
+ID_PATHS = (
+    ('task', 'id'),
+    ('metadata', 'task', 'id'),
+    ('json', 'metadata', 'task', 'id'),
+    ('response', 'metadata', 'task', 'id'),
+    ('id',),
+)
+
+
+class TaskIds:
+    """The outcome of extraction: ``ids`` in input order (duplicates kept), ``positions``
+    naming where each came from, and ``skipped`` counting items ignored as skipped."""
+
+    def __init__(self):
+        self.ids = []
+        self.positions = []
+        self.skipped = 0
+
+    def unique(self):
+        """The ids without duplicates, in first-seen order: what is actually polled."""
+        seen = set()
+        return [task_id for task_id in self.ids if not (task_id in seen or seen.add(task_id))]
+
+
+def _dig(value, path):
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _usable(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _describe(item):
+    if isinstance(item, dict):
+        keys = sorted(str(key) for key in item)
+        shown = ', '.join(keys[:8]) + (', ...' if len(keys) > 8 else '')
+        return 'a dictionary with keys [%s]' % shown
+    return 'a %s' % type(item).__name__
+
+
+def _id_from_dict(item, id_query, position):
+    candidates = []
+    if id_query is not None:
+        candidates.append(run_query(id_query, item))
+    candidates.extend(_dig(item, path) for path in ID_PATHS)
+    for candidate in candidates:
+        task_id = _usable(candidate)
+        if task_id is not None:
+            return task_id
+    raise CdfmcOptionError(
+        'task_ids: no task id in %s (%s); looked at %s%s' % (
+            position, _describe(item),
+            'id_query, ' if id_query is not None else '',
+            ', '.join('.'.join(path) for path in ID_PATHS)))
+
+
+def extract_task_ids(task_ids, id_query=None):
+    """Turn the task_ids option into a TaskIds, or raise CdfmcOptionError naming the position.
+
+    ``id_query`` is a compiled JMESPath expression (or None). Items with
+    ``skipped: true`` are ignored; a registered looped result (``results``) is
+    flattened; ids are checked against the task id rule.
+    """
+    found = TaskIds()
+    value = to_plain(task_ids)
+    if value is None or value == '' or value == []:
+        raise CdfmcOptionError('task_ids is empty: give a task id, a registered result, or a list of them')
+
+    def visit(item, position):
+        if isinstance(item, list):
+            for index, member in enumerate(item):
+                visit(member, '%s[%d]' % (position, index))
+            return
+        if isinstance(item, dict):
+            if item.get('skipped') is True:
+                found.skipped += 1
+                return
+            if isinstance(item.get('results'), list) and 'task' not in item and 'json' not in item:
+                visit(item['results'], position + '.results')
+                return
+            task_id = _id_from_dict(item, id_query, position)
+        else:
+            task_id = _usable(item)
+            if task_id is None:
+                raise CdfmcOptionError('task_ids: %s is %s, not a task id' % (position, _describe(item)
+                                       if not isinstance(item, str) else 'an empty string'))
+        try:
+            task_id = validate_identifier(task_id, 'task id')
+        except CdfmcOptionError as exc:
+            raise CdfmcOptionError('task_ids: %s: %s' % (position, exc))
+        found.ids.append(task_id)
+        found.positions.append(position)
+
+    visit(value, 'task_ids')
+    return found

@@ -1,0 +1,392 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiting on many tasks: the poll schedule, the wait loop, and the summary of the outcome.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. The loop does no I/O itself: it is given a
+``fetch`` function, a clock, a pool to run fetches on, and ways to wait.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import concurrent.futures
+import queue
+import random
+import threading
+import time
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    CdfmcError,
+    CdfmcOptionError,
+    CdfmcRequestError,
+    CdfmcTLSError,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
+    CANCELLED,
+    FAILED,
+    SUCCEEDED,
+    UNKNOWN,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts
+from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query
+
+GROWTH = 1.5
+JITTER = 0.2
+# Seconds kept before the deadline for a last check of a task whose next poll would fall after it.
+FINAL_CHECK_MARGIN = 2.0
+# Longest single wait of the loop: keeps it responsive to a stop request.
+_LONGEST_WAIT = 0.5
+
+
+def wait_argument_spec():
+    """The options of cdfmc_task_wait: the connection options plus its own."""
+    spec = connection_argument_spec()
+    spec.update(
+        task_ids=dict(type='raw', required=True, aliases=['task_id', 'tasks']),
+        id_query=dict(type='str'),
+        timeout=dict(type='int', default=1800),
+        poll_interval=dict(type='float', default=5.0),
+        max_poll_interval=dict(type='float', default=30.0),
+        detailed_device_status=dict(type='bool', default=True),
+        until_query=dict(type='str'),
+        fail_on_failure=dict(type='bool', default=True),
+        fail_fast=dict(type='bool', default=False),
+        status_map=dict(type='dict'),
+        include_raw=dict(type='bool', default=True),
+    )
+    return spec
+
+
+def check_timing(timeout, poll_interval, max_poll_interval):
+    """Refuse timings that make no sense, with one clear message each."""
+    if timeout is None or timeout < 0:
+        raise CdfmcOptionError('timeout must be 0 (check once) or a positive number of seconds, got %r' % (timeout,))
+    if not poll_interval > 0 or poll_interval == float('inf'):
+        raise CdfmcOptionError('poll_interval must be a positive number of seconds, got %r' % (poll_interval,))
+    if not max_poll_interval >= poll_interval or max_poll_interval == float('inf'):
+        raise CdfmcOptionError('max_poll_interval (%r) must not be below poll_interval (%r)'
+                               % (max_poll_interval, poll_interval))
+
+
+class PollSchedule:
+    """Gaps between polls of one task: from poll_interval, ×1.5 per poll up to max_poll_interval,
+    ±20% jitter but never below poll_interval, back to poll_interval when the status changes."""
+
+    def __init__(self, poll_interval, max_poll_interval, rand=random.random):
+        self.poll_interval = float(poll_interval)
+        self.max_poll_interval = float(max_poll_interval)
+        self._rand = rand
+
+    def next_base(self, base, changed):
+        """The un-jittered gap after a poll, given the previous one (None before the first)."""
+        if base is None or changed:
+            return self.poll_interval
+        return min(base * GROWTH, self.max_poll_interval)
+
+    def jittered(self, base):
+        """The gap actually waited."""
+        return max(self.poll_interval, base * (1 - JITTER + 2 * JITTER * self._rand()))
+
+
+def is_fatal(error):
+    """True when polling this task again cannot help (bad input, refused, missing, untrusted)."""
+    if isinstance(error, (CdfmcOptionError, CdfmcTLSError)):
+        return True
+    if isinstance(error, CdfmcRequestError):
+        status = error.status
+        return status is not None and 400 <= status < 500 and status != 429
+    return not isinstance(error, CdfmcError)
+
+
+class TaskProgress:
+    """What the wait knows of one task."""
+
+    def __init__(self, task_id):
+        self.id = task_id
+        self.facts = None
+        self.polls = 0
+        self.error = None
+        self.done = False
+        self.done_at = None
+        self.until_matched = False
+        self.next_at = None
+        self.base = None
+        self.in_flight = False
+
+    @property
+    def state(self):
+        return self.facts['state'] if self.facts else UNKNOWN
+
+    @property
+    def status(self):
+        return self.facts['status'] if self.facts else None
+
+
+class WaitOutcome:
+    """The end of a wait: progress per task id, and how the wait ended."""
+
+    def __init__(self, tasks, started, ended, timed_out, stopped_by_failure, interrupted):
+        self.tasks = tasks
+        self.started = started
+        self.ended = ended
+        self.timed_out = timed_out
+        self.stopped_by_failure = stopped_by_failure
+        self.interrupted = interrupted
+
+    @property
+    def elapsed(self):
+        return self.ended - self.started
+
+
+class Waiter:
+    """Polls each task on its own schedule until it is done, the deadline passes, or a stop.
+
+    ``fetch(task_id, deadline)`` returns the task's JSON object or raises. ``pool.submit``
+    runs it (a thread pool in production, inline in tests); ``wait_any(futures, seconds)``
+    returns the finished ones; ``idle(seconds)`` sleeps when nothing is in flight;
+    ``stop`` is an Event that ends the wait early. ``on_change(progress, old_status,
+    old_state)`` is called when a task's status or state changes; ``on_poll(progress)``
+    after every poll.
+    """
+
+    def __init__(self, task_ids, fetch, mapper, timeout, poll_interval, max_poll_interval, request_timeout,
+                 until_query=None, fail_fast=False, include_raw=True, clock=time.monotonic, rand=random.random,
+                 pool=None, wait_any=None, idle=None, stop=None, on_change=None, on_poll=None):
+        check_timing(timeout, poll_interval, max_poll_interval)
+        self.tasks = dict((task_id, TaskProgress(task_id)) for task_id in task_ids)
+        self._fetch = fetch
+        self._mapper = mapper
+        self._timeout = timeout
+        self._request_timeout = request_timeout
+        self._schedule = PollSchedule(poll_interval, max_poll_interval, rand)
+        self._until = until_query
+        self._fail_fast = fail_fast
+        self._include_raw = include_raw
+        self._clock = clock
+        self._pool = pool
+        self._wait_any = wait_any or _wait_any
+        self._stop = stop or threading.Event()
+        self._idle = idle or self._stop.wait
+        self._on_change = on_change
+        self._on_poll = on_poll
+
+    def run(self):
+        """Wait, and return a WaitOutcome."""
+        started = self._clock()
+        deadline = started + self._timeout
+        for progress in self.tasks.values():
+            progress.next_at = started
+        in_flight = {}
+        timed_out = stopped_by_failure = interrupted = False
+
+        while True:
+            if self._stop.is_set():
+                interrupted = True
+                break
+            now = self._clock()
+            for progress in self.tasks.values():
+                if progress.done or progress.in_flight or progress.next_at > now:
+                    continue
+                if now >= deadline and progress.polls:
+                    continue
+                # The first check always gets a full request, even with timeout 0.
+                request_deadline = deadline if progress.polls else max(deadline, now + self._request_timeout)
+                progress.in_flight = True
+                in_flight[self._submit(progress.id, request_deadline)] = progress
+
+            pending = [p for p in self.tasks.values() if not p.done]
+            if not pending:
+                break
+            if not in_flight and now >= deadline:
+                timed_out = True
+                break
+
+            waiting = [p.next_at for p in pending if not p.in_flight]
+            wake_at = min(waiting + [deadline]) if waiting else deadline
+            pause = min(max(wake_at - now, 0.0), _LONGEST_WAIT)
+            if in_flight:
+                finished = self._wait_any(list(in_flight), pause)
+            else:
+                self._idle(pause)
+                finished = []
+            for future in finished:
+                progress = in_flight.pop(future)
+                progress.in_flight = False
+                self._record(progress, future, deadline)
+                if self._fail_fast and progress.done and progress.state in (FAILED, CANCELLED):
+                    stopped_by_failure = True
+            if stopped_by_failure:
+                break
+
+        for future in in_flight:
+            future.cancel()
+        return WaitOutcome(self.tasks, started, self._clock(), timed_out, stopped_by_failure, interrupted)
+
+    def _submit(self, task_id, request_deadline):
+        if self._pool is None:
+            future = concurrent.futures.Future()
+            try:
+                future.set_result(self._fetch(task_id, request_deadline))
+            except Exception as exc:  # pylint: disable=broad-except
+                future.set_exception(exc)
+            return future
+        return self._pool.submit(self._fetch, task_id, request_deadline)
+
+    def _record(self, progress, future, deadline):
+        now = self._clock()
+        progress.polls += 1
+        changed = False
+        try:
+            body = future.result()
+            facts = task_facts(progress.id, body, self._mapper, include_raw=self._include_raw)
+        except Exception as exc:  # pylint: disable=broad-except
+            progress.error = str(exc) if isinstance(exc, CdfmcError) else 'unexpected %s: %s' % (type(exc).__name__, exc)
+            if is_fatal(exc):
+                progress.done, progress.done_at = True, now
+        else:
+            old_status, old_state = progress.status, progress.state if progress.facts else None
+            progress.facts, progress.error = facts, None
+            changed = progress.polls == 1 or (old_status, old_state) != (facts['status'], facts['state'])
+            if changed and self._on_change is not None:
+                self._on_change(progress, old_status, old_state)
+            if facts['terminal']:
+                progress.done, progress.done_at = True, now
+            elif self._until is not None:
+                try:
+                    matched = run_query(self._until, facts)
+                except CdfmcOptionError as exc:
+                    progress.error = 'until_query: %s' % exc
+                    progress.done, progress.done_at = True, now
+                else:
+                    if matched:
+                        progress.until_matched = True
+                        progress.done, progress.done_at = True, now
+        if self._on_poll is not None:
+            self._on_poll(progress)
+        if not progress.done:
+            progress.base = self._schedule.next_base(progress.base, changed and progress.polls > 1)
+            next_at = now + self._schedule.jittered(progress.base)
+            if next_at > deadline:
+                # A last look shortly before the deadline rather than none at all.
+                next_at = max(now + self._schedule.poll_interval,
+                              deadline - min(FINAL_CHECK_MARGIN, self._request_timeout))
+            progress.next_at = next_at
+
+
+def _wait_any(futures, seconds):
+    done, _not_done = concurrent.futures.wait(futures, timeout=seconds, return_when=concurrent.futures.FIRST_COMPLETED)
+    return done
+
+
+class DaemonThreadPool:
+    """A small pool of daemon threads: an interrupted run exits without waiting for a request in flight."""
+
+    def __init__(self, size, name='cdfmc-poll'):
+        self._queue = queue.Queue()
+        self._threads = []
+        for index in range(max(1, size)):
+            thread = threading.Thread(target=self._work, name='%s-%d' % (name, index))
+            thread.daemon = True
+            thread.start()
+            self._threads.append(thread)
+
+    def _work(self):
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, function, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(*args))
+            except BaseException as exc:  # pylint: disable=broad-except
+                future.set_exception(exc)
+
+    def submit(self, function, *args):
+        future = concurrent.futures.Future()
+        self._queue.put((future, function, args))
+        return future
+
+    def shutdown(self):
+        """Ask the threads to end once idle; does not wait for them."""
+        for _thread in self._threads:
+            self._queue.put(None)
+
+
+def _task_result(progress, outcome, include_raw, mapper):
+    facts = progress.facts
+    if facts is None:
+        facts = task_facts(progress.id, {}, mapper, include_raw=False)
+        if include_raw:
+            facts['raw'] = None
+    result = dict(facts)
+    result['elapsed'] = round((progress.done_at if progress.done_at is not None else outcome.ended) - outcome.started, 3)
+    result['polls'] = progress.polls
+    result['error'] = progress.error
+    return result
+
+
+def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
+    """Build the cdfmc_task_wait result (without ``requests``) from a WaitOutcome.
+
+    ``task_ids`` are the ids in input order, duplicates included: each position gets its facts.
+    """
+    per_id = dict((task_id, _task_result(progress, outcome, include_raw, mapper))
+                  for task_id, progress in outcome.tasks.items())
+    tasks = [dict(per_id[task_id]) for task_id in task_ids]
+    summary = {
+        'total': len(tasks),
+        'succeeded': sum(1 for task in tasks if task['state'] == SUCCEEDED),
+        'failed': sum(1 for task in tasks if task['state'] == FAILED),
+        'cancelled': sum(1 for task in tasks if task['state'] == CANCELLED),
+        'unfinished': sum(1 for task in tasks if not task['terminal']),
+        'errors': sum(1 for task in tasks if task['error']),
+    }
+    all_succeeded = summary['succeeded'] == summary['total']
+
+    problems = []
+    unique = [per_id[task_id] for task_id in outcome.tasks]
+    for task in unique:
+        if task['state'] in (FAILED, CANCELLED):
+            line = 'task %s%s %s' % (task['id'], ' (%s)' % task['task_type'] if task['task_type'] else '', task['state'])
+            if task['message']:
+                line += ': %s' % task['message']
+            devices = ['device %s failed: %s' % (sub['target_name'] or sub['target_id'] or '?', sub['message'] or 'no message')
+                       for sub in task['sub_tasks'] if sub['state'] == FAILED]
+            problems.append('; '.join([line] + devices))
+    for task in unique:
+        if task['error']:
+            problems.append('task %s: %s' % (task['id'], task['error']))
+    if outcome.timed_out:
+        waiting = ['%s (%s)' % (task['id'], task['state']) for task in unique
+                   if not task['terminal'] and not outcome.tasks[task['id']].done]
+        problems.append('timed out after %ss with %d task(s) unfinished: %s' % (timeout, len(waiting), ', '.join(waiting)))
+    if outcome.stopped_by_failure:
+        problems.append('stopped at the first failure (fail_fast)')
+    if outcome.interrupted:
+        problems.append('interrupted')
+
+    failed = bool(outcome.timed_out or outcome.interrupted or summary['errors']
+                  or (fail_on_failure and (summary['failed'] or summary['cancelled'])))
+    if problems:
+        msg = '%d of %d task(s) did not succeed: %s' % (summary['total'] - summary['succeeded'], summary['total'],
+                                                        ' | '.join(problems))
+    elif all_succeeded:
+        msg = 'all %d task(s) succeeded in %.1fs' % (summary['total'], outcome.elapsed)
+    else:
+        msg = '%d of %d task(s) succeeded; the others met until_query' % (summary['succeeded'], summary['total'])
+
+    return {
+        'failed': failed,
+        'tasks': tasks,
+        'summary': summary,
+        'all_succeeded': all_succeeded,
+        'timed_out': outcome.timed_out,
+        'elapsed': round(outcome.elapsed, 3),
+        'msg': msg,
+    }

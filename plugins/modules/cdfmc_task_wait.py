@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This file only documents the action plugin of the same name, which does the work on the controller.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cdfmc_task_wait
+short_description: Wait on one or many Firewall Management Center tasks and report each device's result
+version_added: 0.1.0
+description:
+  - Waits from the controller until tasks of Cisco Secure Firewall Management Center, cloud-delivered (cdFMC)
+    or on-prem, end - typically the deployment that a previous task requested - and returns task facts per task
+    and per device.
+  - The controller talks HTTP itself, on one keep-alive session for the whole wait; no module is shipped per poll.
+    Each task is polled on its own schedule, and requests to one server are paced by a budget shared by every
+    fork of the run, so many hosts can wait at once without HTTP 429.
+  - Fails on timeout (returning the last known facts of every task), on any task error and, with
+    O(fail_on_failure), when a task ended failed or cancelled.
+  - Connection options, and their environment variables, are read on the controller.
+author:
+  - cisco.cdfmc maintainers (@cisco)
+extends_documentation_fragment:
+  - cisco.cdfmc.connection
+attributes:
+  action:
+    description: Runs on the controller.
+    support: full
+  async:
+    description: Not supported; the wait already runs many tasks at once.
+    support: none
+  check_mode:
+    description: Read-only; runs normally in check mode.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: none
+  action_group:
+    description: Use C(group/cisco.cdfmc.cdfmc) in C(module_defaults) to set its options.
+    support: full
+    membership:
+      - cisco.cdfmc.cdfmc
+options:
+  task_ids:
+    description:
+      - What to wait on - a task id, a dictionary such as the registered result of a deployment request,
+        or a list of either. A registered looped result (with C(results)) is flattened.
+      - From a dictionary the id is the first non-empty of O(id_query), C(task.id), C(metadata.task.id),
+        C(json.metadata.task.id), C(response.metadata.task.id) and C(id).
+      - Items with C(skipped=true) are ignored; when nothing is left the task is skipped, not failed.
+      - Duplicate ids are polled once and reported at each position.
+    type: raw
+    required: true
+    aliases: [task_id, tasks]
+  id_query:
+    description:
+      - A JMESPath expression that finds the task id in each dictionary of O(task_ids), tried before the
+        built-in places.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait in all. V(0) checks each task once.
+    type: int
+    default: 1800
+  poll_interval:
+    description:
+      - Seconds between the first polls of a task. The gap grows by half after every poll whose status did not
+        change, up to O(max_poll_interval), with 20% jitter, and falls back to O(poll_interval) when it changes.
+    type: float
+    default: 5
+  max_poll_interval:
+    description:
+      - Longest gap between two polls of one task; not below O(poll_interval).
+    type: float
+    default: 30
+  detailed_device_status:
+    description:
+      - Sends C(showDetailedDeviceStatus=true), so deployment and rollback tasks carry one sub-task per device.
+    type: bool
+    default: true
+  until_query:
+    description:
+      - A JMESPath expression over one task's facts; the task is done once it is terminal or this is truthy.
+      - A task ended this way counts as unfinished in RV(summary), not as a failure.
+    type: str
+  fail_on_failure:
+    description:
+      - Fail when any task ended failed or cancelled.
+    type: bool
+    default: true
+  fail_fast:
+    description:
+      - Return as soon as any task ends failed or cancelled, without waiting for the others.
+    type: bool
+    default: false
+  status_map:
+    description:
+      - Raw status (case-insensitive) to state, applied before the built-in mapping and able to override it.
+      - Each value must be one of V(pending), V(running), V(succeeded), V(failed), V(cancelled) or V(unknown).
+    type: dict
+  include_raw:
+    description:
+      - Whether each task's facts carry the API's JSON as C(raw).
+    type: bool
+    default: true
+notes:
+  - A poll that runs out of O(max_retries) on connection errors, HTTP 429 or 5xx does not end the wait; the task
+    keeps its last facts, records C(error), and is polled again at its next turn. HTTP 401, 403 and 404 end that
+    task with C(error).
+  - One line per task state change is shown at the default verbosity, and the detail of every poll at C(-vvv).
+  - An interrupted run (SIGINT, SIGTERM, a cancelled AWX job) stops at once.
+seealso:
+  - module: cisco.cdfmc.cdfmc_task_status
+'''
+
+EXAMPLES = r'''
+- name: Request a deployment
+  ansible.builtin.uri:
+    url: "https://api.us.security.cisco.com/firewall/v1/cdfmc/api/fmc_config/v1/domain/{{ domain }}/deployment/deploymentrequests"
+    method: POST
+    headers:
+      Authorization: "Bearer {{ scc_api_token }}"
+    body_format: json
+    body:
+      type: DeploymentRequest
+      version: "{{ (now(utc=true).timestamp() * 1000) | int }}"
+      forceDeploy: false
+      ignoreWarning: true
+      deviceList: "{{ device_ids }}"
+    status_code: 202
+  register: deployment
+  no_log: true
+
+- name: Wait for the deployment and report per device
+  cisco.cdfmc.cdfmc_task_wait:
+    region: us
+    api_token: "{{ scc_api_token }}"
+    task_ids: "{{ deployment }}"
+    timeout: 1200
+  register: deployment_wait
+
+- name: Wait on many tasks at once, connection settings from the action group
+  module_defaults:
+    group/cisco.cdfmc.cdfmc:
+      base_url: https://fmc.example.com
+      api_token: "{{ api_token }}"
+  cisco.cdfmc.cdfmc_task_wait:
+    task_ids: "{{ registrations.results }}"
+    fail_fast: true
+
+- name: Go on once every device has started deploying
+  cisco.cdfmc.cdfmc_task_wait:
+    task_ids: "{{ task_id }}"
+    until_query: "length(sub_tasks[?state=='pending']) == `0`"
+    fail_on_failure: false
+'''
+
+RETURN = r'''
+tasks:
+  description: The task facts of each item of O(task_ids), in input order, each with C(elapsed), C(polls) and C(error).
+  returned: always, unless skipped
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The task id.
+      type: str
+    task_type:
+      description: The raw C(taskType); null until the task was read.
+      type: str
+    status:
+      description: The raw status; null when absent or never read.
+      type: str
+    state:
+      description: The normalised state.
+      type: str
+      choices: [pending, running, succeeded, failed, cancelled, unknown]
+    terminal:
+      description: Whether the state is V(succeeded), V(failed) or V(cancelled).
+      type: bool
+    message:
+      description: The task's C(message).
+      type: str
+    description:
+      description: The task's C(description).
+      type: str
+    sub_tasks:
+      description: One entry per sub-task (per device), with C(target_id), C(target_name), C(target_type), C(status),
+        C(state) and C(message).
+      type: list
+      elements: dict
+    failed_targets:
+      description: Names (ids where there is no name) of the targets whose sub-task failed.
+      type: list
+      elements: str
+    raw:
+      description: The API's JSON of the last poll; absent when O(include_raw=false).
+      type: dict
+    elapsed:
+      description: Seconds from the start of the wait until this task was done (or the wait ended).
+      type: float
+    polls:
+      description: How many times this task was read.
+      type: int
+    error:
+      description: Null, or why the last poll of this task failed.
+      type: str
+summary:
+  description: Counts over RV(tasks).
+  returned: always, unless skipped
+  type: dict
+  contains:
+    total:
+      description: Items in RV(tasks).
+      type: int
+    succeeded:
+      description: Tasks that succeeded.
+      type: int
+    failed:
+      description: Tasks that failed.
+      type: int
+    cancelled:
+      description: Tasks that were cancelled.
+      type: int
+    unfinished:
+      description: Tasks not terminal at the end, those ended by O(until_query) included.
+      type: int
+    errors:
+      description: Tasks with an C(error).
+      type: int
+all_succeeded:
+  description: Whether every task succeeded.
+  returned: always, unless skipped
+  type: bool
+timed_out:
+  description: Whether the wait ended at O(timeout) with tasks unfinished.
+  returned: always, unless skipped
+  type: bool
+elapsed:
+  description: Seconds the wait took.
+  returned: always, unless skipped
+  type: float
+requests:
+  description: HTTP requests made, retries included.
+  returned: always, unless skipped
+  type: int
+msg:
+  description: A readable summary, naming each failed task, each failed device with its message, and each error.
+  returned: always
+  type: str
+'''
