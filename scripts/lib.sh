@@ -6,7 +6,8 @@ CACHE="$ROOT/.cache"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-# Print a command that runs the newest Python from 3.13 down to 3.11 (pyenv versions included).
+# Print a command that runs Python 3.12 (the newest ansible-core supports it), else 3.13, else 3.11
+# (pyenv versions included), else python3.
 find_python() {
   local minor version
   for minor in 12 13 11; do

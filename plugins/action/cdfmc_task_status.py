@@ -19,9 +19,16 @@ from ansible.plugins.action import ActionBase
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
+    _supports_async = True
 
     def run(self, tmp=None, task_vars=None):
-        super(ActionModule, self).run(tmp, task_vars)
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
         module_args = dict((name, value) for name, value in self._task.args.items() if value != '')
-        return self._execute_module(
-            module_name='cisco.cdfmc.cdfmc_task_status', module_args=module_args, task_vars=task_vars)
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result.update(self._execute_module(module_name='cisco.cdfmc.cdfmc_task_status', module_args=module_args,
+                                           task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            # As ansible.builtin.normal does: async jobs clean up after themselves.
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result

@@ -16,7 +16,7 @@ options:
   base_url:
     description:
       - URL of the server, for example V(https://api.us.security.cisco.com/firewall) (the Security Cloud Control
-        gateway of a cdFMC) or V(https://fmc.example.com) (a cdFMC tenant host or an on-prem FMC).
+        gateway of a cdFMC) or V(https://example-tenant.app.us.cdo.cisco.com) (a cdFMC tenant host).
       - Exactly one of O(base_url) and O(region) is required.
       - Plain C(http://) is refused unless the host is a loopback address.
       - If not set, the environment variable E(CDFMC_BASE_URL) is used. An empty value counts as unset.
@@ -44,7 +44,7 @@ options:
     description:
       - Path between O(base_url) and C(fmc_config).
       - Defaults to V(/v1/cdfmc/api) when O(base_url) has a path (a trailing V(/) is ignored), as the gateway
-        does, and to V(/api) otherwise, as a cdFMC tenant host or an on-prem FMC does.
+        does, and to V(/api) otherwise, as a cdFMC tenant host does.
     type: str
   validate_certs:
     description:
@@ -96,7 +96,7 @@ options:
   base_url:
     description:
       - URL of the server, for example V(https://api.us.security.cisco.com/firewall) (the Security Cloud Control
-        gateway of a cdFMC) or V(https://fmc.example.com) (a cdFMC tenant host or an on-prem FMC).
+        gateway of a cdFMC) or V(https://example-tenant.app.us.cdo.cisco.com) (a cdFMC tenant host).
       - Exactly one of O(base_url) and O(region) is required.
       - Plain C(http://) is refused unless the host is a loopback address.
       - An empty value counts as unset.

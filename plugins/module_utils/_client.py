@@ -15,8 +15,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import http.client
 import json
 import re
+import socket
+import threading
 import time
 import traceback
 
@@ -114,13 +117,85 @@ def _is_connection_refused(exc):
 
 def _tls_reason(exc):
     text = str(exc)
-    match = re.search(r'certificate verify failed: ([^(\')"]+)', text)
+    match = re.search(r'certificate verify failed: (.+?)\s*\(_ssl\.c:\d+\)', text)
     if match:
-        return 'certificate verify failed: %s' % match.group(1).strip()
-    match = re.search(r"hostname '?[^']*'? doesn't match[^'\")]*", text)
+        return 'certificate verify failed: %s' % match.group(1).strip().rstrip('.')
+    match = re.search(r"hostname '?[^']*'? doesn't match[^\"\\)]*", text)
     if match:
-        return match.group(0)
+        return match.group(0).strip()
     return 'the TLS handshake failed'
+
+
+def _tls_advice(reason):
+    """The TLS failure with what to do about it: a name mismatch needs another name, not another CA."""
+    if 'mismatch' in reason or "doesn't match" in reason:
+        return ('the server\'s TLS certificate does not cover this host name (%s). Use in base_url a host name that '
+                'the certificate names, or validate_certs: false to skip verification (not recommended)' % reason)
+    return ('could not verify the server\'s TLS certificate (%s). Set ca_path (or CDFMC_CA_PATH) to the CA bundle '
+            'that signed it, or validate_certs: false to skip verification (not recommended)' % reason)
+
+
+def _connection_problem(exc, host):
+    """A readable cause for a failed connection: refused, unresolvable, closed, proxy, or the innermost error."""
+    causes = list(_walk_causes(exc))
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return 'connection refused'
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return 'could not resolve the host name %s' % host
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return 'the proxy failed: %s' % str(exc)[:200]
+    if any(isinstance(cause, (ConnectionResetError, http.client.RemoteDisconnected, http.client.IncompleteRead))
+           for cause in causes) or isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return 'the server closed the connection before the answer was complete'
+    innermost = causes[-1] if causes else exc
+    return 'connection failed: %s: %s' % (type(innermost).__name__, str(innermost)[:200])
+
+
+class _Watchdog:
+    """Ends a response that is still arriving when request_timeout is over (a trickling body).
+
+    requests' timeout bounds each read, not the whole answer; shutting the socket
+    down from a timer bounds it all.
+    """
+
+    def __init__(self, seconds):
+        self.fired = False
+        self.cut = False
+        self._response = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, response):
+        with self._lock:
+            self._response = response
+            fired = self.fired
+        if fired:
+            self._shut(response)
+
+    def _fire(self):
+        with self._lock:
+            self.fired = True
+            response = self._response
+        if response is not None:
+            self._shut(response)
+
+    def _shut(self, response):
+        self.cut = True
+        raw = getattr(response, 'raw', None)
+        connection = getattr(raw, 'connection', None) or getattr(raw, '_connection', None)
+        sock = getattr(connection, 'sock', None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+            else:
+                response.close()
+        except OSError:
+            pass
+
+    def cancel(self):
+        self._timer.cancel()
 
 
 def _error_descriptions(body):
@@ -174,6 +249,9 @@ class CdfmcClient:
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
         self.session.headers['Accept'] = 'application/json'
+        if settings.scheme == 'http':
+            # Plain http is only allowed to loopback: no proxy may see the credentials on the way.
+            self.session.trust_env = False
         pool_size = max(10, getattr(budget, 'concurrent', 0))
         self.session.mount('https://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
         self.session.mount('http://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
@@ -210,8 +288,9 @@ class CdfmcClient:
         body = self.request('GET', api_path, params=params, deadline=deadline)
         if not isinstance(body, dict):
             raise CdfmcResponseError(
-                'GET %s on %s: the server answered with a JSON %s where a task status object belongs'
-                % (self.settings.path(api_path), self.settings.server, type(body).__name__),
+                'GET %s on %s: the server answered with %s where a task status object belongs'
+                % (self.settings.path(api_path), self.settings.server,
+                   'an empty body' if body is None else 'a JSON %s' % type(body).__name__),
                 method='GET', path=self.settings.path(api_path), status=200)
         return body
 
@@ -289,39 +368,48 @@ class CdfmcClient:
                 raise CdfmcRequestError(
                     '%s %s on %s: no time left before the deadline' % (method, path, self.settings.server),
                     method=method, path=path)
-        finish_by = self._clock() + timeout
         self.request_count += 1
         started = self._clock()
+        watchdog = _Watchdog(timeout)
         try:
             response = self.session.request(
                 method, url, params=params, json=json_body, auth=self.auth,
                 verify=self.settings.verify, timeout=timeout, allow_redirects=False, stream=True)
             try:
-                raw = self._read(response, method, path, finish_by)
+                raw = self._read(response, method, path, watchdog)
             finally:
+                watchdog.cancel()
                 response.close()
         except requests.exceptions.SSLError as exc:
-            raise CdfmcTLSError(
-                '%s %s on %s: could not verify the server\'s TLS certificate (%s). '
-                'Set ca_path (or CDFMC_CA_PATH) to the CA bundle that signed it, '
-                'or validate_certs: false to skip verification (not recommended)'
-                % (method, path, self.settings.server, self.redact(_tls_reason(exc))),
-                method=method, path=path)
+            raise CdfmcTLSError('%s %s on %s: %s' % (method, path, self.settings.server, _tls_advice(self.redact(_tls_reason(exc)))),
+                                method=method, path=path)
         except requests.exceptions.RequestException as exc:
-            if isinstance(exc, requests.exceptions.Timeout):
+            if watchdog.cut:
+                what = 'the response did not complete within %.1fs (request_timeout)' % timeout
+            elif isinstance(exc, requests.exceptions.Timeout):
                 what = 'no answer within %.1fs (request_timeout)' % timeout
-            elif _is_connection_refused(exc):
-                what = 'connection refused'
             else:
-                what = 'connection failed: %s' % self.redact(type(exc).__name__)
+                what = self.redact(_connection_problem(exc, self.settings.host))
             raise CdfmcRequestError(
                 '%s %s on %s: %s' % (method, path, self.settings.server, what),
                 method=method, path=path, refused=_is_connection_refused(exc))
+        except (OSError, ValueError) as exc:
+            # requests raises these for a CA bundle path that does not exist, among others.
+            raise CdfmcRequestError(
+                '%s %s on %s: the request could not be made: %s%s' % (
+                    method, path, self.settings.server, self.redact(str(exc))[:300],
+                    '; set ca_path (or CDFMC_CA_PATH) to a CA bundle that exists' if 'CA certificate' in str(exc) else ''),
+                method=method, path=path)
+        if watchdog.cut:
+            raise CdfmcRequestError(
+                '%s %s on %s: the response did not complete within %.1fs (request_timeout)'
+                % (method, path, self.settings.server, timeout), method=method, path=path)
         if self._log:
             self._log('%s %s -> HTTP %d in %.3fs' % (method, path, response.status_code, self._clock() - started))
         return response.status_code, response.reason, response.headers, raw
 
-    def _read(self, response, method, path, finish_by):
+    def _read(self, response, method, path, watchdog):
+        watchdog.watch(response)
         chunks = []
         size = 0
         for chunk in response.iter_content(chunk_size=16384):
@@ -331,10 +419,6 @@ class CdfmcClient:
                     '%s %s on %s: the response is larger than %d bytes; refusing to read it'
                     % (method, path, self.settings.server, MAX_BODY_BYTES),
                     method=method, path=path, status=response.status_code)
-            if self._clock() > finish_by:
-                raise CdfmcRequestError(
-                    '%s %s on %s: the response did not complete within request_timeout'
-                    % (method, path, self.settings.server), method=method, path=path)
             chunks.append(chunk)
         return b''.join(chunks)
 
@@ -343,7 +427,7 @@ class CdfmcClient:
             return None
         try:
             return json.loads(raw.decode('utf-8'))
-        except ValueError:
+        except (ValueError, RecursionError):
             raise CdfmcResponseError(
                 '%s %s on %s: HTTP %d with a body that is not JSON: %s'
                 % (method, path, self.settings.server, status, self.redact(_snippet(raw)) or '(blank)'),
@@ -352,7 +436,7 @@ class CdfmcClient:
     def _http_error(self, method, path, status, reason, headers, raw):
         try:
             body = json.loads(raw.decode('utf-8')) if raw.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         descriptions = _error_descriptions(body)
         if descriptions:
@@ -364,7 +448,7 @@ class CdfmcClient:
         if status in (301, 302, 303, 307, 308):
             location = headers.get('Location', '')
             detail = 'redirected to %s; set base_url to the address the API is served at' % (
-                location.split('?', 1)[0] or 'an unnamed location')
+                re.split(r'[?#]', location, maxsplit=1)[0] or 'an unnamed location')
         elif status == 401:
             detail = (detail + '; ' if detail else '') + 'check api_token (or CDFMC_API_TOKEN)'
         elif status == 404 and not detail:

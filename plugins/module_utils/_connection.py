@@ -5,7 +5,8 @@
 """Connection options: one definition, their checks, and the URLs they lead to.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
-API and may change without notice. It does no I/O.
+API and may change without notice. It does no network I/O (it only checks that
+ca_path holds a certificate).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +17,7 @@ import copy
 import ipaddress
 import os
 import re
+import ssl
 
 from urllib.parse import quote, urlsplit
 
@@ -34,6 +36,9 @@ REGIONS = {
 
 # Every cdFMC shares this global domain UUID.
 CDFMC_GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
+
+# A day: longer is a mistake, and very large values overflow the clock arithmetic.
+MAX_REQUEST_TIMEOUT = 86400
 
 CDFMC_API_PREFIX = '/v1/cdfmc/api'
 FMC_API_PREFIX = '/api'
@@ -89,7 +94,7 @@ def unset_empty_options(params, argument_spec):
             except AnsibleFallbackNotFound:
                 pass
         if isinstance(value, str) and spec.get('type') == 'bool':
-            value = boolean(value)
+            value = _boolean(value, name, None)
         params[name] = value
     return params
 
@@ -140,6 +145,14 @@ def _parse_base_url(base_url):
     if parts.query or parts.fragment or base_url.endswith(('?', '#')):
         raise CdfmcOptionError('base_url must not contain a query or a fragment')
     host = parts.hostname
+    if not _is_loopback(host):
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            try:
+                host.encode('idna')
+            except UnicodeError:
+                raise CdfmcOptionError('base_url has a host name that is not valid: %r' % host[:80])
     if scheme == 'http' and not _is_loopback(host):
         raise CdfmcOptionError(
             'base_url uses plain http:// to %s; credentials would cross the network unencrypted. '
@@ -259,21 +272,21 @@ class ConnectionSettings:
         domain_uuid = get('domain_uuid')
         domain_uuid = CDFMC_GLOBAL_DOMAIN_UUID if domain_uuid is None else validate_identifier(domain_uuid, 'domain_uuid')
 
-        validate_certs = get('validate_certs')
-        validate_certs = True if validate_certs is None else boolean(validate_certs)
+        validate_certs = _boolean(get('validate_certs'), 'validate_certs', True)
         ca_path = get('ca_path')
         if ca_path is not None:
             ca_path = os.path.expanduser(str(ca_path))
-            if validate_certs and not os.path.isfile(ca_path) and not os.path.isdir(ca_path):
-                raise CdfmcOptionError('ca_path %s does not exist or is not a file or directory' % ca_path)
+            if validate_certs:
+                _check_ca_path(ca_path)
 
         request_timeout = get('request_timeout')
         try:
             request_timeout = 30.0 if request_timeout is None else float(request_timeout)
         except (TypeError, ValueError):
             raise CdfmcOptionError('request_timeout must be a number of seconds, got %r' % (request_timeout,))
-        if not request_timeout > 0 or request_timeout == float('inf'):
-            raise CdfmcOptionError('request_timeout must be a positive number of seconds, got %r' % request_timeout)
+        if not 0 < request_timeout <= MAX_REQUEST_TIMEOUT:
+            raise CdfmcOptionError('request_timeout must be more than 0 and at most %d seconds, got %r'
+                                   % (MAX_REQUEST_TIMEOUT, request_timeout))
 
         max_retries = _whole_number(get('max_retries'), 'max_retries', 5, 0)
         per_minute = _whole_number(get('max_requests_per_minute'), 'max_requests_per_minute', 100, 1)
@@ -281,6 +294,27 @@ class ConnectionSettings:
 
         return cls(scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
                    validate_certs, ca_path, request_timeout, max_retries, per_minute, concurrent)
+
+
+def _boolean(value, name, default):
+    if value is None:
+        return default
+    try:
+        return boolean(value)
+    except TypeError:
+        raise CdfmcOptionError('%s must be true or false, got %r' % (name, value))
+
+
+def _check_ca_path(ca_path):
+    """A CA file must hold at least one PEM certificate; a directory must exist."""
+    if os.path.isdir(ca_path):
+        return
+    if not os.path.isfile(ca_path):
+        raise CdfmcOptionError('ca_path %s does not exist or is not a file or directory' % ca_path)
+    try:
+        ssl.create_default_context(cafile=ca_path)
+    except (ssl.SSLError, OSError, ValueError):
+        raise CdfmcOptionError('ca_path %s holds no PEM certificate that can be loaded' % ca_path)
 
 
 def _whole_number(value, name, default, minimum):

@@ -270,7 +270,7 @@ class Waiter:
         if not progress.done:
             progress.base = self._schedule.next_base(progress.base, changed and progress.polls > 1)
             next_at = now + self._schedule.jittered(progress.base)
-            if next_at > deadline:
+            if next_at >= deadline:
                 # A last look shortly before the deadline rather than none at all.
                 next_at = max(now + self._schedule.poll_interval,
                               deadline - min(FINAL_CHECK_MARGIN, self._request_timeout))

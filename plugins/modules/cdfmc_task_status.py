@@ -10,12 +10,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: cdfmc_task_status
-short_description: Read the status of one task on a cloud-delivered or on-prem Firewall Management Center
+short_description: Read the status of one task of a cloud-delivered Firewall Management Center
 version_added: 0.1.0
 description:
   - Reads one task (a job such as a deployment or a device registration) from the task status endpoint of
-    Cisco Secure Firewall Management Center, cloud-delivered (cdFMC) or on-prem, and returns it as task facts
+    Cisco Secure Firewall Management Center, cloud-delivered (cdFMC), and returns it as task facts
     with a normalised O(ignore:state), per-device sub-tasks and the devices that failed.
+  - The cdFMC is reached through the Security Cloud Control gateway of its region or through its tenant host,
+    with an API token.
   - "The module runs where the task runs; to use the controller's environment and Python, add
     C(delegate_to: localhost)."
 author:
@@ -84,11 +86,11 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     var: deployment_task.task.failed_targets
 
-- name: Read a task of an on-prem FMC tenant host with its own CA, without the raw JSON
+- name: Read a task through a cdFMC tenant host behind a TLS-inspecting proxy, without the raw JSON
   cisco.cdfmc.cdfmc_task_status:
-    base_url: https://fmc.example.com
+    base_url: https://example-tenant.app.us.cdo.cisco.com
     api_token: "{{ api_token }}"
-    ca_path: /etc/pki/fmc-ca.pem
+    ca_path: /etc/pki/proxy-ca.pem
     task_id: "{{ task_id }}"
     include_raw: false
     query: "sub_tasks[?state=='failed'].{device: target_name, why: message}"
@@ -237,8 +239,9 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests >= 2.32.4'), exception=REQUESTS_IMPORT_ERROR)
-    if requests_version_problem():
-        module.fail_json(msg=requests_version_problem())
+    problem = requests_version_problem()
+    if problem:
+        module.fail_json(msg=problem)
     unset_empty_options(module.params, connection_argument_spec())
     if module.params['query'] and not HAS_JMESPATH:
         module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)

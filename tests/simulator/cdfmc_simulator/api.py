@@ -220,6 +220,12 @@ class Simulator:
             return Reply(action='drop')
         if action == 'slow':
             return Reply(action='slow', delay=float(fault.get('delay', 2)))
+        if action == 'trickle':
+            # A whole, valid answer sent one byte at a time.
+            return Reply(200, {'id': 'trickle', 'type': 'TaskStatus', 'status': 'RUNNING', 'message': 'x' * 40},
+                         action='trickle', delay=float(fault.get('delay', 0.5)))
+        if action == 'empty':
+            return Reply(int(fault.get('status', 200)), raw=b'')
         if action == 'invalid_json':
             return Reply(200, raw='{"id": "truncated", "status": ')
         if action == 'html':

@@ -72,7 +72,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if reply.action == 'slow':
             time.sleep(reply.delay)
+        if reply.action == 'trickle':
+            self._trickle(reply)
+            return
         self._write(reply)
+
+    def _trickle(self, reply):
+        self.send_response(reply.status)
+        self.send_header('Content-Type', reply.content_type)
+        self.send_header('Content-Length', str(len(reply.payload)))
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        for index in range(len(reply.payload)):
+            try:
+                self.wfile.write(reply.payload[index:index + 1])
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(reply.delay)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
 

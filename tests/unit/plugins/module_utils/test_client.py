@@ -162,7 +162,7 @@ def test_post_is_not_retried_after_a_dropped_connection(simulator):
     deploy = '/fmc_config/v1/domain/%s/deployment/deploymentrequests' % CDFMC_GLOBAL_DOMAIN_UUID
     simulator.load({'devices': [{'id': 'd1'}], 'faults': [{'action': 'drop', 'times': 1}]})
     with make_client(simulator) as client:
-        with pytest.raises(CdfmcRequestError, match='connection failed'):
+        with pytest.raises(CdfmcRequestError, match='closed the connection'):
             client.request('POST', deploy, json_body={'type': 'DeploymentRequest', 'deviceList': ['d1']})
     assert client.request_count == 1
 
@@ -289,3 +289,90 @@ def test_proxy_from_environment_still_applies(simulator, monkeypatch):
 def test_requests_minimum_version(version, problem):
     from ansible_collections.cisco.cdfmc.plugins.module_utils._client import requests_version_problem
     assert bool(requests_version_problem(version)) is problem
+
+
+def test_a_trickling_body_is_cut_at_request_timeout(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'trickle', 'delay': 0.2, 'times': None}]})
+    with make_client(simulator, request_timeout=1, max_retries=0) as client:
+        started = __import__('time').monotonic()
+        with pytest.raises(CdfmcRequestError, match=r'did not complete within 1\.0s') as caught:
+            client.get_task_status('t1')
+        took = __import__('time').monotonic() - started
+    assert caught.value.status is None
+    assert took < 10  # the body alone would take about 20 s
+
+
+def test_a_slow_answer_is_a_timeout_and_is_retried(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'slow', 'delay': 1.5, 'times': 1}]})
+    sleeps = []
+    with make_client(simulator, sleeps, request_timeout=0.5) as client:
+        assert client.get_task_status('t1')['id'] == 't1'
+    assert len(sleeps) == 1 and client.request_count == 2
+
+
+def test_post_is_not_retried_after_a_timeout(simulator):
+    deploy = '/fmc_config/v1/domain/%s/deployment/deploymentrequests' % CDFMC_GLOBAL_DOMAIN_UUID
+    simulator.load({'devices': [{'id': 'd1'}], 'faults': [{'action': 'slow', 'delay': 1.5, 'times': 1}]})
+    with make_client(simulator, request_timeout=0.5) as client:
+        with pytest.raises(CdfmcRequestError, match='no answer within'):
+            client.request('POST', deploy, json_body={'type': 'DeploymentRequest', 'deviceList': ['d1']})
+    assert client.request_count == 1
+
+
+def test_name_mismatch_says_to_use_a_covered_host_name(certificates):
+    from cdfmc_simulator.server import serve_in_thread
+    # The certificate names 127.0.0.1, ::1 and localhost; 127.0.0.2 is loopback too, but not named.
+    server, url = serve_in_thread(host='127.0.0.2', cert_file=certificates['cert_file'], key_file=certificates['key_file'])
+    try:
+        settings = ConnectionSettings.from_options({'base_url': url, 'api_token': TOKEN,
+                                                    'ca_path': certificates['ca_file']})
+        with CdfmcClient(settings) as client:
+            with pytest.raises(CdfmcTLSError) as caught:
+                client.get_task_status('t1')
+    finally:
+        server.shutdown()
+        server.server_close()
+    message = str(caught.value)
+    assert 'does not cover this host name' in message and 'mismatch' in message and ')' in message
+
+
+def test_stale_environment_ca_bundle_is_a_clear_error(simulator, monkeypatch):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/nonexistent/bundle.pem')
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator, ca_path='', max_retries=0) as client:
+        with pytest.raises(CdfmcRequestError, match='ca_path'):
+            client.get_task_status('t1')
+
+
+def test_plain_http_to_loopback_never_goes_through_a_proxy(plain_simulator, monkeypatch):
+    monkeypatch.setenv('HTTP_PROXY', 'http://127.0.0.1:9')
+    monkeypatch.setenv('ALL_PROXY', 'http://127.0.0.1:9')
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    plain_simulator.load({'tasks': [TASK]})
+    with make_client(plain_simulator, max_retries=0) as client:
+        assert client.get_task_status('t1')['id'] == 't1'
+    assert plain_simulator.requests[0]['authorized']
+
+
+def test_unresolvable_host_is_named(monkeypatch):
+    settings = ConnectionSettings.from_options({'base_url': 'https://no-such-host.invalid', 'api_token': TOKEN,
+                                                'max_retries': 0})
+    with CdfmcClient(settings) as client:
+        with pytest.raises(CdfmcRequestError, match='could not resolve the host name no-such-host.invalid'):
+            client.get_task_status('t1')
+
+
+def test_deeply_nested_json_is_a_clear_error(simulator):
+    deep = b'[' * 200000 + b']' * 200000  # deeper than the JSON decoder goes
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcResponseError, match='not JSON'):
+            client._decode('GET', '/x', 200, deep)
+        assert 'HTTP 500' in str(client._http_error('GET', '/x', 500, 'Internal Server Error', {}, deep))
+
+
+def test_empty_200_body_is_named(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'empty'}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcResponseError, match='an empty body'):
+            client.get_task_status('t1')

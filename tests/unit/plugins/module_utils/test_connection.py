@@ -73,12 +73,22 @@ def test_empty_strings_count_as_unset():
     ({'base_url': 'https://fmc.example.com:99999'}, 'not a valid URL'),
     ({'base_url': 'https://fmc.example.com/a/../b'}, 'path segment'),
     ({'base_url': 'https://fmc.example.com', 'domain_uuid': '../x'}, 'domain_uuid'),
-    ({'base_url': 'https://fmc.example.com', 'request_timeout': 0}, 'positive'),
-    ({'base_url': 'https://fmc.example.com', 'request_timeout': -1}, 'positive'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': 0}, 'more than 0'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': -1}, 'more than 0'),
     ({'base_url': 'https://fmc.example.com', 'request_timeout': 'soon'}, 'number of seconds'),
     ({'base_url': 'https://fmc.example.com', 'max_retries': -1}, '0 or more'),
     ({'base_url': 'https://fmc.example.com', 'max_retries': 'x'}, 'whole number'),
     ({'base_url': 'https://fmc.example.com', 'ca_path': '/nonexistent/ca.pem'}, 'does not exist'),
+    ({'base_url': 'https://fmc.example.com', 'ca_path': '/etc/hostname'}, 'no PEM certificate'),
+    ({'base_url': 'https://%s.example.com' % ('a' * 64)}, 'host name that is not valid'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': 1e10}, 'at most 86400'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': float('inf')}, 'at most 86400'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': float('nan')}, 'at most 86400'),
+    ({'base_url': 'https://fmc.example.com', 'validate_certs': 'maybe'}, 'true or false'),
+    ({'base_url': 'https://fmc.example.com', 'max_requests_per_minute': 0}, '1 or more'),
+    ({'base_url': 'https://fmc.example.com', 'max_concurrent_requests': 0}, '1 or more'),
+    ({'base_url': 'https://fmc.example.com', 'max_concurrent_requests': 2.5}, 'whole number'),
+    ({'base_url': 'https://fmc.example.com', 'max_retries': True}, 'whole number'),
 ])
 def test_bad_options_refused(options, message):
     with pytest.raises(CdfmcOptionError, match=message):
@@ -107,10 +117,10 @@ def test_plain_http_allowed_to_loopback(host):
     assert settings(base_url=host).scheme == 'http'
 
 
-def test_verify_prefers_ca_path(tmp_path):
-    ca = tmp_path / 'ca.pem'
-    ca.write_text('x')
+def test_verify_prefers_ca_path(certificates):
+    ca = certificates['ca_file']
     assert settings(base_url='https://fmc.example.com', ca_path=str(ca)).verify == str(ca)
+    assert settings(base_url='https://fmc.example.com', ca_path='/etc/ssl/certs').verify == '/etc/ssl/certs'
     assert settings(base_url='https://fmc.example.com', ca_path=str(ca), validate_certs=False).verify is False
     assert settings(base_url='https://fmc.example.com', validate_certs='no').verify is False
 

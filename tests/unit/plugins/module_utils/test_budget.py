@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import multiprocessing
+import os
+import stat
+import time
+
+import pytest
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils import _budget
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget, budget_directory
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
+
+SERVER = 'https://fmc.example.com'
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def wait(self, seconds):
+        self.now += seconds
+
+
+def budget(tmp_path, clock, per_minute=3, concurrent=2, server=SERVER):
+    return RequestBudget(server, per_minute, concurrent, directory=str(tmp_path), clock=clock, wait=clock.wait)
+
+
+def start_times(shared_budget, clock, count, deadline=None):
+    times = []
+    for _ in range(count):
+        with shared_budget.request(deadline):
+            times.append(clock.now)
+    return times
+
+
+def max_in_any_window(times, window=60.0):
+    times = sorted(times)
+    return max(sum(1 for other in times if start <= other < start + window) for start in times)
+
+
+def test_sliding_window_paces_the_fourth_request(tmp_path):
+    clock = FakeClock()
+    times = start_times(budget(tmp_path, clock), clock, 7)
+    assert times[:3] == [1000.0] * 3
+    assert times[3] == pytest.approx(1060.0, abs=0.01)
+    assert max_in_any_window(times) == 3
+
+
+def test_processes_sharing_the_directory_share_the_budget(tmp_path):
+    clock = FakeClock()
+    first, second = budget(tmp_path, clock), budget(tmp_path, clock)
+    times = []
+    for turn in range(8):
+        times.extend(start_times(first if turn % 2 else second, clock, 1))
+    assert max_in_any_window(times) == 3 and len(times) == 8
+
+
+def test_other_servers_have_their_own_budget(tmp_path):
+    clock = FakeClock()
+    start_times(budget(tmp_path, clock), clock, 3)
+    assert start_times(budget(tmp_path, clock, server='https://other.example.com'), clock, 3) == [1000.0] * 3
+
+
+def test_hold_after_a_429_applies_to_everyone(tmp_path):
+    clock = FakeClock()
+    first, second = budget(tmp_path, clock, per_minute=100), budget(tmp_path, clock, per_minute=100)
+    first.hold(7.5)
+    assert start_times(second, clock, 1) == [pytest.approx(1007.5, abs=0.01)]
+
+
+def test_deadline_ends_a_wait_for_budget(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock, per_minute=1)
+    start_times(shared, clock, 1)
+    with pytest.raises(CdfmcRequestError, match='max_requests_per_minute'):
+        start_times(shared, clock, 1, deadline=clock.now + 5)
+    assert clock.now == pytest.approx(1005.0, abs=0.01)
+
+
+def test_concurrent_slots_are_exclusive_across_processes(tmp_path):
+    clock = FakeClock()
+    holder, other = budget(tmp_path, clock, per_minute=100, concurrent=1), budget(tmp_path, clock, 100, 1)
+    with holder.request():
+        with pytest.raises(CdfmcRequestError, match='slot'):
+            with other.request(deadline=clock.now + 1):
+                pass
+    with other.request(deadline=clock.now + 1):
+        pass
+
+
+def test_files_hold_no_secret_and_are_private(tmp_path):
+    clock = FakeClock()
+    start_times(budget(tmp_path, clock, server='https://fmc.example.com'), clock, 2)
+    for name in os.listdir(tmp_path):
+        assert 'fmc.example.com' not in name
+        path = tmp_path / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert 'example' not in path.read_text()
+
+
+def test_corrupt_state_is_recovered(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock)
+    start_times(shared, clock, 1)
+    (state,) = [p for p in tmp_path.iterdir() if p.name.endswith('.rate')]
+    state.write_text('{not json')
+    assert start_times(shared, clock, 1) == [1000.0]
+
+
+def test_budget_directory_is_private(tmp_path, monkeypatch):
+    monkeypatch.setattr(_budget.tempfile, 'gettempdir', lambda: str(tmp_path))
+    directory = budget_directory()
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+    os.chmod(directory, 0o777)
+    with pytest.raises(CdfmcRequestError, match='not a private directory'):
+        budget_directory()
+
+
+def _worker(directory, count, results):
+    shared = RequestBudget(SERVER, 5, 2, directory=directory, window=1.0)
+    for _ in range(count):
+        with shared.request():
+            results.append(time.monotonic())
+
+
+def test_real_processes_never_exceed_the_window(tmp_path):
+    # Four processes, 5 requests per 1 s window (a short window keeps this quick).
+    with multiprocessing.Manager() as manager:
+        results = manager.list()
+        processes = [multiprocessing.Process(target=_worker, args=(str(tmp_path), 4, results)) for _ in range(4)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        times = list(results)
+    assert len(times) == 16
+    assert max_in_any_window(times, window=1.0) <= 5

@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The poll schedule and the wait loop with a fake clock: no threads, no sleeping, no network."""
+
+import pytest
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    CdfmcOptionError,
+    CdfmcRequestError,
+    CdfmcResponseError,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper
+from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
+from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import (
+    PollSchedule,
+    Waiter,
+    check_timing,
+    summarize,
+)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.idles = []
+
+    def __call__(self):
+        return self.now
+
+    def idle(self, seconds):
+        self.idles.append(seconds)
+        self.now += seconds
+
+
+class FakeServer:
+    """Tasks as functions of time; records every fetch (id, time, deadline)."""
+
+    def __init__(self, clock, timelines, latency=0.0, errors=None):
+        self.clock = clock
+        self.timelines = timelines
+        self.latency = latency
+        self.errors = errors or {}
+        self.fetches = []
+
+    def fetch(self, task_id, deadline):
+        self.fetches.append((task_id, self.clock.now, deadline))
+        self.clock.now += self.latency
+        planned = self.errors.get(task_id)
+        if planned:
+            error = planned.pop(0)
+            if error is not None:
+                raise error
+        status = None
+        for at, value in self.timelines[task_id]:
+            if at <= self.clock.now:
+                status = value
+        if isinstance(status, dict):
+            return status
+        return {'id': task_id, 'status': status, 'taskType': 'DEVICE_DEPLOYMENT'}
+
+    def times(self, task_id):
+        return [at for fetched, at, _ in self.fetches if fetched == task_id]
+
+
+def wait(clock, server, ids, timeout=100, poll_interval=1.0, max_poll_interval=4.0, rand=lambda: 0.5, **options):
+    waiter = Waiter(ids, server.fetch, StatusMapper(), timeout, poll_interval, max_poll_interval,
+                    options.pop('request_timeout', 30.0), clock=clock, rand=rand, idle=clock.idle, **options)
+    return waiter.run()
+
+
+def test_schedule_grows_by_half_caps_and_resets():
+    schedule = PollSchedule(2.0, 10.0, rand=lambda: 0.5)
+    base = None
+    bases = []
+    for changed in (False, False, False, False, False, True, False):
+        base = schedule.next_base(base, changed)
+        bases.append(base)
+    assert bases == [2.0, 3.0, 4.5, 6.75, 10.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize('rand,expected', [(0.0, 8.0), (0.5, 10.0), (1.0, 12.0)])
+def test_jitter_is_plus_minus_twenty_percent(rand, expected):
+    assert PollSchedule(2.0, 10.0, rand=lambda: rand).jittered(10.0) == pytest.approx(expected)
+
+
+def test_jitter_never_below_poll_interval():
+    assert PollSchedule(2.0, 10.0, rand=lambda: 0.0).jittered(2.0) == 2.0
+
+
+@pytest.mark.parametrize('timing,message', [
+    ((-1, 5, 30), 'timeout'), ((None, 5, 30), 'timeout'), ((10, 0, 30), 'poll_interval'),
+    ((10, -2, 30), 'poll_interval'), ((10, 5, 4), 'max_poll_interval'),
+])
+def test_bad_timings_refused(timing, message):
+    with pytest.raises(CdfmcOptionError, match=message):
+        check_timing(*timing)
+
+
+def test_first_check_at_once_then_growing_gaps_until_terminal():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Deploying'), (20, 'Deployed')]})
+    outcome = wait(clock, server, ['t'])
+    assert server.times('t') == [0.0, 1.0, 2.5, 4.75, 8.125, 12.125, 16.125, 20.125]
+    assert outcome.tasks['t'].state == 'succeeded' and not outcome.timed_out
+    assert outcome.tasks['t'].done_at == pytest.approx(20.125)
+
+
+def test_status_change_resets_the_gap():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Pending'), (5, 'Deploying'), (30, 'Deployed')]})
+    wait(clock, server, ['t'])
+    times = server.times('t')
+    changed_at = [t for t in times if t >= 5][0]
+    after = [t for t in times if t > changed_at]
+    assert after[0] - changed_at == pytest.approx(1.0)  # back to poll_interval after the change
+    assert after[1] - after[0] == pytest.approx(1.5)
+
+
+def test_tasks_follow_their_own_schedules_and_leave_when_done():
+    clock = FakeClock()
+    server = FakeServer(clock, {'a': [(0, 'Running'), (2, 'Success')], 'b': [(0, 'Running'), (9, 'Failed')]})
+    outcome = wait(clock, server, ['a', 'b'])
+    assert server.times('a') == [0.0, 1.0, 2.5]
+    assert server.times('b')[-1] >= 9 and all(t > 2.5 for t in server.times('b')[3:])
+    assert outcome.tasks['b'].state == 'failed'
+
+
+def test_timeout_zero_checks_once_with_a_full_request():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Running')]})
+    outcome = wait(clock, server, ['t'], timeout=0, request_timeout=30)
+    assert server.fetches == [('t', 0.0, 30.0)]
+    assert outcome.timed_out and outcome.tasks['t'].polls == 1
+
+
+def test_poll_interval_longer_than_timeout():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Running')]})
+    outcome = wait(clock, server, ['t'], timeout=3, poll_interval=10, max_poll_interval=10)
+    assert server.times('t') == [0.0]
+    assert outcome.timed_out and clock.now == pytest.approx(3.0)
+    assert max(clock.idles) <= 0.5  # waits in short steps, so a stop is seen quickly
+
+
+def test_deadline_falling_mid_sleep_gets_a_last_check_before_it():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Running'), (9.5, 'Deployed')]})
+    outcome = wait(clock, server, ['t'], timeout=10, poll_interval=4, max_poll_interval=8)
+    # Polls at 0 and 4; the next (at 10) would fall on the deadline, so one comes 2 s before it.
+    assert server.times('t') == [0.0, 4.0, 8.0]
+    assert outcome.timed_out and outcome.ended == pytest.approx(10.0)
+    assert all(deadline == 10.0 for _, at, deadline in server.fetches if at > 0)
+
+
+def test_until_query_ends_a_task_early():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Pending'), (3, 'Deploying'), (50, 'Deployed')]})
+    outcome = wait(clock, server, ['t'], until_query=compile_query("state == 'running'", 'until_query'))
+    assert outcome.tasks['t'].until_matched and outcome.tasks['t'].state == 'running'
+    assert clock.now < 5 and not outcome.timed_out
+
+
+def test_fail_fast_returns_at_the_first_failure():
+    clock = FakeClock()
+    server = FakeServer(clock, {'a': [(0, 'Running'), (2, 'Failed')], 'b': [(0, 'Running'), (60, 'Success')]})
+    outcome = wait(clock, server, ['a', 'b'], fail_fast=True)
+    assert outcome.stopped_by_failure and clock.now < 5
+    assert outcome.tasks['b'].state == 'running' and not outcome.tasks['b'].done
+    clock = FakeClock()
+    server = FakeServer(clock, {'a': [(0, 'Running'), (2, 'Failed')], 'b': [(0, 'Running'), (12, 'Success')]})
+    outcome = wait(clock, server, ['a', 'b'])
+    assert not outcome.stopped_by_failure and outcome.tasks['b'].state == 'succeeded'
+
+
+def test_transient_errors_keep_last_facts_and_poll_again():
+    clock = FakeClock()
+    transient = [None, CdfmcRequestError('GET x: HTTP 503', status=503),
+                 CdfmcRequestError('GET x: connection refused', refused=True),
+                 CdfmcResponseError('GET x: not JSON', status=200)]
+    server = FakeServer(clock, {'t': [(0, 'Running'), (10, 'Deployed')]}, errors={'t': transient})
+    changes = []
+    outcome = wait(clock, server, ['t'], on_change=lambda p, old, _s: changes.append((old, p.status)))
+    progress = outcome.tasks['t']
+    assert progress.state == 'succeeded' and progress.error is None and progress.polls >= 5
+    assert changes == [(None, 'Running'), ('Running', 'Deployed')]
+
+
+def test_transient_error_at_the_end_is_reported_with_last_facts():
+    clock = FakeClock()
+    errors = [None] + [CdfmcRequestError('GET x: HTTP 502', status=502)] * 50
+    server = FakeServer(clock, {'t': [(0, 'Running')]}, errors={'t': errors})
+    outcome = wait(clock, server, ['t'], timeout=10)
+    assert outcome.timed_out and outcome.tasks['t'].status == 'Running' and 'HTTP 502' in outcome.tasks['t'].error
+
+
+@pytest.mark.parametrize('status', [401, 403, 404])
+def test_refusals_end_that_task_only(status):
+    clock = FakeClock()
+    server = FakeServer(clock, {'bad': [], 'good': [(0, 'Running'), (3, 'Success')]},
+                        errors={'bad': [CdfmcRequestError('GET bad: HTTP %d' % status, status=status)]})
+    outcome = wait(clock, server, ['bad', 'good'])
+    assert outcome.tasks['bad'].done and outcome.tasks['bad'].polls == 1 and 'HTTP' in outcome.tasks['bad'].error
+    assert outcome.tasks['good'].state == 'succeeded'
+
+
+def test_stop_event_ends_the_wait():
+    import threading
+    stop = threading.Event()
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Running')]})
+
+    def idle(seconds):
+        clock.idle(seconds)
+        if clock.now > 5:
+            stop.set()
+
+    waiter = Waiter(['t'], server.fetch, StatusMapper(), 100, 1.0, 4.0, 30.0, clock=clock, idle=idle, stop=stop)
+    outcome = waiter.run()
+    assert outcome.interrupted and clock.now < 6
+
+
+def _summarize(outcome, ids, **options):
+    options.setdefault('fail_on_failure', True)
+    return summarize(outcome, ids, options.pop('include_raw', True), StatusMapper(), options['fail_on_failure'], 100)
+
+
+def test_summary_in_input_order_with_duplicates():
+    clock = FakeClock()
+    server = FakeServer(clock, {
+        'a': [(0, 'Success')],
+        'b': [(0, {'id': 'b', 'status': 'Failed', 'message': 'Deployment failed', 'taskType': 'DEVICE_DEPLOYMENT',
+                   'subTasks': [{'status': 'FAILED', 'message': 'nameif clash', 'target': {'id': 'd2', 'name': 'ftd-2'}},
+                                {'status': 'SUCCESS', 'target': {'id': 'd1', 'name': 'ftd-1'}}]})],
+    })
+    outcome = wait(clock, server, ['a', 'b'])
+    result = _summarize(outcome, ['b', 'a', 'b'])
+    assert [task['id'] for task in result['tasks']] == ['b', 'a', 'b']
+    assert result['summary'] == {'total': 3, 'succeeded': 1, 'failed': 2, 'cancelled': 0, 'unfinished': 0, 'errors': 0}
+    assert result['failed'] and not result['all_succeeded'] and not result['timed_out']
+    assert 'task b (DEVICE_DEPLOYMENT) failed: Deployment failed' in result['msg']
+    assert 'device ftd-2 failed: nameif clash' in result['msg'] and 'ftd-1' not in result['msg']
+    assert all({'elapsed', 'polls', 'error', 'raw'} <= set(task) for task in result['tasks'])
+    assert not _summarize(outcome, ['b'], fail_on_failure=False)['failed']
+
+
+def test_summary_of_a_timeout_keeps_every_last_fact():
+    clock = FakeClock()
+    server = FakeServer(clock, {'a': [(0, 'Success')], 'b': [(0, 'Deploying')]},
+                        errors={'c': [CdfmcRequestError('GET c: HTTP 404 Task c not found.', status=404)]})
+    server.timelines['c'] = []
+    outcome = wait(clock, server, ['a', 'b', 'c'], timeout=5)
+    result = _summarize(outcome, ['a', 'b', 'c'], include_raw=False)
+    assert result['timed_out'] and result['failed']
+    assert [t['state'] for t in result['tasks']] == ['succeeded', 'running', 'unknown']
+    assert result['tasks'][1]['status'] == 'Deploying' and result['tasks'][1]['polls'] >= 3
+    assert result['tasks'][2]['error'] and 'raw' not in result['tasks'][2]
+    assert result['summary']['unfinished'] == 2 and result['summary']['errors'] == 1
+    assert 'timed out after 100s with 1 task(s) unfinished: b (running)' in result['msg']
+    assert 'task c: GET c: HTTP 404 Task c not found.' in result['msg']
+
+
+def test_summary_when_all_succeed():
+    clock = FakeClock()
+    server = FakeServer(clock, {'a': [(0, 'Success')]})
+    result = _summarize(wait(clock, server, ['a']), ['a'])
+    assert not result['failed'] and result['all_succeeded'] and result['msg'].startswith('all 1 task(s) succeeded')
