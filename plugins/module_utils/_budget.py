@@ -31,6 +31,9 @@ import time
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 
 WINDOW_SECONDS = 60.0
+# A request counts a little longer than the window: the server's clock sees it after network delay,
+# and a request delayed at the start of a window must not let one too many in at its end.
+DELAY_MARGIN = 1.0
 # How long one wait may last before the budget is looked at again (keeps waits interruptible).
 _RECHECK = 0.05
 _MAX_NAP = 0.5
@@ -66,7 +69,7 @@ class RequestBudget:
     """
 
     def __init__(self, server, per_minute, concurrent, directory=None, clock=time.monotonic, wait=time.sleep,
-                 window=WINDOW_SECONDS):
+                 window=WINDOW_SECONDS + DELAY_MARGIN):
         self.per_minute = int(per_minute)
         self.concurrent = int(concurrent)
         self.window = float(window)

@@ -265,8 +265,6 @@ class Waiter:
                     if matched:
                         progress.until_matched = True
                         progress.done, progress.done_at = True, now
-        if self._on_poll is not None:
-            self._on_poll(progress)
         if not progress.done:
             progress.base = self._schedule.next_base(progress.base, changed and progress.polls > 1)
             next_at = now + self._schedule.jittered(progress.base)
@@ -275,6 +273,8 @@ class Waiter:
                 next_at = max(now + self._schedule.poll_interval,
                               deadline - min(FINAL_CHECK_MARGIN, self._request_timeout))
             progress.next_at = next_at
+        if self._on_poll is not None:
+            self._on_poll(progress)
 
 
 def _wait_any(futures, seconds):

@@ -18,6 +18,7 @@ description:
     with a normalised O(ignore:state), per-device sub-tasks and the devices that failed.
   - The cdFMC is reached through the Security Cloud Control gateway of its region or through its tenant host,
     with an API token.
+  - To wait until one or many tasks end, use M(cisco.cdfmc.cdfmc_task_wait) rather than looping over this module.
   - "The module runs where the task runs; to use the controller's environment and Python, add
     C(delegate_to: localhost)."
 author:
@@ -71,6 +72,8 @@ notes:
     SUCCESSFUL, COMPLETED, DEPLOYED, DONE; V(failed) from FAILED, FAILURE, ERROR, ABORTED;
     V(cancelled) from CANCELLED, CANCELED; anything else is V(unknown), with one warning per status."
   - A task whose status reads as succeeded while a sub-task failed is V(failed).
+seealso:
+  - module: cisco.cdfmc.cdfmc_task_wait
 '''
 
 EXAMPLES = r'''

@@ -116,10 +116,11 @@ class PlaybookResult:
 @pytest.fixture
 def run_playbook(collections_path, simulator, tmp_path):
     """Run a playbook of tests/integration/playbooks against the simulator; return a PlaybookResult."""
-    inventory = tmp_path / 'inventory.ini'
-    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-
-    def run(name, extra_vars=None, env=None, verbosity=0, check=False, expect_rc=0):
+    def run(name, extra_vars=None, env=None, verbosity=0, check=False, expect_rc=0, hosts=None, popen=False):
+        inventory = tmp_path / 'inventory.ini'
+        names = ['host%02d' % number for number in range(1, hosts + 1)] if hosts else ['localhost']
+        inventory.write_text(''.join('%s ansible_connection=local ansible_python_interpreter=%s\n'
+                                     % (host, sys.executable) for host in names))
         variables = {'sim_url': simulator.url, 'sim_ca': simulator.ca_file, 'sim_token': TOKEN}
         variables.update(extra_vars or {})
         vars_file = tmp_path / 'vars.json'
@@ -130,12 +131,22 @@ def run_playbook(collections_path, simulator, tmp_path):
             command.append('-' + 'v' * verbosity)
         if check:
             command.append('--check')
+        if hosts:
+            command.extend(['--forks', str(hosts)])
+        # Each test gets its own temp dir, so its own request budget files: tests do not pace each other.
+        private_tmp = tmp_path / 'tmp'
+        private_tmp.mkdir(exist_ok=True)
         environment = clean_environment(
+            TMPDIR=str(private_tmp),
             ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
             ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='false',
             ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-local'), ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
             **(env or {}))
-        completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300, check=False)
+        if popen:
+            # For tests that signal the run: its own session, so the signal reaches the whole group.
+            return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=environment, start_new_session=True)
+        completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600, check=False)
         result = PlaybookResult(completed)
         if expect_rc is not None:
             assert result.rc == expect_rc, repr(result)

@@ -97,7 +97,9 @@ def test_check_mode_runs_the_read(simulator, run_playbook):
 
 def test_documentation_renders_from_the_installed_collection(collections_path):
     environment = clean_environment(ANSIBLE_COLLECTIONS_PATH=collections_path)
-    completed = subprocess.run([_tool('ansible-doc'), 'cisco.cdfmc.cdfmc_task_status'],
-                               capture_output=True, text=True, env=environment, check=True)
-    assert 'task_id' in completed.stdout and 'CDFMC_API_TOKEN' in completed.stdout
-    assert os.path.join('ansible_collections', 'cisco', 'cdfmc') in completed.stdout
+    for name, option in (('cdfmc_task_status', 'task_id'), ('cdfmc_task_wait', 'until_query')):
+        completed = subprocess.run([_tool('ansible-doc'), 'cisco.cdfmc.%s' % name],
+                                   capture_output=True, text=True, env=environment, check=True)
+        assert option in completed.stdout and 'CDFMC_API_TOKEN' in completed.stdout
+        assert 'EXAMPLES' in completed.stdout and 'RETURN VALUES' in completed.stdout
+        assert os.path.join('ansible_collections', 'cisco', 'cdfmc') in completed.stdout

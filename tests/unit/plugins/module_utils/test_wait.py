@@ -60,7 +60,7 @@ class FakeServer:
         return {'id': task_id, 'status': status, 'taskType': 'DEVICE_DEPLOYMENT'}
 
     def times(self, task_id):
-        return [at for fetched, at, _ in self.fetches if fetched == task_id]
+        return [at for fetched, at, _deadline in self.fetches if fetched == task_id]
 
 
 def wait(clock, server, ids, timeout=100, poll_interval=1.0, max_poll_interval=4.0, rand=lambda: 0.5, **options):
@@ -150,7 +150,7 @@ def test_deadline_falling_mid_sleep_gets_a_last_check_before_it():
     # Polls at 0 and 4; the next (at 10) would fall on the deadline, so one comes 2 s before it.
     assert server.times('t') == [0.0, 4.0, 8.0]
     assert outcome.timed_out and outcome.ended == pytest.approx(10.0)
-    assert all(deadline == 10.0 for _, at, deadline in server.fetches if at > 0)
+    assert all(deadline == 10.0 for _task_id, at, deadline in server.fetches if at > 0)
 
 
 def test_until_query_ends_a_task_early():
