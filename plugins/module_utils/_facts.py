@@ -37,6 +37,15 @@ BUILTIN_STATUS_MAP = dict(
 )
 
 
+def task_facts_argument_spec():
+    """The options that shape task facts, shared by the module and the action plugin."""
+    return dict(
+        detailed_device_status=dict(type='bool', default=True),
+        status_map=dict(type='dict'),
+        include_raw=dict(type='bool', default=True),
+    )
+
+
 def _text_or_none(value):
     """Return value as text, or None when it is absent."""
     if value is None:

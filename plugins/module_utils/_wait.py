@@ -31,7 +31,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     SUCCEEDED,
     UNKNOWN,
 )
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts, task_facts_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query
 
 GROWTH = 1.5
@@ -51,13 +51,11 @@ def wait_argument_spec():
         timeout=dict(type='int', default=1800),
         poll_interval=dict(type='float', default=5.0),
         max_poll_interval=dict(type='float', default=30.0),
-        detailed_device_status=dict(type='bool', default=True),
         until_query=dict(type='str'),
         fail_on_failure=dict(type='bool', default=True),
         fail_fast=dict(type='bool', default=False),
-        status_map=dict(type='dict'),
-        include_raw=dict(type='bool', default=True),
     )
+    spec.update(task_facts_argument_spec())
     return spec
 
 

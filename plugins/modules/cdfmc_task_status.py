@@ -25,18 +25,9 @@ author:
   - cisco.cdfmc maintainers (@cisco)
 extends_documentation_fragment:
   - cisco.cdfmc.connection
-attributes:
-  check_mode:
-    description: Read-only; runs normally in check mode.
-    support: full
-  diff_mode:
-    description: Nothing changes, so there is no diff.
-    support: none
-  action_group:
-    description: Use C(group/cisco.cdfmc.cdfmc) in C(module_defaults) to set its options.
-    support: full
-    membership:
-      - cisco.cdfmc.cdfmc
+  - cisco.cdfmc.task_facts
+  - cisco.cdfmc.attributes
+  - cisco.cdfmc.attributes.action_group
 options:
   task_id:
     description:
@@ -45,33 +36,11 @@ options:
     type: str
     required: true
     aliases: [id]
-  detailed_device_status:
-    description:
-      - Sends C(showDetailedDeviceStatus=true), so deployment and rollback tasks carry one sub-task per device.
-      - When V(false), the parameter is not sent.
-    type: bool
-    default: true
   query:
     description:
       - A JMESPath expression evaluated over the task facts (RV(task)); its result is returned as
         RV(query_result).
     type: str
-  status_map:
-    description:
-      - Raw status (case-insensitive) to state, applied before the built-in mapping and able to override it.
-      - Each value must be one of V(pending), V(running), V(succeeded), V(failed), V(cancelled) or V(unknown).
-    type: dict
-  include_raw:
-    description:
-      - Whether the task facts carry the API's JSON as C(raw).
-    type: bool
-    default: true
-notes:
-  - "Status mapping (case-insensitive): V(pending) from PENDING, QUEUED, SCHEDULED, NOT_STARTED;
-    V(running) from RUNNING, IN_PROGRESS, DEPLOYING, EXECUTING; V(succeeded) from SUCCESS, SUCCEEDED,
-    SUCCESSFUL, COMPLETED, DEPLOYED, DONE; V(failed) from FAILED, FAILURE, ERROR, ABORTED;
-    V(cancelled) from CANCELLED, CANCELED; anything else is V(unknown), with one warning per status."
-  - A task whose status reads as succeeded while a sub-task failed is V(failed).
 seealso:
   - module: cisco.cdfmc.cdfmc_task_wait
 '''
@@ -197,7 +166,11 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
     validate_task_id,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
+    StatusMapper,
+    task_facts,
+    task_facts_argument_spec,
+)
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import (
     HAS_JMESPATH,
     JMESPATH_IMPORT_ERROR,
@@ -209,12 +182,10 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._query import (
 def argument_spec():
     """The module's options: the connection options plus its own."""
     spec = connection_argument_spec()
+    spec.update(task_facts_argument_spec())
     spec.update(
         task_id=dict(type='str', required=True, aliases=['id']),
-        detailed_device_status=dict(type='bool', default=True),
         query=dict(type='str'),
-        status_map=dict(type='dict'),
-        include_raw=dict(type='bool', default=True),
     )
     return spec
 

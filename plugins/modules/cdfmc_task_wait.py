@@ -28,6 +28,9 @@ author:
   - cisco.cdfmc maintainers (@cisco)
 extends_documentation_fragment:
   - cisco.cdfmc.connection
+  - cisco.cdfmc.task_facts
+  - cisco.cdfmc.attributes
+  - cisco.cdfmc.attributes.action_group
 attributes:
   action:
     description: Runs on the controller.
@@ -35,17 +38,6 @@ attributes:
   async:
     description: Not supported; the wait already runs many tasks at once.
     support: none
-  check_mode:
-    description: Read-only; runs normally in check mode.
-    support: full
-  diff_mode:
-    description: Nothing changes, so there is no diff.
-    support: none
-  action_group:
-    description: Use C(group/cisco.cdfmc.cdfmc) in C(module_defaults) to set its options.
-    support: full
-    membership:
-      - cisco.cdfmc.cdfmc
 options:
   task_ids:
     description:
@@ -79,11 +71,6 @@ options:
       - Longest gap between two polls of one task; not below O(poll_interval).
     type: float
     default: 30
-  detailed_device_status:
-    description:
-      - Sends C(showDetailedDeviceStatus=true), so deployment and rollback tasks carry one sub-task per device.
-    type: bool
-    default: true
   until_query:
     description:
       - A JMESPath expression over one task's facts; the task is done once it is terminal or this is truthy.
@@ -99,16 +86,6 @@ options:
       - Return as soon as any task ends failed or cancelled, without waiting for the others.
     type: bool
     default: false
-  status_map:
-    description:
-      - Raw status (case-insensitive) to state, applied before the built-in mapping and able to override it.
-      - Each value must be one of V(pending), V(running), V(succeeded), V(failed), V(cancelled) or V(unknown).
-    type: dict
-  include_raw:
-    description:
-      - Whether each task's facts carry the API's JSON as C(raw).
-    type: bool
-    default: true
 notes:
   - A poll that runs out of O(max_retries) on connection errors, HTTP 429 or 5xx does not end the wait; the task
     keeps its last facts, records C(error), and is polled again at its next turn. HTTP 401, 403 and 404 end that

@@ -7,13 +7,17 @@
 import yaml
 
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.cisco.cdfmc.plugins.doc_fragments.task_facts import ModuleDocFragment as TaskFactsFragment
 from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import wait_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_task_status, cdfmc_task_wait
 
 
 def documented_options(module):
     options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
-    options.update(yaml.safe_load(module.DOCUMENTATION)['options'])
+    options.update(yaml.safe_load(TaskFactsFragment.DOCUMENTATION)['options'])
+    own = yaml.safe_load(module.DOCUMENTATION)['options']
+    assert not set(own) & set(options), 'an option is documented twice'
+    options.update(own)
     return options
 
 

@@ -7,8 +7,6 @@ import contextlib
 import json
 
 import pytest
-import yaml
-
 from ansible.module_utils import basic
 
 from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_task_status
@@ -115,10 +113,3 @@ def test_missing_jmespath_is_reported_only_when_query_is_used(simulator, monkeyp
     assert not run_module(monkeypatch, base_args(simulator)).failed
     outcome = run_module(monkeypatch, base_args(simulator, query='state'))
     assert outcome.failed and 'jmespath' in outcome.result['msg']
-
-
-def test_documented_options_equal_argument_spec():
-    from ansible_collections.cisco.cdfmc.plugins.doc_fragments.connection import ModuleDocFragment
-    documented = set(yaml.safe_load(cdfmc_task_status.DOCUMENTATION)['options'])
-    documented |= set(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
-    assert documented == set(cdfmc_task_status.argument_spec())

@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Every plugin of the collection only reads: check mode runs it as usual.
+    DOCUMENTATION = r'''
+attributes:
+  check_mode:
+    description: Read-only; runs normally in check mode.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: none
+'''
+
+    ACTION_GROUP = r'''
+attributes:
+  action_group:
+    description: Use C(group/cisco.cdfmc.cdfmc) in C(module_defaults) to set its options.
+    support: full
+    membership:
+      - cisco.cdfmc.cdfmc
+'''
