@@ -85,7 +85,7 @@ def test_connection_from_environment_with_empty_values_unset(simulator, run_play
     env = {'CDFMC_BASE_URL': simulator.url + '/firewall', 'CDFMC_API_TOKEN': TOKEN, 'CDFMC_CA_PATH': simulator.ca_file,
            'CDFMC_REGION': '', 'CDFMC_DOMAIN_UUID': '', 'CDFMC_VALIDATE_CERTS': ''}
     run_playbook('environment.yml', env=env)
-    assert len(_task_requests(simulator)) == 2
+    assert len(_task_requests(simulator)) == 3
 
 
 def test_check_mode_runs_the_read(simulator, run_playbook):

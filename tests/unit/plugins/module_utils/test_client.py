@@ -376,3 +376,20 @@ def test_empty_200_body_is_named(simulator):
     with make_client(simulator) as client:
         with pytest.raises(CdfmcResponseError, match='an empty body'):
             client.get_task_status('t1')
+
+
+def test_retry_after_longer_than_the_time_left_is_clipped_to_the_deadline(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 429, 'retry_after': 100, 'times': None}]})
+    now = [0.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': TOKEN,
+                                                'ca_path': simulator.ca_file})
+    with CdfmcClient(settings, sleep=sleep, clock=lambda: now[0]) as client:
+        with pytest.raises(CdfmcRequestError, match='HTTP 429'):
+            client.get_task_status('t1', deadline=2.0)
+    assert sleeps == [2.0] and client.request_count == 1

@@ -265,3 +265,32 @@ def test_summary_when_all_succeed():
     server = FakeServer(clock, {'a': [(0, 'Success')]})
     result = _summarize(wait(clock, server, ['a']), ['a'])
     assert not result['failed'] and result['all_succeeded'] and result['msg'].startswith('all 1 task(s) succeeded')
+
+
+def test_a_slow_answer_does_not_stall_the_other_tasks():
+    import threading
+    import time as real_time
+
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import DaemonThreadPool
+
+    release = threading.Event()
+    polled = []
+
+    def fetch(task_id, deadline):
+        polled.append((task_id, real_time.monotonic()))
+        if task_id == 'slow':
+            release.wait(5)
+            return {'status': 'Success'}
+        return {'status': 'Success' if len([p for p in polled if p[0] == 'fast']) >= 3 else 'Running'}
+
+    pool = DaemonThreadPool(2)
+    started = real_time.monotonic()
+    waiter = Waiter(['slow', 'fast'], fetch, StatusMapper(), 30, 0.05, 0.05, 30.0, pool=pool,
+                    on_change=lambda progress, old, _state: progress.id == 'fast' and progress.state == 'succeeded'
+                    and release.set())
+    outcome = waiter.run()
+    pool.shutdown()
+    assert outcome.tasks['fast'].state == 'succeeded' and outcome.tasks['slow'].state == 'succeeded'
+    # The fast task finished (and released the slow answer) long before the slow answer's own 5 s.
+    assert real_time.monotonic() - started < 3
+    assert [task_id for task_id, _at in polled].count('fast') == 3
