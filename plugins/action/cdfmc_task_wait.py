@@ -61,7 +61,11 @@ class ActionModule(ActionBase):
         # An empty string counts as unset (AWX passes "" for empty inputs).
         self._task.args = dict((name, value) for name, value in self._task.args.items()
                                if value != '' or name in _KEEP_EMPTY)
+        max_poll_interval_given = 'max_poll_interval' in self._task.args
         validation, args = self.validate_argument_spec(argument_spec=wait_argument_spec())
+        if not max_poll_interval_given and args['poll_interval'] and args['poll_interval'] > args['max_poll_interval']:
+            # A long poll_interval alone means that gap throughout, not a refusal over the default maximum.
+            args['max_poll_interval'] = args['poll_interval']
         invocation = {'module_args': remove_values(args, validation._no_log_values)}
         warnings = []
 

@@ -78,6 +78,7 @@ class RequestBudget:
         directory = directory or budget_directory()
         key = hashlib.sha256(server.encode('utf-8')).hexdigest()[:32]
         self._state_path = os.path.join(directory, '%s.rate' % key)
+        self._lock_path = os.path.join(directory, '%s.lock' % key)
         self._slot_paths = [os.path.join(directory, '%s.slot%d' % (key, index)) for index in range(self.concurrent)]
         self._thread_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(self.concurrent)
@@ -86,7 +87,7 @@ class RequestBudget:
         return None if deadline is None else deadline - self._clock()
 
     def _give_up(self, what):
-        raise CdfmcRequestError('no %s became free before the deadline' % what)
+        raise CdfmcRequestError('the deadline came before %s' % what)
 
     def _nap(self, seconds, deadline):
         left = self._time_left(deadline)
@@ -101,7 +102,7 @@ class RequestBudget:
         """Wait for a free slot and a free place in the window, then hold the slot for one request."""
         while not self._slots.acquire(timeout=_RECHECK):
             if not self._nap(0, deadline):
-                self._give_up('concurrent request slot')
+                self._give_up('a concurrent request slot was free')
         try:
             slot = self._take_slot(deadline)
             try:
@@ -123,28 +124,30 @@ class RequestBudget:
                     continue
                 return descriptor
             if not self._nap(_RECHECK, deadline):
-                self._give_up('concurrent request slot')
+                self._give_up('a concurrent request slot was free (max_concurrent_requests)')
 
     @contextlib.contextmanager
     def _locked_state(self):
+        """Read, change and write the shared state under the lock; written whole (a kill leaves the old file)."""
         with self._thread_lock:
-            descriptor = _open_private(self._state_path)
+            lock = _open_private(self._lock_path)
             try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX)
-                with os.fdopen(os.dup(descriptor), 'r+') as handle:
-                    try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    with open(self._state_path, 'r') as handle:
                         state = json.loads(handle.read() or '{}')
-                    except ValueError:
-                        state = {}
-                    if not isinstance(state, dict):
-                        state = {}
-                    yield state
-                    handle.seek(0)
-                    handle.truncate()
+                except (OSError, ValueError):
+                    state = {}
+                if not isinstance(state, dict):
+                    state = {}
+                yield state
+                temporary = '%s.%d.tmp' % (self._state_path, os.getpid())
+                descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+                with os.fdopen(descriptor, 'w') as handle:
                     handle.write(json.dumps(state))
-                    handle.flush()
+                os.replace(temporary, self._state_path)
             finally:
-                os.close(descriptor)
+                os.close(lock)
 
     def _take_place(self, deadline):
         while True:
@@ -156,9 +159,10 @@ class RequestBudget:
                 if not isinstance(hold_until, (int, float)) or hold_until > now + 3600:
                     hold_until = 0
                 if hold_until > now:
-                    pause = hold_until - now
+                    pause, cause = hold_until - now, 'the end of the hold-off the server asked for (HTTP 429)'
                 elif len(sent) >= self.per_minute:
                     pause = sent[len(sent) - self.per_minute] + self.window - now
+                    cause = 'the request budget had room (max_requests_per_minute)'
                 else:
                     sent.append(now)
                     state['sent'] = sent
@@ -166,7 +170,7 @@ class RequestBudget:
                     return
                 state['sent'] = sent
             if not self._nap(max(pause, 0.001), deadline):
-                self._give_up('place in the request budget (max_requests_per_minute)')
+                self._give_up(cause)
 
     def hold(self, seconds):
         """Make every process sharing this budget wait ``seconds`` before its next request."""

@@ -23,6 +23,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcError,
     CdfmcOptionError,
     CdfmcRequestError,
+    CdfmcResponseError,
     CdfmcTLSError,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
@@ -33,6 +34,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts, task_facts_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import is_retryable_status
 
 GROWTH = 1.5
 JITTER = 0.2
@@ -91,12 +93,15 @@ class PollSchedule:
 
 
 def is_fatal(error):
-    """True when polling this task again cannot help (bad input, refused, missing, untrusted)."""
+    """True when polling this task again cannot help: bad input, an untrusted server, or an HTTP
+    answer that a retry would not change (401, 403, 404, a redirect, 501...)."""
     if isinstance(error, (CdfmcOptionError, CdfmcTLSError)):
         return True
+    if isinstance(error, CdfmcResponseError):
+        return False  # a garbled answer (a proxy's page, a cut body) may be right next time
     if isinstance(error, CdfmcRequestError):
         status = error.status
-        return status is not None and 400 <= status < 500 and status != 429
+        return status is not None and not (is_retryable_status('GET', status) or status == 408)
     return not isinstance(error, CdfmcError)
 
 
@@ -203,9 +208,11 @@ class Waiter:
                 timed_out = True
                 break
 
-            waiting = [p.next_at for p in pending if not p.in_flight]
-            wake_at = min(waiting + [deadline]) if waiting else deadline
-            pause = min(max(wake_at - now, 0.0), _LONGEST_WAIT)
+            # Only tasks that may still be polled set the next wake-up; past the deadline, the loop
+            # just waits for the answers still out.
+            pollable = [p.next_at for p in pending if not p.in_flight and (not p.polls or p.next_at < deadline)]
+            wake_at = min(pollable + ([deadline] if now < deadline else [])) if pollable or now < deadline else None
+            pause = _LONGEST_WAIT if wake_at is None else min(max(wake_at - now, 0.0), _LONGEST_WAIT)
             if in_flight:
                 finished = self._wait_any(list(in_flight), pause)
             else:
@@ -266,10 +273,11 @@ class Waiter:
         if not progress.done:
             progress.base = self._schedule.next_base(progress.base, changed and progress.polls > 1)
             next_at = now + self._schedule.jittered(progress.base)
-            if next_at >= deadline:
-                # A last look shortly before the deadline rather than none at all.
-                next_at = max(now + self._schedule.poll_interval,
-                              deadline - min(FINAL_CHECK_MARGIN, self._request_timeout))
+            # A poll must start early enough to finish before the deadline; rather than one too late,
+            # a last look at the latest useful moment, or none when that is too soon after this one.
+            latest = deadline - min(FINAL_CHECK_MARGIN, self._request_timeout)
+            if next_at > latest:
+                next_at = latest if latest >= now + self._schedule.poll_interval else float('inf')
             progress.next_at = next_at
         if self._on_poll is not None:
             self._on_poll(progress)
@@ -350,12 +358,14 @@ def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
     problems = []
     unique = [per_id[task_id] for task_id in outcome.tasks]
     for task in unique:
-        if task['state'] in (FAILED, CANCELLED):
-            line = 'task %s%s %s' % (task['id'], ' (%s)' % task['task_type'] if task['task_type'] else '', task['state'])
+        devices = ['device %s failed: %s' % (sub['target_name'] or sub['target_id'] or '?', sub['message'] or 'no message')
+                   for sub in task['sub_tasks'] if sub['state'] == FAILED]
+        if task['state'] in (FAILED, CANCELLED) or devices:
+            # A task still running may already have failed devices: name them too.
+            line = 'task %s%s %s%s' % (task['id'], ' (%s)' % task['task_type'] if task['task_type'] else '',
+                                       '' if task['terminal'] else 'still ', task['state'])
             if task['message']:
                 line += ': %s' % task['message']
-            devices = ['device %s failed: %s' % (sub['target_name'] or sub['target_id'] or '?', sub['message'] or 'no message')
-                       for sub in task['sub_tasks'] if sub['state'] == FAILED]
             problems.append('; '.join([line] + devices))
     for task in unique:
         if task['error']:

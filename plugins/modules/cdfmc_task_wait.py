@@ -68,7 +68,9 @@ options:
     default: 5
   max_poll_interval:
     description:
-      - Longest gap between two polls of one task; not below O(poll_interval).
+      - Longest gap between two polls of one task before jitter (which may stretch it by a fifth).
+      - Must not be below O(poll_interval); when it is not set and O(poll_interval) is longer than 30, it is
+        O(poll_interval).
     type: float
     default: 30
   until_query:

@@ -84,10 +84,10 @@ def test_twenty_tasks_ending_at_staggered_times(simulator, wait_on):
     for index, end in enumerate(ends):
         seen = [r['time'] for r in log if r['path'].endswith('/t%02d' % index)]
         since_start = [at - seen[0] for at in seen]
-        assert since_start[-1] >= end and since_start[-1] - end <= 1.2 + 0.5, (index, end, since_start)
+        assert since_start[-1] >= end and since_start[-1] - end <= 1.2 + 1.5, (index, end, since_start)
         assert all(at < end for at in since_start[:-1])
         last_end = max(last_end, seen[0] + end)
-    assert max(r['time'] for r in log) - last_end <= 1.2 + 0.5 and first <= last_end
+    assert max(r['time'] for r in log) - last_end <= 1.2 + 1.5 and first <= last_end
 
 
 def test_a_failing_device_fails_the_wait_and_is_named(simulator, run_playbook, tmp_path):
@@ -214,23 +214,31 @@ def test_per_poll_detail_at_vvv_and_no_secret_at_vvvv(simulator, wait_on, tmp_pa
 @pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_stops_at_once(simulator, run_playbook, tmp_path, signum):
     simulator.load({'tasks': [task('forever', 99999)]})
-    process = run_playbook('wait.yml', {'ids': 'forever', 'wait_options': {'poll_interval': 5, 'timeout': 600},
-                                        'result_dir': str(tmp_path)}, popen=True)
+    # Frequent polls: a wait that went on after the signal would show in the simulator's log at once.
+    process = run_playbook('wait.yml', {'ids': 'forever', 'result_dir': str(tmp_path),
+                                        'wait_options': {'poll_interval': 0.2, 'max_poll_interval': 0.2,
+                                                         'timeout': 600}}, popen=True)
     try:
         deadline = time.monotonic() + 60
-        while not status_requests(simulator) and time.monotonic() < deadline:
+        while len(status_requests(simulator)) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert status_requests(simulator), 'the wait never polled'
-        time.sleep(0.5)
+        assert len(status_requests(simulator)) >= 3, 'the wait never polled'
         sent = time.monotonic()
         os.killpg(process.pid, signum)
         process.wait(30)
-        stopped = time.monotonic() - sent
+        exited = time.monotonic() - sent
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-    assert stopped < 5  # a generous bound for a loaded machine; the wait itself would run for 600 s
-    polls = len(status_requests(simulator))
-    time.sleep(6)
-    assert len(status_requests(simulator)) == polls  # nothing left behind polling
+    time.sleep(1.5)
+    # The simulator's clock is this host's monotonic clock: polling stopped within a second of the signal.
+    last_poll = max(r['time'] for r in status_requests(simulator))
+    assert last_poll - sent < 1.0
+    assert exited < 5  # ansible-playbook itself exits soon after (a loose bound for a loaded machine)
+
+
+def test_a_long_poll_interval_alone_is_accepted(simulator, wait_on):
+    simulator.load({'tasks': [task('t1', 99)]})
+    result = wait_on('t1', poll_interval=60, timeout=1).result
+    assert result['timed_out'] and 'max_poll_interval' not in result['msg'] and result['tasks'][0]['polls'] == 1

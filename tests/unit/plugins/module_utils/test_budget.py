@@ -144,3 +144,22 @@ def test_real_processes_never_exceed_the_window(tmp_path):
     # A budget that let a burst through would put far more than 5 into it.
     assert max_in_any_window(times, window=0.9) <= 5
     assert max(times) - min(times) >= 2.0  # 16 requests at 5 per second need at least three windows
+
+
+def test_a_hold_past_the_deadline_names_the_429(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock, per_minute=100)
+    shared.hold(30)
+    with pytest.raises(CdfmcRequestError, match='hold-off the server asked for'):
+        start_times(shared, clock, 1, deadline=clock.now + 2)
+
+
+def test_state_is_replaced_whole(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock)
+    start_times(shared, clock, 2)
+    (state,) = [p for p in tmp_path.iterdir() if p.name.endswith('.rate')]
+    inode = state.stat().st_ino
+    start_times(shared, clock, 1)
+    assert state.stat().st_ino != inode  # a new file took its place: a kill mid-write leaves the old one
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith('.tmp')]

@@ -294,3 +294,55 @@ def test_a_slow_answer_does_not_stall_the_other_tasks():
     # The fast task finished (and released the slow answer) long before the slow answer's own 5 s.
     assert real_time.monotonic() - started < 3
     assert [task_id for task_id, _at in polled].count('fast') == 3
+
+
+def test_no_busy_loop_past_the_deadline_while_an_answer_is_out():
+    import time as real_time
+
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import DaemonThreadPool, _wait_any
+
+    calls = []
+
+    def counting_wait_any(futures, seconds):
+        calls.append(seconds)
+        return _wait_any(futures, seconds)
+
+    def fetch(task_id, deadline):
+        real_time.sleep(1.0)
+        return {'status': 'Running'}
+
+    pool = DaemonThreadPool(1)
+    waiter = Waiter(['slow'], fetch, StatusMapper(), 0, 1.0, 4.0, 30.0, pool=pool, wait_any=counting_wait_any)
+    outcome = waiter.run()
+    pool.shutdown()
+    assert outcome.timed_out and outcome.tasks['slow'].polls == 1
+    assert len(calls) <= 4 and all(seconds == 0.5 for seconds in calls)
+
+
+def test_the_last_poll_leaves_time_to_answer_before_the_deadline():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Running')]})
+    wait(clock, server, ['t'], timeout=12.2, poll_interval=1, max_poll_interval=4)
+    assert max(server.times('t')) <= 12.2 - 2.0
+    assert all(deadline - at >= 2.0 for _task_id, at, deadline in server.fetches if at > 0)
+
+
+@pytest.mark.parametrize('status,fatal', [(301, True), (302, True), (400, True), (401, True), (403, True),
+                                          (404, True), (405, True), (408, False), (429, False), (500, False),
+                                          (501, True), (502, False), (503, False), (504, False), (505, True)])
+def test_which_http_errors_end_a_task(status, fatal):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import is_fatal
+    assert is_fatal(CdfmcRequestError('x', status=status)) is fatal
+    assert is_fatal(CdfmcRequestError('connection refused', refused=True)) is False
+    assert is_fatal(CdfmcResponseError('not JSON', status=200)) is False
+
+
+def test_failed_devices_of_an_unfinished_task_are_named():
+    clock = FakeClock()
+    body = {'status': 'Deploying', 'taskType': 'DEVICE_DEPLOYMENT', 'subTasks': [
+        {'status': 'FAILED', 'message': 'no route', 'target': {'id': 'd1', 'name': 'ftd-1'}},
+        {'status': 'DEPLOYING', 'target': {'id': 'd2', 'name': 'ftd-2'}}]}
+    server = FakeServer(clock, {'t': [(0, body)]})
+    result = _summarize(wait(clock, server, ['t'], timeout=3), ['t'])
+    assert 'task t (DEVICE_DEPLOYMENT) still running; device ftd-1 failed: no route' in result['msg']
+    assert result['tasks'][0]['failed_targets'] == ['ftd-1']
