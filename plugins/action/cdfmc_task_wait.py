@@ -110,6 +110,13 @@ class ActionModule(ActionBase):
         except CdfmcError as exc:
             result.update(failed=True, msg=str(exc), invocation=invocation)
             return result
+        try:
+            # The login and the domain, once and up front: a problem there is one error, not one per task.
+            client.resolve_domain()
+        except CdfmcError as exc:
+            client.close()
+            result.update(failed=True, msg=str(exc), requests=client.request_count, invocation=invocation)
+            return result
         pool = DaemonThreadPool(min(settings.max_concurrent_requests, len(unique)))
 
         def fetch(task_id, deadline):

@@ -16,7 +16,8 @@ options:
   base_url:
     description:
       - URL of the server, for example V(https://api.us.security.cisco.com/firewall) (the Security Cloud Control
-        gateway of a cdFMC) or V(https://example-tenant.app.us.cdo.cisco.com) (a cdFMC tenant host).
+        gateway of a cdFMC), V(https://example-tenant.app.us.cdo.cisco.com) (a cdFMC tenant host) or
+        V(https://fmc.example.com) (an on-prem FMC).
       - Exactly one of O(base_url) and O(region) is required.
       - Plain C(http://) is refused unless the host is a loopback address.
       - If not set, the environment variable E(CDFMC_BASE_URL) is used. An empty value counts as unset.
@@ -31,20 +32,40 @@ options:
     choices: [apj, au, eu, in, us]
   api_token:
     description:
-      - "The Security Cloud Control API token, sent as C(Authorization: Bearer)."
+      - "The Security Cloud Control API token of a cdFMC, sent as C(Authorization: Bearer)."
+      - Exactly one of O(api_token) and O(username) with O(password) is required.
       - If not set, the environment variable E(CDFMC_API_TOKEN) is used. An empty value counts as unset.
+    type: str
+  username:
+    description:
+      - User name of an on-prem FMC login (API access). The login's access token is renewed before it expires
+        (refreshed three times, then a new login), and shared by the forks of a run through a cache file
+        readable only by its owner that holds the tokens, never the password.
+      - If not set, the environment variable E(CDFMC_USERNAME) is used. An empty value counts as unset.
+    type: str
+  password:
+    description:
+      - Password of O(username).
+      - If not set, the environment variable E(CDFMC_PASSWORD) is used. An empty value counts as unset.
     type: str
   domain_uuid:
     description:
-      - UUID of the domain that owns the task.
-      - Defaults to the global domain of every cdFMC, V(e276abec-e0f2-11e3-8169-6d9ed49b625f).
+      - UUID of the domain that owns the task. Mutually exclusive with O(domain).
+      - Defaults to the global domain of every cdFMC, V(e276abec-e0f2-11e3-8169-6d9ed49b625f), with an API token,
+        and to the login's C(DOMAIN_UUID) on an on-prem FMC.
       - If not set, the environment variable E(CDFMC_DOMAIN_UUID) is used. An empty value counts as unset.
+    type: str
+  domain:
+    description:
+      - Name of the domain that owns the task, for example V(Global/Site-A), looked up in the login's domains
+        (on-prem) or with C(GET fmc_platform/v1/info/domain) (cdFMC). Mutually exclusive with O(domain_uuid).
+      - If not set, the environment variable E(CDFMC_DOMAIN) is used. An empty value counts as unset.
     type: str
   api_prefix:
     description:
       - Path between O(base_url) and C(fmc_config).
       - Defaults to V(/v1/cdfmc/api) when O(base_url) has a path (a trailing V(/) is ignored), as the gateway
-        does, and to V(/api) otherwise, as a cdFMC tenant host does.
+        does, and to V(/api) otherwise, as a cdFMC tenant host and an on-prem FMC do.
     type: str
   validate_certs:
     description:
@@ -84,7 +105,7 @@ options:
     default: 8
 notes:
   - Proxy settings from the environment (E(HTTPS_PROXY), E(NO_PROXY)) apply. Redirects are not followed.
-    Credentials in C(~/.netrc) are never used in place of O(api_token).
+    Credentials in C(~/.netrc) are never used in place of O(api_token) or the login.
 requirements:
   - requests >= 2.32.4
   - jmespath
@@ -96,7 +117,8 @@ options:
   base_url:
     description:
       - URL of the server, for example V(https://api.us.security.cisco.com/firewall) (the Security Cloud Control
-        gateway of a cdFMC) or V(https://example-tenant.app.us.cdo.cisco.com) (a cdFMC tenant host).
+        gateway of a cdFMC), V(https://example-tenant.app.us.cdo.cisco.com) (a cdFMC tenant host) or
+        V(https://fmc.example.com) (an on-prem FMC).
       - Exactly one of O(base_url) and O(region) is required.
       - Plain C(http://) is refused unless the host is a loopback address.
       - An empty value counts as unset.
@@ -117,21 +139,48 @@ options:
       - name: cdfmc_region
   api_token:
     description:
-      - "The Security Cloud Control API token, sent as C(Authorization: Bearer). An empty value counts as unset."
+      - "The Security Cloud Control API token of a cdFMC, sent as C(Authorization: Bearer). An empty value counts
+        as unset."
     type: str
     env:
       - name: CDFMC_API_TOKEN
     vars:
       - name: cdfmc_api_token
+  username:
+    description:
+      - User name of an on-prem FMC login; its tokens are renewed before they expire and shared by the forks of
+        a run. An empty value counts as unset.
+    type: str
+    env:
+      - name: CDFMC_USERNAME
+    vars:
+      - name: cdfmc_username
+  password:
+    description:
+      - Password of O(username). An empty value counts as unset.
+    type: str
+    env:
+      - name: CDFMC_PASSWORD
+    vars:
+      - name: cdfmc_password
   domain_uuid:
     description:
       - UUID of the domain that owns the task. Defaults to the global domain of every cdFMC,
-        V(e276abec-e0f2-11e3-8169-6d9ed49b625f). An empty value counts as unset.
+        V(e276abec-e0f2-11e3-8169-6d9ed49b625f), with an API token, and to the login's domain on an on-prem FMC.
+        An empty value counts as unset.
     type: str
     env:
       - name: CDFMC_DOMAIN_UUID
     vars:
       - name: cdfmc_domain_uuid
+  domain:
+    description:
+      - Name of the domain that owns the task, for example V(Global/Site-A). An empty value counts as unset.
+    type: str
+    env:
+      - name: CDFMC_DOMAIN
+    vars:
+      - name: cdfmc_domain
   api_prefix:
     description:
       - Path between O(base_url) and C(fmc_config). Defaults to V(/v1/cdfmc/api) when O(base_url) has a path,

@@ -23,7 +23,9 @@ import threading
 import time
 import traceback
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_identifier, validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    CdfmcOptionError,
     CdfmcRequestError,
     CdfmcResponseError,
     CdfmcTLSError,
@@ -62,6 +64,7 @@ def requests_version_problem(version=None):
 
 
 USER_AGENT = 'cisco.cdfmc/%s' % COLLECTION_VERSION
+DOMAIN_INFO_PATH = '/fmc_platform/v1/info/domain'
 
 # A task status is a few KiB; anything far larger is not one.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -93,7 +96,9 @@ class BearerTokenAuth(AuthBase):
         """Values that must never be shown."""
         return (self._token,)
 
-    def renew(self):
+    marker = None
+
+    def renew(self, client, deadline=None, failed=None):
         """A static token cannot be renewed."""
         return False
 
@@ -240,7 +245,16 @@ class CdfmcClient:
         if problem:
             raise CdfmcRequestError(problem)
         self.settings = settings
-        self.auth = auth if auth is not None else BearerTokenAuth(settings.api_token)
+        if auth is None:
+            if settings.uses_login:
+                # Imported here: the login module builds on this one.
+                from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth
+                auth = FmcLoginAuth(settings)
+            else:
+                auth = BearerTokenAuth(settings.api_token)
+        self.auth = auth
+        self._domain_uuid = None
+        self._domain_lock = threading.Lock()
         self.budget = budget
         self._log = log
         self._sleep = sleep
@@ -277,13 +291,46 @@ class CdfmcClient:
                 text = text.replace(secret, _REDACTED)
         return text
 
+    def resolve_domain(self, deadline=None):
+        """The domain UUID of the tasks: domain_uuid, else domain looked up by name, else the login's domain."""
+        with self._domain_lock:
+            if self._domain_uuid is None:
+                self._domain_uuid = self._find_domain(deadline)
+            return self._domain_uuid
+
+    def _find_domain(self, deadline):
+        settings = self.settings
+        if settings.domain_uuid:
+            return settings.domain_uuid
+        if settings.uses_login:
+            self.auth.prepare(self, deadline)
+            if settings.domain is None:
+                if not self.auth.domain_uuid:
+                    raise CdfmcResponseError('the login on %s did not name a DOMAIN_UUID; set domain_uuid or domain'
+                                             % settings.server, status=204)
+                return validate_identifier(self.auth.domain_uuid, 'the login\'s DOMAIN_UUID')
+            domains = self.auth.domains
+        else:
+            body = self.request('GET', DOMAIN_INFO_PATH, deadline=deadline)
+            items = body.get('items') if isinstance(body, dict) else None
+            domains = [d for d in items if isinstance(d, dict)] if isinstance(items, list) else []
+        wanted = settings.domain
+        matches = [d for d in domains if d.get('name') == wanted] or [
+            d for d in domains if str(d.get('name', '')).lower() == wanted.lower()]
+        if len(matches) != 1 or not matches[0].get('uuid'):
+            names = sorted(str(d.get('name')) for d in domains)
+            raise CdfmcOptionError('domain %r is not a domain of %s; its domains are: %s'
+                                   % (wanted, settings.server, ', '.join(names) or '(none listed)'))
+        return validate_identifier(str(matches[0]['uuid']), 'the UUID of domain %r' % wanted)
+
     def get_task_status(self, task_id, detailed_device_status=True, deadline=None):
         """GET one task's status and return its JSON object.
 
         Raises CdfmcOptionError for a bad id (before any request), CdfmcRequestError
         and subclasses for everything the server or network does wrong.
         """
-        api_path = self.settings.task_status_path(task_id)
+        validate_task_id(task_id)
+        api_path = self.settings.task_status_path(task_id, self.resolve_domain(deadline))
         params = {'showDetailedDeviceStatus': 'true'} if detailed_device_status else None
         body = self.request('GET', api_path, params=params, deadline=deadline)
         if not isinstance(body, dict):
@@ -294,20 +341,28 @@ class CdfmcClient:
                 method='GET', path=self.settings.path(api_path), status=200)
         return body
 
-    def request(self, method, api_path, params=None, json_body=None, deadline=None):
-        """Send one API request with retries and return the decoded JSON body (None when empty).
+    def request(self, method, api_path, params=None, json_body=None, deadline=None, auth=None, headers=None,
+                with_headers=False):
+        """Send one API request with retries and return the decoded JSON body (None when empty),
+        or (body, response headers) with ``with_headers``.
 
-        ``deadline`` (a clock value) bounds request timeouts and retry sleeps.
+        ``deadline`` (a clock value) bounds request timeouts and retry sleeps. ``auth``
+        replaces the client's credentials for this request (a login), with no renewal.
         """
         method = method.upper()
         path = self.settings.path(api_path)
         url = self.settings.server + path
         delays = backoff_delays()
         retries_left = self.settings.max_retries
-        renewed = False
+        renewed = auth is not None
+        prepare = getattr(self.auth, 'prepare', None) if auth is None else None
         while True:
+            if prepare is not None:
+                prepare(self, deadline)
+            used = self.auth.marker if auth is None else None
             try:
-                status, reason, headers, raw = self._send(method, url, path, params, json_body, deadline)
+                status, reason, response_headers, raw = self._send(
+                    method, url, path, params, json_body, deadline, auth or self.auth, headers)
             except CdfmcTLSError:
                 raise
             except CdfmcRequestError as exc:
@@ -319,13 +374,14 @@ class CdfmcClient:
                 continue
 
             if 200 <= status < 300:
-                return self._decode(method, path, status, raw)
+                body = self._decode(method, path, status, raw)
+                return (body, response_headers) if with_headers else body
 
-            if status == 401 and not renewed and self.auth.renew():
+            if status == 401 and not renewed and self.auth.renew(self, deadline, used):
                 renewed = True
                 continue
 
-            error = self._http_error(method, path, status, reason, headers, raw)
+            error = self._http_error(method, path, status, reason, response_headers, raw)
             delay = error.retry_after if error.retry_after is not None else next(delays)
             if status == 429 and self.budget is not None:
                 # Every process sharing the budget holds off, not only this one.
@@ -348,19 +404,19 @@ class CdfmcClient:
         self._sleep(delay)
         return deadline is None or deadline - self._clock() > 0
 
-    def _send(self, method, url, path, params, json_body, deadline):
+    def _send(self, method, url, path, params, json_body, deadline, auth, headers):
         """One HTTP exchange, within the budget; returns (status, reason, headers, body bytes)."""
         pacing = self.budget.request(deadline) if self.budget is not None else contextlib.nullcontext()
         try:
             with pacing:
-                return self._exchange(method, url, path, params, json_body, deadline)
+                return self._exchange(method, url, path, params, json_body, deadline, auth, headers)
         except CdfmcRequestError as exc:
             if exc.method is None:  # raised by the budget itself
                 raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server, exc),
                                         method=method, path=path)
             raise
 
-    def _exchange(self, method, url, path, params, json_body, deadline):
+    def _exchange(self, method, url, path, params, json_body, deadline, auth, headers):
         timeout = self.settings.request_timeout
         if deadline is not None:
             timeout = min(timeout, deadline - self._clock())
@@ -373,7 +429,7 @@ class CdfmcClient:
         watchdog = _Watchdog(timeout)
         try:
             response = self.session.request(
-                method, url, params=params, json=json_body, auth=self.auth,
+                method, url, params=params, json=json_body, auth=auth, headers=headers,
                 verify=self.settings.verify, timeout=timeout, allow_redirects=False, stream=True)
             try:
                 raw = self._read(response, method, path, watchdog)
@@ -450,7 +506,9 @@ class CdfmcClient:
             detail = 'redirected to %s; set base_url to the address the API is served at' % (
                 re.split(r'[?#]', location, maxsplit=1)[0] or 'an unnamed location')
         elif status == 401:
-            detail = (detail + '; ' if detail else '') + 'check api_token (or CDFMC_API_TOKEN)'
+            detail = (detail + '; ' if detail else '') + (
+                'the login was renewed and still refused' if self.settings.uses_login
+                else 'check api_token (or CDFMC_API_TOKEN)')
         elif status == 404 and not detail:
             detail = 'check the task id and domain_uuid'
         message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, reason or '')

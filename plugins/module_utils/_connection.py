@@ -61,7 +61,10 @@ CONNECTION_ARGUMENT_SPEC = dict(
     base_url=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_BASE_URL'])),
     region=dict(type='str', choices=sorted(REGIONS), fallback=(nonempty_env_fallback, ['CDFMC_REGION'])),
     api_token=dict(type='str', no_log=True, fallback=(nonempty_env_fallback, ['CDFMC_API_TOKEN'])),
+    username=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_USERNAME'])),
+    password=dict(type='str', no_log=True, fallback=(nonempty_env_fallback, ['CDFMC_PASSWORD'])),
     domain_uuid=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_DOMAIN_UUID'])),
+    domain=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_DOMAIN'])),
     api_prefix=dict(type='str'),
     validate_certs=dict(type='bool', default=True, fallback=(nonempty_env_fallback, ['CDFMC_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(nonempty_env_fallback, ['CDFMC_CA_PATH'])),
@@ -141,7 +144,7 @@ def _parse_base_url(base_url):
             'base_url must be an absolute https:// URL such as https://fmc.example.com '
             'or https://api.us.security.cisco.com/firewall')
     if parts.username is not None or parts.password is not None or '@' in parts.netloc:
-        raise CdfmcOptionError('base_url must not contain credentials; give the token with api_token')
+        raise CdfmcOptionError('base_url must not contain credentials; give them with api_token, or username and password')
     if parts.query or parts.fragment or base_url.endswith(('?', '#')):
         raise CdfmcOptionError('base_url must not contain a query or a fragment')
     host = parts.hostname
@@ -188,7 +191,8 @@ class ConnectionSettings:
 
     def __init__(self, scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
                  validate_certs, ca_path, request_timeout, max_retries,
-                 max_requests_per_minute=100, max_concurrent_requests=8):
+                 max_requests_per_minute=100, max_concurrent_requests=8,
+                 username=None, password=None, domain=None):
         self.scheme = scheme
         self.netloc = netloc
         self.host = host
@@ -202,9 +206,20 @@ class ConnectionSettings:
         self.max_retries = max_retries
         self.max_requests_per_minute = max_requests_per_minute
         self.max_concurrent_requests = max_concurrent_requests
+        self.username = username
+        self.password = password
+        # Exactly one of domain_uuid and domain may be set; with neither, domain_uuid is None for a
+        # login (the login's DOMAIN_UUID is used) and the cdFMC global domain for a token.
+        self.domain = domain
 
     def __repr__(self):
-        return '<ConnectionSettings %s%s%s domain=%s>' % (self.server, self.base_path, self.api_prefix, self.domain_uuid)
+        return '<ConnectionSettings %s%s%s domain=%s>' % (self.server, self.base_path, self.api_prefix,
+                                                          self.domain_uuid or self.domain)
+
+    @property
+    def uses_login(self):
+        """True for an on-prem FMC login (user name and password), False for a cdFMC API token."""
+        return self.username is not None
 
     @property
     def server(self):
@@ -226,11 +241,11 @@ class ConnectionSettings:
         """Return the full URL of an API path such as /fmc_config/v1/..."""
         return self.server + self.path(api_path)
 
-    def task_status_path(self, task_id):
+    def task_status_path(self, task_id, domain_uuid=None):
         """Return the API path of one task's status (the id checked and quoted)."""
         task_id = validate_task_id(task_id)
-        return '/fmc_config/v1/domain/%s/job/taskstatuses/%s' % (
-            quote(self.domain_uuid, safe=''), quote(task_id, safe=''))
+        domain_uuid = validate_identifier(domain_uuid or self.domain_uuid, 'domain_uuid')
+        return '/fmc_config/v1/domain/%s/job/taskstatuses/%s' % (quote(domain_uuid, safe=''), quote(task_id, safe=''))
 
     @classmethod
     def from_options(cls, options):
@@ -261,16 +276,42 @@ class ConnectionSettings:
         else:
             api_prefix = _normalize_api_prefix(str(api_prefix))
 
-        api_token = get('api_token')
-        if not api_token:
-            raise CdfmcOptionError('no credentials given: set api_token (or CDFMC_API_TOKEN) to the SCC API token')
-        api_token = str(api_token)
-        if any(ord(char) < 0x21 or ord(char) > 0x7e for char in api_token):
-            # Never echo the token: say only what is wrong with it.
-            raise CdfmcOptionError('api_token contains white space or characters that cannot be sent in an HTTP header')
+        api_token, username, password = get('api_token'), get('username'), get('password')
+        if api_token and (username or password):
+            raise CdfmcOptionError('api_token and username/password are mutually exclusive: give the API token of a '
+                                   'cdFMC, or the user name and password of an on-prem FMC')
+        if not api_token and not username and not password:
+            raise CdfmcOptionError('no credentials given: set api_token (or CDFMC_API_TOKEN) for a cdFMC, or username '
+                                   'and password (or CDFMC_USERNAME and CDFMC_PASSWORD) for an on-prem FMC')
+        if api_token:
+            api_token = str(api_token)
+            if any(ord(char) < 0x21 or ord(char) > 0x7e for char in api_token):
+                # Never echo the token: say only what is wrong with it.
+                raise CdfmcOptionError('api_token contains white space or characters that cannot be sent in an HTTP header')
+            username = password = None
+        else:
+            if not username or not password:
+                raise CdfmcOptionError('an on-prem FMC login needs both username and password '
+                                       '(or CDFMC_USERNAME and CDFMC_PASSWORD)')
+            if region:
+                raise CdfmcOptionError('region is for a cdFMC with api_token; for an on-prem FMC set base_url to its address')
+            username, password = str(username), str(password)
+            if ':' in username or any(ord(char) < 0x20 or ord(char) == 0x7f for char in username):
+                raise CdfmcOptionError('username must not contain ":" or control characters')
+            if any(ord(char) < 0x20 or ord(char) == 0x7f for char in password):
+                raise CdfmcOptionError('password contains control characters')
 
-        domain_uuid = get('domain_uuid')
-        domain_uuid = CDFMC_GLOBAL_DOMAIN_UUID if domain_uuid is None else validate_identifier(domain_uuid, 'domain_uuid')
+        domain_uuid, domain = get('domain_uuid'), get('domain')
+        if domain_uuid is not None and domain is not None:
+            raise CdfmcOptionError('domain_uuid and domain are mutually exclusive: give the domain by UUID or by name')
+        if domain_uuid is not None:
+            domain_uuid = validate_identifier(domain_uuid, 'domain_uuid')
+        elif domain is not None:
+            domain = str(domain).strip()
+            if not domain or len(domain) > 512:
+                raise CdfmcOptionError('domain must be a domain name such as Global or Global/Site-A')
+        elif not username:
+            domain_uuid = CDFMC_GLOBAL_DOMAIN_UUID
 
         validate_certs = _boolean(get('validate_certs'), 'validate_certs', True)
         ca_path = get('ca_path')
@@ -293,7 +334,8 @@ class ConnectionSettings:
         concurrent = _whole_number(get('max_concurrent_requests'), 'max_concurrent_requests', 8, 1)
 
         return cls(scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
-                   validate_certs, ca_path, request_timeout, max_retries, per_minute, concurrent)
+                   validate_certs, ca_path, request_timeout, max_retries, per_minute, concurrent,
+                   username, password, domain)
 
 
 def _boolean(value, name, default):

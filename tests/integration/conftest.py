@@ -83,6 +83,10 @@ class SimulatorProcess:
     def requests(self):
         return self._admin('/_sim/requests')
 
+    def auth_counts(self):
+        counts = self._admin('/_sim/auth')
+        return counts['logins'], counts['refreshes']
+
     def stop(self):
         self.process.terminate()
         self.process.wait(10)

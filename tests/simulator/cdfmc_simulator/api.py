@@ -7,12 +7,14 @@ No sockets here: ``Simulator.handle()`` takes a request and returns a Reply, whi
 the server writes (or, for the drop and slow faults, mistreats).
 """
 
+import base64
 import collections
 import email.utils
 import json
 import re
 import threading
 import time
+import uuid
 
 GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
 DEFAULT_TOKEN = 'sim-token'
@@ -21,6 +23,9 @@ DEFAULT_TOKEN = 'sim-token'
 _API_PATH = re.compile(r'\A(?:/[A-Za-z0-9._~-]+)*?(?:/v1/cdfmc/api|/api)(?P<rest>/.*)\Z')
 _TASK_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/job/taskstatuses/(?P<task>[^/]+)\Z')
 _DEPLOY_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deploymentrequests\Z')
+_LOGIN_PATH = '/fmc_platform/v1/auth/generatetoken'
+_REFRESH_PATH = '/fmc_platform/v1/auth/refreshtoken'
+_DOMAIN_INFO_PATH = '/fmc_platform/v1/info/domain'
 
 # Task types whose sub-tasks appear only with showDetailedDeviceStatus=true, as the API doc says.
 DETAILED_TASK_TYPES = frozenset(('DEVICE_DEPLOYMENT', 'DEVICE_ROLLBACK'))
@@ -127,7 +132,20 @@ class Simulator:
             self.loaded_at = now
             self.scenario = scenario
             self.token = scenario.get('api_token', DEFAULT_TOKEN)
-            self.domains = set(scenario.get('domains') or [GLOBAL_DOMAIN_UUID])
+            domains = scenario.get('domains') or [{'name': 'Global', 'uuid': GLOBAL_DOMAIN_UUID}]
+            self.domain_list = [d if isinstance(d, dict) else {'name': d, 'uuid': d} for d in domains]
+            self.domains = set(d['uuid'] for d in self.domain_list)
+            # auth.mode fmc: on-prem login with user name and password, expiring access tokens.
+            auth = scenario.get('auth') or {}
+            self.auth_mode = auth.get('mode', 'token')
+            self.username = auth.get('username', 'admin')
+            self.password = auth.get('password', 'sim-password')
+            self.token_lifetime = float(auth.get('token_lifetime', 1800))
+            self.max_refreshes = int(auth.get('max_refreshes', 3))
+            self.access_tokens = {}   # access token -> (issued at, refresh token)
+            self.refresh_tokens = {}  # refresh token -> refreshes used
+            self.logins = 0
+            self.refreshes = 0
             self.tasks = dict((str(spec['id']), Task(spec, now)) for spec in scenario.get('tasks') or [])
             self.devices = dict((str(device['id']), device) for device in scenario.get('devices') or [])
             self.deployment = dict({'step_seconds': 1.0}, **(scenario.get('deployment') or {}))
@@ -174,7 +192,7 @@ class Simulator:
         with self._lock:
             now = self._clock()
             record = {'method': method, 'path': path, 'query': query, 'time': now, 'since_load': now - self.loaded_at,
-                      'authorized': headers.get('Authorization') == 'Bearer %s' % self.token,
+                      'authorized': self._authorized(headers, now),
                       'user_agent': headers.get('User-Agent')}
             self.requests.append(record)
             reply = self._answer(method, path, query, headers, body, now)
@@ -200,10 +218,17 @@ class Simulator:
         else:
             delay = 0.0
 
-        if headers.get('Authorization') != 'Bearer %s' % self.token:
-            return Reply(401, error_body('Invalid or expired access token.', category='FRAMEWORK'))
-
         rest = match.group('rest')
+        if rest == _LOGIN_PATH and method == 'POST':
+            return self._login(headers, now)
+        if rest == _REFRESH_PATH and method == 'POST':
+            return self._refresh(headers, now)
+        if not self._authorized(headers, now):
+            return Reply(401, error_body('Invalid or expired access token.', category='FRAMEWORK'))
+        if rest == _DOMAIN_INFO_PATH and method == 'GET':
+            items = [{'uuid': d['uuid'], 'name': d['name'], 'type': 'Domain'} for d in self.domain_list]
+            return Reply(200, {'items': items, 'paging': {'offset': 0, 'limit': 25, 'count': len(items), 'pages': 1}})
+
         base = path[:len(path) - len(rest)] + rest.split('/job/')[0]
         task_match = _TASK_PATH.match(rest)
         if task_match and method == 'GET':
@@ -217,6 +242,49 @@ class Simulator:
         if delay:
             reply.action, reply.delay = 'slow', delay
         return reply
+
+    def _authorized(self, headers, now):
+        if self.auth_mode == 'fmc':
+            issued = self.access_tokens.get(headers.get('X-auth-access-token'))
+            return issued is not None and now < issued[0] + self.token_lifetime
+        return headers.get('Authorization') == 'Bearer %s' % self.token
+
+    def _issue(self, now, refresh_token=None):
+        access_token = str(uuid.uuid4())
+        if refresh_token is None:
+            refresh_token = str(uuid.uuid4())
+            self.refresh_tokens[refresh_token] = 0
+        self.access_tokens[access_token] = (now, refresh_token)
+        first = self.domain_list[0]
+        return Reply(204, headers={
+            'X-auth-access-token': access_token, 'X-auth-refresh-token': refresh_token,
+            'DOMAIN_UUID': first['uuid'], 'DOMAINS': json.dumps(self.domain_list), 'global': first['name']})
+
+    def _login(self, headers, now):
+        if self.auth_mode != 'fmc':
+            return Reply(404, error_body('Resource not found.', wrapped=False))
+        expected = 'Basic ' + base64.b64encode(('%s:%s' % (self.username, self.password)).encode()).decode()
+        if headers.get('Authorization') != expected:
+            return Reply(401, error_body('Authentication failed: the user name or password is not valid.',
+                                         category='FRAMEWORK'))
+        self.logins += 1
+        return self._issue(now)
+
+    def _refresh(self, headers, now):
+        if self.auth_mode != 'fmc':
+            return Reply(404, error_body('Resource not found.', wrapped=False))
+        issued = self.access_tokens.get(headers.get('X-auth-access-token'))
+        refresh_token = headers.get('X-auth-refresh-token')
+        if issued is None or issued[1] != refresh_token or refresh_token not in self.refresh_tokens:
+            return Reply(401, error_body('Invalid access or refresh token.', category='FRAMEWORK'))
+        if self.refresh_tokens[refresh_token] >= self.max_refreshes:
+            return Reply(401, error_body('Refresh token has been used %d times; log in again.' % self.max_refreshes,
+                                         category='FRAMEWORK'))
+        self.refresh_tokens[refresh_token] += 1
+        self.refreshes += 1
+        # The old access token stops working once refreshed.
+        del self.access_tokens[headers.get('X-auth-access-token')]
+        return self._issue(now, refresh_token)
 
     def _fault_reply(self, fault):
         action = fault.get('action', 'status')

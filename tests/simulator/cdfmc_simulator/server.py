@@ -52,6 +52,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Reply(200, simulator.request_log())
         if path == '/_sim/health':
             return Reply(200, {'ok': True})
+        if path == '/_sim/auth' and method == 'GET':
+            return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes})
         return Reply(404, {'error': 'unknown admin path'})
 
     def _serve(self):
