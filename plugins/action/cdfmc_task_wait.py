@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import threading
 import time
 
@@ -39,12 +40,25 @@ def _devices_done(facts):
     return '%d/%d' % (done, len(sub_tasks))
 
 
+# Where secrets can come from when validation fails before ansible-core knows which values are no_log.
+_SECRET_OPTIONS = ('api_token', 'password')
+_SECRET_VARIABLES = ('CDFMC_API_TOKEN', 'CDFMC_PASSWORD')
+
+
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
     _supports_check_mode = True
     _supports_async = False
+
+    def _masked(self, text):
+        secrets = [self._task.args.get(name) for name in _SECRET_OPTIONS]
+        secrets += [os.environ.get(name) for name in _SECRET_VARIABLES]
+        for secret in secrets:
+            if isinstance(secret, str) and secret:
+                text = text.replace(secret, '********')
+        return text
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -62,7 +76,13 @@ class ActionModule(ActionBase):
         self._task.args = dict((name, value) for name, value in self._task.args.items()
                                if value != '' or name in _KEEP_EMPTY)
         max_poll_interval_given = 'max_poll_interval' in self._task.args
-        validation, args = self.validate_argument_spec(argument_spec=wait_argument_spec())
+        try:
+            validation, args = self.validate_argument_spec(argument_spec=wait_argument_spec())
+        except AnsibleActionFail as exc:
+            # ansible-core shows the failing task's arguments with this exception, secrets included:
+            # report the message alone, with any secret in it masked.
+            result.update(failed=True, msg=self._masked(getattr(exc, 'message', None) or str(exc)))
+            return result
         if not max_poll_interval_given and args['poll_interval'] and args['poll_interval'] > args['max_poll_interval']:
             # A long poll_interval alone means that gap throughout, not a refusal over the default maximum.
             args['max_poll_interval'] = args['poll_interval']

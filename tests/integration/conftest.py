@@ -145,6 +145,7 @@ def run_playbook(collections_path, simulator, tmp_path):
             ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
             ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='false',
             ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-local'), ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
+            ANSIBLE_REMOTE_TMP=str(tmp_path / 'ansible-remote'),
             **(env or {}))
         if popen:
             # For tests that signal the run: its own session, so the signal reaches the whole group.
@@ -157,4 +158,27 @@ def run_playbook(collections_path, simulator, tmp_path):
         assert 'Traceback' not in result.output, repr(result)
         return result
 
+    return run
+
+
+class Waited:
+    def __init__(self, played, result, results):
+        self.played = played
+        self.result = result
+        self.results = results
+
+
+@pytest.fixture
+def wait_on(run_playbook, tmp_path):
+    """Run wait.yml: returns a Waited with the PlaybookResult, the first host's result, and all hosts' results."""
+    def run(ids, hosts=None, check=False, verbosity=0, env=None, **options):
+        result_dir = tmp_path / 'results'
+        result_dir.mkdir(exist_ok=True)
+        played = run_playbook('wait.yml', {'ids': ids, 'wait_options': options, 'result_dir': str(result_dir)},
+                              env=env, verbosity=verbosity, check=check, hosts=hosts)
+        results = {}
+        for name in sorted(os.listdir(result_dir)):
+            with open(result_dir / name) as handle:
+                results[name[:-5]] = json.load(handle)
+        return Waited(played, results[sorted(results)[0]], results)
     return run

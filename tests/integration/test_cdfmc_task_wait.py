@@ -24,29 +24,6 @@ def task(task_id, end, final='Deployed', start='Deploying', devices=()):
                           for device_id, name, status, why in devices]}
 
 
-class Waited:
-    def __init__(self, played, result, results):
-        self.played = played
-        self.result = result
-        self.results = results
-
-
-@pytest.fixture
-def wait_on(run_playbook, tmp_path):
-    """Run wait.yml: returns a Waited with the PlaybookResult, the first host's result, and all hosts' results."""
-    def run(ids, hosts=None, check=False, verbosity=0, env=None, **options):
-        result_dir = tmp_path / 'results'
-        result_dir.mkdir(exist_ok=True)
-        played = run_playbook('wait.yml', {'ids': ids, 'wait_options': options, 'result_dir': str(result_dir)},
-                              env=env, verbosity=verbosity, check=check, hosts=hosts)
-        results = {}
-        for name in sorted(os.listdir(result_dir)):
-            with open(result_dir / name) as handle:
-                results[name[:-5]] = json.load(handle)
-        return Waited(played, results[sorted(results)[0]], results)
-    return run
-
-
 def status_requests(simulator):
     return [r for r in simulator.requests() if '/job/taskstatuses/' in r['path']]
 

@@ -296,6 +296,17 @@ class Simulator:
             # A whole, valid answer sent one byte at a time.
             return Reply(200, {'id': 'trickle', 'type': 'TaskStatus', 'status': 'RUNNING', 'message': 'x' * 40},
                          action='trickle', delay=float(fault.get('delay', 0.5)))
+        if action == 'huge':
+            # A valid task status padded past any sane size (the client caps what it reads).
+            size = int(fault.get('size', 9 * 1024 * 1024))
+            return Reply(200, {'id': 'huge', 'type': 'TaskStatus', 'status': 'RUNNING', 'message': 'x' * size})
+        if action == 'cut':
+            # Headers promise a whole body; half of it comes, then the connection closes.
+            return Reply(200, {'id': 'cut', 'type': 'TaskStatus', 'status': 'RUNNING', 'message': 'x' * 200},
+                         action='cut')
+        if action == 'raw':
+            return Reply(int(fault.get('status', 200)), raw=fault.get('body', ''),
+                         content_type=fault.get('content_type', 'application/json'))
         if action == 'empty':
             return Reply(int(fault.get('status', 200)), raw=b'')
         if action == 'invalid_json':

@@ -77,6 +77,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if reply.action == 'trickle':
             self._trickle(reply)
             return
+        if reply.action == 'cut':
+            self.send_response(reply.status)
+            self.send_header('Content-Type', reply.content_type)
+            self.send_header('Content-Length', str(len(reply.payload)))
+            self.end_headers()
+            self.wfile.write(reply.payload[:len(reply.payload) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         self._write(reply)
 
     def _trickle(self, reply):
