@@ -154,3 +154,21 @@ def test_login_defaults_the_domain_to_the_login():
                                                 'password': PASSWORD})
     assert settings.uses_login and settings.domain_uuid is None and settings.api_prefix == '/api'
     assert PASSWORD not in repr(settings)
+
+
+def test_threads_of_one_process_renew_once(simulator, tmp_path):
+    import threading
+    on_prem(simulator)
+    errors = []
+    with login_client(simulator, tmp_path, domain_uuid=DOMAINS[0]['uuid']) as client:
+        def read():
+            try:
+                client.get_task_status('t1')
+            except Exception as exc:  # pylint: disable=broad-except
+                errors.append(exc)
+        threads = [threading.Thread(target=read) for _number in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert errors == [] and auth_counts(simulator) == (1, 0)
