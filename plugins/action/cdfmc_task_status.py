@@ -30,6 +30,12 @@ class ActionModule(ActionBase):
         # The task id stays even when empty, so that its refusal names it.
         module_args = dict((name, value) for name, value in self._task.args.items()
                            if value != '' or name in ('task_id', 'id'))
+        base_url = module_args.get('base_url')
+        if isinstance(base_url, str) and '@' in base_url:
+            # Refused here: the module would show its arguments, and these hold credentials.
+            result.update(failed=True, msg='base_url must not contain credentials; give them with api_token, '
+                                           'or username and password')
+            return result
         task_id = module_args.get('task_id', module_args.get('id'))
         if isinstance(task_id, str):
             # Refused here, before a module is shipped (a NUL in it would even stop the module's logging).

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import threading
 import time
 
@@ -43,6 +44,7 @@ def _devices_done(facts):
 # Where secrets can come from when validation fails before ansible-core knows which values are no_log.
 _SECRET_OPTIONS = ('api_token', 'password')
 _SECRET_VARIABLES = ('CDFMC_API_TOKEN', 'CDFMC_PASSWORD')
+_URL_CREDENTIALS = re.compile(r'(?<=//).*@')
 
 
 class ActionModule(ActionBase):
@@ -87,6 +89,9 @@ class ActionModule(ActionBase):
             # A long poll_interval alone means that gap throughout, not a refusal over the default maximum.
             args['max_poll_interval'] = args['poll_interval']
         invocation = {'module_args': remove_values(args, validation._no_log_values)}
+        if isinstance(args.get('base_url'), str):
+            # Credentials put in base_url by mistake are refused; they must not be shown either.
+            invocation['module_args']['base_url'] = _URL_CREDENTIALS.sub('********@', args['base_url'])
         warnings = []
 
         try:

@@ -18,8 +18,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import errno
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 import threading
@@ -58,47 +60,72 @@ class FmcLoginAuth(AuthBase):
         self._settings = settings
         self._clock = clock
         self._lifetime = lifetime
+        # Serialises renewals only. Readers never take it: a thread holding a request slot must not wait
+        # on a renewal that itself waits for a slot.
         self._lock = threading.RLock()
-        self._state = None
-        directory = directory or budget_directory()
-        identity = '%s%s%s\0%s' % (settings.server, settings.base_path, settings.api_prefix, settings.username)
+        self._state = None  # replaced whole, never changed in place, so reading it needs no lock
+        self._sent = threading.local()
+        self._directory = directory or budget_directory()
+        identity = '%s%s%s\0%s\0%s' % (
+            settings.server, settings.base_path, settings.api_prefix, settings.username, self._password_tag())
         key = hashlib.sha256(identity.encode('utf-8')).hexdigest()[:32]
-        self._cache_path = os.path.join(directory, 'login-%s.json' % key)
-        self._lock_path = os.path.join(directory, 'login-%s.lock' % key)
+        self._cache_path = os.path.join(self._directory, 'login-%s.json' % key)
+        self._lock_path = os.path.join(self._directory, 'login-%s.lock' % key)
+
+    def _password_tag(self):
+        """A keyed hash of the password, so a wrong or changed password never reuses another's login.
+
+        The key is random, kept in the private directory: the file name says nothing of the password.
+        """
+        path = os.path.join(self._directory, 'login.key')
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST:
+                raise CdfmcRequestError('cannot write the login cache key %s: %s' % (path, exc.strerror))
+        else:
+            with os.fdopen(descriptor, 'wb') as handle:
+                handle.write(os.urandom(32))
+        try:
+            with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0)), 'rb') as handle:
+                key = handle.read()
+        except OSError as exc:
+            raise CdfmcRequestError('cannot read the login cache key %s: %s' % (path, exc.strerror))
+        return hmac.new(key, self._settings.password.encode('utf-8'), hashlib.sha256).hexdigest()
 
     def __repr__(self):
         return '<FmcLoginAuth %s>' % self._settings.username
 
     def __call__(self, request):
-        with self._lock:
-            token = self._state['access'] if self._state else ''
+        state = self._state
+        token = state['access'] if state else ''
+        self._sent.token = token
         request.headers['X-auth-access-token'] = token
         return request
 
     @property
     def secrets(self):
         """Values that must never be shown."""
-        with self._lock:
-            state = self._state or {}
-            return tuple(value for value in (self._settings.password, state.get('access'), state.get('refresh')) if value)
+        state = self._state or {}
+        return tuple(value for value in (self._settings.password, state.get('access'), state.get('refresh'),
+                                         getattr(self._sent, 'token', None)) if value)
 
     @property
     def marker(self):
-        """The access token in use: tells renew() whether another thread already replaced it."""
-        with self._lock:
-            return self._state['access'] if self._state else None
+        """The access token this thread last sent: tells renew() whether another thread already replaced it."""
+        return getattr(self._sent, 'token', None)
 
     @property
     def domain_uuid(self):
         """The login's DOMAIN_UUID."""
-        with self._lock:
-            return self._state.get('domain_uuid') if self._state else None
+        state = self._state
+        return state.get('domain_uuid') if state else None
 
     @property
     def domains(self):
         """The login's DOMAINS: a list of {name, uuid}."""
-        with self._lock:
-            return list(self._state.get('domains') or []) if self._state else []
+        state = self._state
+        return list(state.get('domains') or []) if state else []
 
     def _fresh(self, state, now):
         return bool(state) and 0 <= now - state['obtained'] < self._lifetime - min(RENEW_MARGIN, self._lifetime / 6)
@@ -118,30 +145,41 @@ class FmcLoginAuth(AuthBase):
 
     @contextlib.contextmanager
     def _shared(self):
-        descriptor = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
         try:
+            descriptor = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
             fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except OSError as exc:
+            raise CdfmcRequestError('cannot lock the login cache %s: %s' % (self._lock_path, exc.strerror))
+        try:
             yield
         finally:
             os.close(descriptor)
 
     def _read_cache(self):
+        """The cached login, or None when there is none or it is not one this code wrote."""
         try:
-            with open(self._cache_path) as handle:
+            with os.fdopen(os.open(self._cache_path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0))) as handle:
                 state = json.load(handle)
         except (OSError, ValueError):
             return None
-        required = {'access': str, 'refresh': str, 'obtained': (int, float), 'refreshes': int}
+        required = {'access': str, 'refresh': str, 'obtained': (int, float), 'refreshes': int,
+                    'domains': list, 'domain_uuid': (str, type(None))}
         if not isinstance(state, dict) or any(not isinstance(state.get(k), t) for k, t in required.items()):
+            return None
+        if any(not isinstance(d, dict) or not isinstance(d.get('name'), str) or not isinstance(d.get('uuid'), str)
+               for d in state['domains']):
             return None
         return state
 
     def _write_cache(self, state):
         temporary = '%s.%d.tmp' % (self._cache_path, os.getpid())
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
-        with os.fdopen(descriptor, 'w') as handle:
-            json.dump(state, handle)
-        os.replace(temporary, self._cache_path)
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+            with os.fdopen(descriptor, 'w') as handle:
+                json.dump(state, handle)
+            os.replace(temporary, self._cache_path)
+        except OSError as exc:
+            raise CdfmcRequestError('cannot write the login cache %s: %s' % (self._cache_path, exc.strerror))
 
     def _renew(self, client, deadline, failed):
         with self._shared():
@@ -177,8 +215,10 @@ class FmcLoginAuth(AuthBase):
     def _login(self, client, deadline):
         settings = self._settings
         try:
+            # UTF-8, not the Latin-1 that requests would use for text (RFC 7617).
             _body, headers = client.request('POST', LOGIN_PATH, deadline=deadline, with_headers=True,
-                                            auth=HTTPBasicAuth(settings.username, settings.password))
+                                            auth=HTTPBasicAuth(settings.username.encode('utf-8'),
+                                                               settings.password.encode('utf-8')))
         except CdfmcRequestError as exc:
             if exc.status in (401, 403):
                 raise CdfmcRequestError('login as %s on %s failed (HTTP %d): check username and password (or '
@@ -194,7 +234,7 @@ class FmcLoginAuth(AuthBase):
         domains = [{'name': str(d.get('name')), 'uuid': str(d.get('uuid'))}
                    for d in domains if isinstance(d, dict) and d.get('uuid')] if isinstance(domains, list) else []
         return {'access': access, 'refresh': refresh, 'obtained': self._clock(), 'refreshes': 0,
-                'domain_uuid': headers.get('DOMAIN_UUID'), 'domains': domains}
+                'domain_uuid': headers.get('DOMAIN_UUID') or None, 'domains': domains}
 
     def _refresh(self, client, state, deadline):
         _body, headers = client.request(

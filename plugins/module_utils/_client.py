@@ -65,6 +65,7 @@ def requests_version_problem(version=None):
 
 USER_AGENT = 'cisco.cdfmc/%s' % COLLECTION_VERSION
 DOMAIN_INFO_PATH = '/fmc_platform/v1/info/domain'
+DOMAIN_PAGE_SIZE = 1000
 
 # A task status is a few KiB; anything far larger is not one.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -148,12 +149,12 @@ def _connection_problem(exc, host):
     if any(isinstance(cause, socket.gaierror) for cause in causes):
         return 'could not resolve the host name %s' % host
     if isinstance(exc, requests.exceptions.ProxyError):
-        return 'the proxy failed: %s' % str(exc)[:200]
+        return 'the proxy failed: %s' % str(exc)
     if any(isinstance(cause, (ConnectionResetError, http.client.RemoteDisconnected, http.client.IncompleteRead))
            for cause in causes) or isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return 'the server closed the connection before the answer was complete'
     innermost = causes[-1] if causes else exc
-    return 'connection failed: %s: %s' % (type(innermost).__name__, str(innermost)[:200])
+    return 'connection failed: %s: %s' % (type(innermost).__name__, innermost)
 
 
 class _Watchdog:
@@ -285,7 +286,7 @@ class CdfmcClient:
 
     def redact(self, text):
         """Return text with every secret and URL credential masked."""
-        text = _URL_CREDENTIALS.sub(_REDACTED + '@', text)
+        text = _URL_CREDENTIALS.sub(_REDACTED + '@', str(text))
         for secret in getattr(self.auth, 'secrets', ()):
             if secret:
                 text = text.replace(secret, _REDACTED)
@@ -311,17 +312,35 @@ class CdfmcClient:
                 return validate_identifier(self.auth.domain_uuid, 'the login\'s DOMAIN_UUID')
             domains = self.auth.domains
         else:
-            body = self.request('GET', DOMAIN_INFO_PATH, deadline=deadline)
-            items = body.get('items') if isinstance(body, dict) else None
-            domains = [d for d in items if isinstance(d, dict)] if isinstance(items, list) else []
+            domains = self._all_domains(deadline)
         wanted = settings.domain
         matches = [d for d in domains if d.get('name') == wanted] or [
             d for d in domains if str(d.get('name', '')).lower() == wanted.lower()]
-        if len(matches) != 1 or not matches[0].get('uuid'):
-            names = sorted(str(d.get('name')) for d in domains)
+        names = sorted(str(d.get('name')) for d in domains)
+        if len(matches) > 1:
+            raise CdfmcOptionError('domain %r matches several domains of %s when case is ignored: %s; give it exactly'
+                                   % (wanted, settings.server, ', '.join(str(d.get('name')) for d in matches)))
+        if not matches or not matches[0].get('uuid'):
             raise CdfmcOptionError('domain %r is not a domain of %s; its domains are: %s'
                                    % (wanted, settings.server, ', '.join(names) or '(none listed)'))
         return validate_identifier(str(matches[0]['uuid']), 'the UUID of domain %r' % wanted)
+
+    def _all_domains(self, deadline):
+        """Every domain that GET fmc_platform/v1/info/domain lists, page after page."""
+        domains = []
+        offset = 0
+        for _page in range(100):
+            body = self.request('GET', DOMAIN_INFO_PATH, params={'offset': offset, 'limit': DOMAIN_PAGE_SIZE},
+                                deadline=deadline)
+            items = body.get('items') if isinstance(body, dict) else None
+            items = [d for d in items if isinstance(d, dict)] if isinstance(items, list) else []
+            domains.extend(items)
+            paging = body.get('paging') if isinstance(body, dict) else None
+            count = paging.get('count') if isinstance(paging, dict) else None
+            offset += len(items)
+            if not items or not isinstance(count, int) or offset >= count:
+                return domains
+        return domains
 
     def get_task_status(self, task_id, detailed_device_status=True, deadline=None):
         """GET one task's status and return its JSON object.
@@ -359,7 +378,6 @@ class CdfmcClient:
         while True:
             if prepare is not None:
                 prepare(self, deadline)
-            used = self.auth.marker if auth is None else None
             try:
                 status, reason, response_headers, raw = self._send(
                     method, url, path, params, json_body, deadline, auth or self.auth, headers)
@@ -377,7 +395,8 @@ class CdfmcClient:
                 body = self._decode(method, path, status, raw)
                 return (body, response_headers) if with_headers else body
 
-            if status == 401 and not renewed and self.auth.renew(self, deadline, used):
+            # The token this thread actually sent: renew() leaves alone one that another thread replaced.
+            if status == 401 and not renewed and self.auth.renew(self, deadline, self.auth.marker):
                 renewed = True
                 continue
 
@@ -445,7 +464,8 @@ class CdfmcClient:
             elif isinstance(exc, requests.exceptions.Timeout):
                 what = 'no answer within %.1fs (request_timeout)' % timeout
             else:
-                what = self.redact(_connection_problem(exc, self.settings.host))
+                # Masked first, shortened after: a cut must not split a secret out of the mask.
+                what = self.redact(_connection_problem(exc, self.settings.host))[:300]
             raise CdfmcRequestError(
                 '%s %s on %s: %s' % (method, path, self.settings.server, what),
                 method=method, path=path, refused=_is_connection_refused(exc))
@@ -507,7 +527,7 @@ class CdfmcClient:
                 re.split(r'[?#]', location, maxsplit=1)[0] or 'an unnamed location')
         elif status == 401:
             detail = (detail + '; ' if detail else '') + (
-                'the login was renewed and still refused' if self.settings.uses_login
+                'refused again after the login was renewed' if self.settings.uses_login
                 else 'check api_token (or CDFMC_API_TOKEN)')
         elif status == 404 and not detail:
             detail = 'check the task id and domain_uuid'

@@ -132,12 +132,15 @@ def _is_loopback(host):
 def _parse_base_url(base_url):
     """Return (scheme, netloc, host, path) of base_url, or raise CdfmcOptionError."""
     base_url = base_url.strip()
+    # Credentials are looked for before anything else parses the URL: no message may echo them. An "@"
+    # has no other use in these URLs, and a password may hold "/", so any "@" is refused.
+    if '@' in base_url:
+        raise CdfmcOptionError('base_url must not contain credentials; give them with api_token, or username and password')
     try:
         parts = urlsplit(base_url)
         port = parts.port
-    except ValueError as exc:
-        # The text may hold credentials: name the problem, not the value.
-        raise CdfmcOptionError('base_url is not a valid URL: %s' % exc)
+    except ValueError:
+        raise CdfmcOptionError('base_url is not a valid URL: check its host name and port')
     scheme = parts.scheme.lower()
     if scheme not in ('https', 'http') or not parts.hostname:
         raise CdfmcOptionError(

@@ -87,6 +87,10 @@ class SimulatorProcess:
         counts = self._admin('/_sim/auth')
         return counts['logins'], counts['refreshes']
 
+    def auth_issued(self):
+        counts = self._admin('/_sim/auth')
+        return counts['logins'], counts['refreshes'], counts['issued']
+
     def stop(self):
         self.process.terminate()
         self.process.wait(10)

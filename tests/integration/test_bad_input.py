@@ -23,6 +23,10 @@ CASES += [
     ('cisco.cdfmc.cdfmc_task_wait', {'task_ids': 't1', 'base_url': '127.0.0.1:8443'}, 'absolute https://'),
     ('cisco.cdfmc.cdfmc_task_wait', {'task_ids': 't1', 'base_url': 'https://admin:Pa55-in-url@fmc.example.com'},
      'must not contain credentials'),
+    ('cisco.cdfmc.cdfmc_task_wait', {'task_ids': 't1', 'base_url': 'https://admin:Pa55/in?url@fmc.example.com'},
+     'must not contain credentials'),
+    ('cisco.cdfmc.cdfmc_task_status', {'task_id': 't1', 'base_url': 'https://admin:Pa55#in/url@fmc.example.com'},
+     'must not contain credentials'),
     ('cisco.cdfmc.cdfmc_task_wait', {'task_ids': 't1', 'username': 'apiuser', 'password': 'pw'},
      'api_token and username/password are mutually exclusive'),
     ('cisco.cdfmc.cdfmc_task_status', {'task_id': 't1', 'username': 'apiuser'}, 'mutually exclusive'),
@@ -60,12 +64,13 @@ def test_bad_input_is_refused_before_any_request(simulator, run_playbook, tmp_pa
     # run_playbook takes playbooks from tests/integration/playbooks by name, or an absolute path.
     path = tmp_path / 'bad_input.yml'
     path.write_text(yaml.safe_dump(playbook, allow_unicode=True, width=100000))
-    played = run_playbook(str(path))
-    results = json.loads((tmp_path / 'results.json').read_text())
+    played = run_playbook(str(path), verbosity=3)
+    saved = (tmp_path / 'results.json').read_text()
+    results = json.loads(saved)
     for (module, options, text), result in zip(CASES, results):
         assert result.get('failed'), (module, options, result)
         assert text in result['msg'], (module, options, result['msg'])
         assert len(result['msg']) < 600, (module, result['msg'][:200])
     assert simulator.requests() == []
-    (tmp_path / "output.txt").write_text(played.output)
-    assert "Pa55-in-url" not in played.output and TOKEN not in played.output
+    for text in (played.output, saved):
+        assert 'Pa55' not in text and TOKEN not in text

@@ -19,7 +19,7 @@ CASES = {
         'id': 'odd-sub-tasks', 'type': 'TaskStatus', 'status': 'RUNNING',
         'subTasks': ['text', 7, {'status': ['list'], 'target': 'nope'}, {'status': 'FAILED'}]})}, 'running', None),
     'huge-body': ({'action': 'huge'}, 'error', 'larger than'),
-    'trickle': ({'action': 'trickle', 'delay': 0.3}, 'error', 'did not complete within 2.0s'),
+    'trickle': ({'action': 'trickle', 'delay': 0.3}, 'error', 'did not complete within'),
     'cut-mid-body': ({'action': 'cut'}, 'error', 'closed the connection'),
 }
 

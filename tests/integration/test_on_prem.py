@@ -16,7 +16,8 @@ def scenario(lifetime, end):
 
 
 def test_a_wait_longer_than_four_token_lifetimes_succeeds(simulator, run_playbook, tmp_path):
-    simulator.load(scenario(lifetime=2, end=10))
+    # Seven lifetimes: three refreshes and the new login that must follow come with time to spare.
+    simulator.load(scenario(lifetime=2, end=14))
     log_file = tmp_path / 'ansible.log'
     played = run_playbook('on_prem.yml', {'task_id': 'reg-1'}, verbosity=4,
                           env={'CDFMC_USERNAME': 'apiuser', 'CDFMC_PASSWORD': PASSWORD,

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """No secret in any output at any verbosity, in the log file, or in any file the run leaves behind."""
 
-import json
+import base64
 import os
 
 import pytest
@@ -18,8 +18,10 @@ TASKS = [
     {'id': 'broken', 'timeline': [{'at': 0, 'status': 'Running'}]},
     {'id': 'slow', 'timeline': [{'at': 0, 'status': 'Running'}]},
     {'id': 'forever', 'timeline': [{'at': 0, 'status': 'Running'}]},
+    {'id': 'refused', 'timeline': [{'at': 0, 'status': 'Running'}]},
 ]
 FAULTS = [{'match': {'path': '/broken'}, 'status': 500, 'times': None},
+          {'match': {'path': '/refused'}, 'status': 401, 'times': None},
           {'match': {'path': '/slow'}, 'action': 'slow', 'delay': 2, 'times': None}]
 
 
@@ -35,7 +37,8 @@ def files_under(directory):
 def test_no_secret_anywhere_at_vvvv(simulator, run_playbook, tmp_path, mode):
     scenario = {'tasks': TASKS, 'faults': FAULTS}
     if mode == 'login':
-        scenario['auth'] = {'mode': 'fmc', 'username': 'apiuser', 'password': PASSWORD}
+        # Short-lived tokens: the run sees refreshes and new logins, so rotated tokens are scanned for too.
+        scenario['auth'] = {'mode': 'fmc', 'username': 'apiuser', 'password': PASSWORD, 'token_lifetime': 1.5}
         credentials = {'username': 'apiuser', 'password': PASSWORD}
     else:
         credentials = {'api_token': TOKEN}
@@ -46,14 +49,15 @@ def test_no_secret_anywhere_at_vvvv(simulator, run_playbook, tmp_path, mode):
                           verbosity=4, env={'ANSIBLE_LOG_PATH': str(log_file), 'ANSIBLE_KEEP_REMOTE_FILES': '0'})
 
     secrets = [TOKEN, PASSWORD, WRONG_TOKEN, WRONG_PASSWORD]
-    # The tokens of the login live in the login cache (that is what it is for), and nowhere else.
+    secrets += [base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+                for user in ('apiuser', 'someone-else') for password in (PASSWORD, WRONG_PASSWORD)]
+    # Every token the server handed out lives in the login cache (that is what it is for), and nowhere else.
     login_caches = [p for p in files_under(tmp_path) if os.path.basename(p).startswith('login-') and p.endswith('.json')]
     if mode == 'login':
         assert login_caches
-        for cache in login_caches:
-            with open(cache) as handle:
-                state = json.load(handle)
-            secrets += [state['access'], state['refresh']]
+        logins, refreshes, issued = simulator.auth_issued()
+        assert refreshes >= 1 and len(issued) >= 4
+        secrets += issued
     texts = {'stdout': played.stdout, 'stderr': played.stderr, 'log': log_file.read_text()}
     for path in files_under(tmp_path):
         if os.path.basename(path) in ('vars.json', 'inventory.ini'):

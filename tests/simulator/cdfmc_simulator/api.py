@@ -146,6 +146,7 @@ class Simulator:
             self.refresh_tokens = {}  # refresh token -> refreshes used
             self.logins = 0
             self.refreshes = 0
+            self.issued = []  # every token handed out, for tests that look for leaks
             self.tasks = dict((str(spec['id']), Task(spec, now)) for spec in scenario.get('tasks') or [])
             self.devices = dict((str(device['id']), device) for device in scenario.get('devices') or [])
             self.deployment = dict({'step_seconds': 1.0}, **(scenario.get('deployment') or {}))
@@ -226,8 +227,13 @@ class Simulator:
         if not self._authorized(headers, now):
             return Reply(401, error_body('Invalid or expired access token.', category='FRAMEWORK'))
         if rest == _DOMAIN_INFO_PATH and method == 'GET':
+            # Paged as FMC collections are: 25 items unless asked otherwise.
+            offset = int((query.get('offset') or ['0'])[-1])
+            limit = int((query.get('limit') or ['25'])[-1])
             items = [{'uuid': d['uuid'], 'name': d['name'], 'type': 'Domain'} for d in self.domain_list]
-            return Reply(200, {'items': items, 'paging': {'offset': 0, 'limit': 25, 'count': len(items), 'pages': 1}})
+            pages = max(1, -(-len(items) // limit))
+            return Reply(200, {'items': items[offset:offset + limit],
+                               'paging': {'offset': offset, 'limit': limit, 'count': len(items), 'pages': pages}})
 
         base = path[:len(path) - len(rest)] + rest.split('/job/')[0]
         task_match = _TASK_PATH.match(rest)
@@ -254,6 +260,8 @@ class Simulator:
         if refresh_token is None:
             refresh_token = str(uuid.uuid4())
             self.refresh_tokens[refresh_token] = 0
+            self.issued.append(refresh_token)
+        self.issued.append(access_token)
         self.access_tokens[access_token] = (now, refresh_token)
         first = self.domain_list[0]
         return Reply(204, headers={

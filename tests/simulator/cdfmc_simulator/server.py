@@ -53,7 +53,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == '/_sim/health':
             return Reply(200, {'ok': True})
         if path == '/_sim/auth' and method == 'GET':
-            return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes})
+            return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes, 'issued': simulator.issued})
         return Reply(404, {'error': 'unknown admin path'})
 
     def _serve(self):
@@ -148,9 +148,9 @@ def make_ssl_context(cert_file, key_file):
     return context
 
 
-def serve_in_thread(host='127.0.0.1', port=0, scenario=None, cert_file=None, key_file=None):
+def serve_in_thread(host='127.0.0.1', port=0, scenario=None, cert_file=None, key_file=None, clock=None):
     """Start a server in a daemon thread (for tests in one process); return (server, url)."""
-    simulator = Simulator(scenario)
+    simulator = Simulator(scenario) if clock is None else Simulator(scenario, clock=clock)
     context = make_ssl_context(cert_file, key_file) if cert_file else None
     server = SimulatorServer((host, port), simulator, context)
     threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.1}, daemon=True).start()

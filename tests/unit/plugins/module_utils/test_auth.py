@@ -35,6 +35,20 @@ def login_client(simulator, tmp_path, clock=time.time, **options):
     return CdfmcClient(settings, auth=auth, sleep=lambda seconds: None)
 
 
+class FakeClockSimulator:
+    """The same face as the simulator fixture, for a server of the test's own."""
+
+    def __init__(self, server, url, ca_file):
+        self.server, self.url, self.ca_file = server, url, ca_file
+
+    def load(self, scenario):
+        self.server.simulator.load(scenario)
+
+    @property
+    def requests(self):
+        return self.server.simulator.request_log()
+
+
 def auth_counts(simulator):
     return simulator.server.simulator.logins, simulator.server.simulator.refreshes
 
@@ -69,18 +83,26 @@ def test_domain_by_name_on_a_cdfmc(simulator):
     assert simulator.requests[0]['path'] == '/api/fmc_platform/v1/info/domain'
 
 
-def test_an_expired_token_is_refreshed_three_times_then_a_new_login(simulator, tmp_path):
-    on_prem(simulator, lifetime=0.3)
-    with login_client(simulator, tmp_path, domain_uuid=DOMAINS[0]['uuid']) as client:
-        for _number in range(6):
-            assert client.get_task_status('t1')['status'] == 'Success'
-            time.sleep(0.35)
-    # Login, three refreshes, then a new login (its refresh count starts over) and one more refresh.
-    assert auth_counts(simulator) == (2, 4)
-    auth_paths = [r['path'].rsplit('/', 1)[1] for r in simulator.requests if '/auth/' in r['path']]
-    assert auth_paths == ['generatetoken'] + ['refreshtoken'] * 3 + ['generatetoken', 'refreshtoken']
-    statuses = [r['status'] for r in simulator.requests if '/taskstatuses/' in r['path']]
-    assert statuses.count(200) == 6 and set(statuses) == {200, 401}
+def test_an_expired_token_is_refreshed_three_times_then_a_new_login(certificates, tmp_path):
+    from cdfmc_simulator.server import serve_in_thread
+    # The server's clock is a fake one: a token expires exactly when the test says, however slow the machine.
+    now = [5000.0]
+    server, url = serve_in_thread(cert_file=certificates['cert_file'], key_file=certificates['key_file'],
+                                  clock=lambda: now[0])
+    sim = FakeClockSimulator(server, url, certificates['ca_file'])
+    try:
+        on_prem(sim, lifetime=10)
+        with login_client(sim, tmp_path, domain_uuid=DOMAINS[0]['uuid']) as client:
+            for _number in range(6):
+                assert client.get_task_status('t1')['status'] == 'Success'
+                now[0] += 11
+        # Login, three refreshes, then a new login (its refresh count starts over) and one more refresh.
+        assert auth_counts(sim) == (2, 4)
+        auth_paths = [r['path'].rsplit('/', 1)[1] for r in sim.requests if '/auth/' in r['path']]
+        assert auth_paths == ['generatetoken'] + ['refreshtoken'] * 3 + ['generatetoken', 'refreshtoken']
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_renewal_before_the_assumed_expiry_avoids_the_401(simulator, tmp_path):
@@ -172,3 +194,68 @@ def test_threads_of_one_process_renew_once(simulator, tmp_path):
         for thread in threads:
             thread.join(30)
     assert errors == [] and auth_counts(simulator) == (1, 0)
+
+
+def test_forks_renewing_at_once_share_the_refresh(simulator, tmp_path):
+    # Two forks (two authenticators, one cache); the server kills a token once it is refreshed.
+    on_prem(simulator)
+    now = [1_000_000.0]
+    first = login_client(simulator, tmp_path, clock=lambda: now[0], domain_uuid=DOMAINS[0]['uuid'])
+    second = login_client(simulator, tmp_path, clock=lambda: now[0], domain_uuid=DOMAINS[0]['uuid'])
+    first.get_task_status('t1')
+    second.get_task_status('t1')
+    now[0] += 26 * 60
+    first.get_task_status('t1')   # refreshes; the old token dies on the server
+    second.get_task_status('t1')  # takes the refreshed token from the cache, no refresh of its own
+    assert auth_counts(simulator) == (1, 1)
+    assert all(r['status'] in (200, 204) for r in simulator.requests)
+
+
+def test_a_wrong_password_never_reuses_a_cached_login(simulator, tmp_path):
+    on_prem(simulator)
+    with login_client(simulator, tmp_path, domain_uuid=DOMAINS[0]['uuid']) as client:
+        client.get_task_status('t1')
+    with login_client(simulator, tmp_path, password='Not-The-Passw0rd', domain_uuid=DOMAINS[0]['uuid']) as client:
+        with pytest.raises(CdfmcRequestError, match='check username and password'):
+            client.get_task_status('t1')
+    for path in tmp_path.iterdir():
+        assert PASSWORD not in path.read_bytes().decode('latin-1') and PASSWORD not in path.name
+
+
+def test_a_non_latin1_password_logs_in(simulator, tmp_path):
+    on_prem(simulator, auth={'mode': 'fmc', 'username': 'apiuser', 'password': 'Pässwört-€-1', 'token_lifetime': 60})
+    with login_client(simulator, tmp_path, password='Pässwört-€-1', domain_uuid=DOMAINS[0]['uuid']) as client:
+        assert client.get_task_status('t1')['status'] == 'Success'
+
+
+@pytest.mark.parametrize('cached', ['{"access": "a"}', '[1]', 'not json',
+                                    '{"access": "a", "refresh": "r", "obtained": 0, "refreshes": 0, '
+                                    '"domains": "Global", "domain_uuid": null}',
+                                    '{"access": "a", "refresh": "r", "obtained": 0, "refreshes": 0, '
+                                    '"domains": [1, 2], "domain_uuid": null}'])
+def test_a_broken_cache_means_a_new_login(simulator, tmp_path, cached):
+    on_prem(simulator)
+    client = login_client(simulator, tmp_path, domain='Global/Site-A')
+    with open(client.auth._cache_path, 'w') as handle:
+        handle.write(cached)
+    with client:
+        assert client.resolve_domain() == SITE_A
+    assert auth_counts(simulator) == (1, 0)
+
+
+def test_domains_beyond_the_first_page_are_found(simulator):
+    many = [{'name': 'Global/Site-%02d' % n, 'uuid': 'site-%02d' % n} for n in range(40)]
+    simulator.load({'domains': many, 'tasks': [TASK]})
+    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': 'sim-token',
+                                                'ca_path': simulator.ca_file, 'domain': 'Global/Site-39'})
+    with CdfmcClient(settings) as client:
+        assert client.resolve_domain() == 'site-39'
+
+
+def test_an_ambiguous_domain_name_says_so(simulator):
+    simulator.load({'domains': [{'name': 'Global/Lab', 'uuid': 'a'}, {'name': 'Global/LAB', 'uuid': 'b'}]})
+    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': 'sim-token',
+                                                'ca_path': simulator.ca_file, 'domain': 'global/lab'})
+    with CdfmcClient(settings) as client:
+        with pytest.raises(CdfmcOptionError, match='matches several domains'):
+            client.resolve_domain()

@@ -4,6 +4,7 @@
 """Property tests: any JSON gives valid facts or a clear error; ids and paths cannot escape."""
 
 import posixpath
+import re
 
 from hypothesis import given, settings, strategies as st
 
@@ -28,8 +29,13 @@ TASK_BODY = st.fixed_dictionaries({}, optional={
 TEXT_OR_NONE = (str, type(None))
 
 
+SPEC_KEYS = {'id', 'task_type', 'status', 'state', 'terminal', 'message', 'description', 'sub_tasks', 'failed_targets'}
+
+
 def check_facts(facts, body, include_raw):
-    assert facts['state'] in STATES and facts['terminal'] == (facts['state'] in ('succeeded', 'failed', 'cancelled'))
+    assert set(facts) == SPEC_KEYS | ({'raw'} if include_raw else set())
+    assert facts['id'] == 't1'
+    assert facts['state'] in STATES and facts['terminal'] is (facts['state'] in ('succeeded', 'failed', 'cancelled'))
     for key in ('task_type', 'status', 'message', 'description'):
         assert isinstance(facts[key], TEXT_OR_NONE)
     assert isinstance(facts['sub_tasks'], list) and isinstance(facts['failed_targets'], list)
@@ -66,7 +72,10 @@ def test_any_task_ids_value_gives_valid_ids_or_a_clear_error(value):
     try:
         found = extract_task_ids(value)
     except CdfmcOptionError as exc:
-        assert str(exc).startswith('task_ids') and len(str(exc)) < 2000
+        message = str(exc)
+        assert len(message) < 2000
+        # Either the whole option is empty, or the message names the item: task_ids[...] or task_ids itself.
+        assert message.startswith('task_ids is empty') or re.match(r'task_ids: (no task id in )?task_ids', message)
         return
     assert len(found.ids) == len(found.positions)
     for task_id, position in zip(found.ids, found.positions):
@@ -74,19 +83,19 @@ def test_any_task_ids_value_gives_valid_ids_or_a_clear_error(value):
         assert '/' not in task_id and task_id not in ('.', '..')
 
 
-PREFIX = '/api/fmc_config/v1/domain/d-1/job/taskstatuses/'
+IDENTIFIER = st.text(max_size=200) | st.from_regex(r'\A[A-Za-z0-9][A-Za-z0-9._-]{0,130}\Z')
 
 
 @settings(max_examples=500, deadline=None)
-@given(task_id=st.text(max_size=200) | st.from_regex(r'\A[A-Za-z0-9][A-Za-z0-9._-]{0,130}\Z'))
-def test_the_task_path_never_leaves_its_one_segment(task_id):
-    connection = ConnectionSettings.from_options({'base_url': 'https://fmc.example.com', 'api_token': 't',
-                                                  'domain_uuid': 'd-1'})
+@given(task_id=IDENTIFIER, domain_uuid=IDENTIFIER)
+def test_the_task_path_never_leaves_its_two_segments(task_id, domain_uuid):
+    # The domain UUID may come from a server (a login's DOMAIN_UUID): it is checked like the task id.
+    connection = ConnectionSettings.from_options({'base_url': 'https://fmc.example.com', 'api_token': 't'})
     try:
-        path = connection.path(connection.task_status_path(task_id))
+        path = connection.path(connection.task_status_path(task_id, domain_uuid))
     except CdfmcOptionError:
         return
-    assert path.startswith(PREFIX)
-    segment = path[len(PREFIX):]
-    assert segment and '/' not in segment and '?' not in segment and '#' not in segment
-    assert segment not in ('.', '..') and posixpath.normpath(path) == path
+    match = re.match(r'\A/api/fmc_config/v1/domain/([^/?#]+)/job/taskstatuses/([^/?#]+)\Z', path)
+    # An empty domain UUID counts as unset: the settings' own (the cdFMC global domain) is used.
+    assert match and match.groups() == (domain_uuid or connection.domain_uuid, task_id)
+    assert not {'.', '..'} & set(match.groups()) and posixpath.normpath(path) == path
