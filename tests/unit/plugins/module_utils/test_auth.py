@@ -259,3 +259,50 @@ def test_an_ambiguous_domain_name_says_so(simulator):
     with CdfmcClient(settings) as client:
         with pytest.raises(CdfmcOptionError, match='matches several domains'):
             client.resolve_domain()
+
+
+def test_a_renewal_never_waits_on_a_thread_that_holds_the_only_slot(simulator, tmp_path):
+    # Thread B holds the only request slot while thread A starts a renewal that needs a slot too: the
+    # auth hook B runs must not wait on A's renewal lock (it once did, and both hung).
+    import contextlib
+    import threading
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
+    on_prem(simulator)
+    now = [1_000_000.0]
+    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'ca_path': simulator.ca_file,
+                                                'username': 'apiuser', 'password': PASSWORD,
+                                                'domain_uuid': DOMAINS[0]['uuid'], 'max_concurrent_requests': 1})
+    auth = FmcLoginAuth(settings, directory=str(tmp_path), clock=lambda: now[0])
+    budget = RequestBudget(settings.server, 100, 1, directory=str(tmp_path))
+    b_has_slot = threading.Event()
+    plain_request = budget.request
+
+    @contextlib.contextmanager
+    def request(deadline=None):
+        with plain_request(deadline):
+            if threading.current_thread().name == 'B':
+                b_has_slot.set()
+                time.sleep(0.5)  # A begins its renewal meanwhile
+            yield
+
+    budget.request = request
+    client = CdfmcClient(settings, auth=auth, budget=budget)
+    client.get_task_status('t1')
+    outcome = {}
+
+    def read(name):
+        try:
+            outcome[name] = client.get_task_status('t1', deadline=time.monotonic() + 8)['status']
+        except Exception as exc:  # pylint: disable=broad-except
+            outcome[name] = repr(exc)
+
+    second = threading.Thread(target=read, args=('B',), name='B')
+    second.start()
+    b_has_slot.wait(10)
+    now[0] += 26 * 60  # the token is due for renewal
+    first = threading.Thread(target=read, args=('A',), name='A')
+    first.start()
+    first.join(20)
+    second.join(20)
+    client.close()
+    assert outcome == {'A': 'Success', 'B': 'Success'}
