@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The wait_for_tasks role: set_stats even on failure, JSON and Markdown reports, the per-device failure."""
+
+import json
+
+from conftest import TOKEN
+
+
+def deployment(task_id, devices):
+    return {'id': task_id, 'task_type': 'DEVICE_DEPLOYMENT', 'starts': 'first_request',
+            'timeline': [{'at': 0, 'status': 'Deploying'}, {'at': 1, 'status': 'Deployed', 'message': 'done'}],
+            'sub_tasks': [{'target': {'id': 'id-' + name, 'name': name},
+                           'timeline': [{'at': 0, 'status': 'PENDING'}, {'at': 1, 'status': status, 'message': why}]}
+                          for name, status, why in devices]}
+
+
+def test_success_publishes_stats_and_reports(simulator, run_playbook, tmp_path):
+    simulator.load({'tasks': [deployment('t1', [('ftd-1', 'SUCCESS', 'ok'), ('ftd-2', 'SUCCESS', 'ok')])]})
+    played = run_playbook('role.yml', {'ids': ['t1'], 'report_dir': str(tmp_path)},
+                          env={'ANSIBLE_SHOW_CUSTOM_STATS': 'true'})
+    assert 'CUSTOM STATS' in played.stdout and '"cdfmc_wait": {  "all_succeeded": true' in played.stdout
+    report = json.loads((tmp_path / 'cdfmc_task_report.json').read_text())
+    assert report['all_succeeded'] and report['tasks'][0]['sub_tasks'][1]['target_name'] == 'ftd-2'
+    table = (tmp_path / 'cdfmc_task_report.md').read_text()
+    assert '| t1 | ftd-1 | succeeded | ok |' in table and '| t1 | ftd-2 | succeeded | ok |' in table
+    assert TOKEN not in played.output and TOKEN not in json.dumps(report)
+
+
+def test_failure_still_publishes_and_names_the_device(simulator, run_playbook, tmp_path):
+    simulator.load({'tasks': [deployment('t1', [('ftd-1', 'SUCCESS', 'ok'),
+                                                ('ftd-2', 'FAILED', 'Interface outside2 | is missing')])]})
+    played = run_playbook('role.yml', {'ids': 't1', 'report_dir': str(tmp_path)}, expect_rc=2,
+                          env={'ANSIBLE_SHOW_CUSTOM_STATS': 'true'})
+    assert 'device ftd-2 failed: Interface outside2 | is missing' in played.stdout
+    assert 'CUSTOM STATS' in played.stdout and '"cdfmc_wait": {  "all_succeeded": false' in played.stdout
+    table = (tmp_path / 'cdfmc_task_report.md').read_text()
+    assert '| t1 | ftd-2 | failed | Interface outside2 \\| is missing |' in table
+    assert json.loads((tmp_path / 'cdfmc_task_report.json').read_text())['summary']['failed'] == 1
