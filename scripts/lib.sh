@@ -26,27 +26,37 @@ find_python() {
   echo python3
 }
 
-# ensure_venv: create (once) $VENV with ansible-core and tests/requirements.txt installed.
+# ensure_venv [newest|oldest]: create (once) and activate a virtual environment with that end of the
+# supported ansible-core range and tests/requirements.txt (the newest also gets the tools).
 ensure_venv() {
-  local python stamp core
+  local which=${1:-newest} python stamp core name requirements
   python=$(find_python)
-  # ansible-core 2.21 needs Python 3.12+; 2.19 is the newest for 3.11.
-  if $python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
+  requirements=("$ROOT/tests/requirements.txt")
+  if [ "$which" = oldest ]; then
+    core="ansible-core>=2.16,<2.17"
+    name=core216
+  elif $python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
+    # ansible-core 2.21 needs Python 3.12+; 2.19 is the newest for 3.11.
     core="ansible-core>=2.21,<2.22"
+    name=newest
   else
     core="ansible-core>=2.19,<2.20"
+    name=newest
   fi
-  VENV="$CACHE/venv-$($python -c 'import sys; print("py%d%d" % sys.version_info[:2])')"
-  stamp="$VENV/.installed-$(cat "$ROOT/requirements.txt" "$ROOT/tests/requirements.txt" | cksum | cut -d' ' -f1)"
+  [ "$which" = oldest ] || requirements+=("$ROOT/tests/requirements-tools.txt")
+  VENV="$CACHE/venv-$name-$($python -c 'import sys; print("py%d%d" % sys.version_info[:2])')"
+  stamp="$VENV/.installed-$(echo "$core" | cat - "$ROOT/requirements.txt" "${requirements[@]}" | cksum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ]; then
     log "creating $VENV with $python and $core"
     rm -rf "$VENV"
     mkdir -p "$CACHE"
     $python -m venv "$VENV"
+    local pip_args=()
+    for file in "${requirements[@]}"; do pip_args+=(-r "$file"); done
     if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
-           "$VENV/bin/python" -m pip install "$core" -r "$ROOT/tests/requirements.txt"; } >"$CACHE/pip.log" 2>&1; then
-      tail -n 30 "$CACHE/pip.log" >&2
-      log "installing Python packages failed; the whole log is $CACHE/pip.log"
+           "$VENV/bin/python" -m pip install "$core" "${pip_args[@]}"; } >"$CACHE/pip-$name.log" 2>&1; then
+      tail -n 30 "$CACHE/pip-$name.log" >&2
+      log "installing Python packages failed; the whole log is $CACHE/pip-$name.log"
       return 1
     fi
     touch "$stamp"

@@ -183,7 +183,8 @@ def test_per_poll_detail_at_vvv_and_no_secret_at_vvvv(simulator, wait_on, tmp_pa
     played, result = waited.played, waited.result
     assert result['all_succeeded']
     assert 'cdfmc_task_wait: task t1 poll 1: Deploying (running)' in played.stdout
-    assert result['invocation']['module_args']['api_token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    if 'invocation' in result:  # ansible-core 2.16 leaves it out of registered results
+        assert result['invocation']['module_args']['api_token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     for text in (played.output, log_file.read_text(), json.dumps(result)):
         assert TOKEN not in text
 
