@@ -10,14 +10,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: cdfmc_task_status
-short_description: Read the status of one task of a cloud-delivered Firewall Management Center
+short_description: Read the status of one task of a Firewall Management Center, cloud-delivered or on-prem
 version_added: 0.1.0
 description:
   - Reads one task (a job such as a deployment or a device registration) from the task status endpoint of
-    Cisco Secure Firewall Management Center, cloud-delivered (cdFMC), and returns it as task facts
+    Cisco Secure Firewall Management Center, cloud-delivered (cdFMC) or on-prem, and returns it as task facts
     with a normalised O(ignore:state), per-device sub-tasks and the devices that failed.
-  - The cdFMC is reached through the Security Cloud Control gateway of its region or through its tenant host,
-    with an API token.
+  - A cdFMC is reached through the Security Cloud Control gateway of its region or through its tenant host,
+    with an API token; an on-prem FMC with a user name and password.
   - To wait until one or many tasks end, use M(cisco.cdfmc.cdfmc_task_wait) rather than looping over this module.
   - "The module runs where the task runs; to use the controller's environment and Python, add
     C(delegate_to: localhost)."

@@ -12,11 +12,11 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: cdfmc_task_wait
-short_description: Wait on one or many cloud-delivered Firewall Management Center tasks, with per-device results
+short_description: Wait on one or many Firewall Management Center tasks, with per-device results
 version_added: 0.1.0
 description:
-  - Waits from the controller until tasks of Cisco Secure Firewall Management Center, cloud-delivered (cdFMC),
-    end - typically the deployment that a previous task requested - and returns task facts per task
+  - Waits from the controller until tasks of Cisco Secure Firewall Management Center, cloud-delivered (cdFMC)
+    or on-prem, end - typically the deployment that a previous task requested - and returns task facts per task
     and per device.
   - The controller talks HTTP itself, on one keep-alive session for the whole wait; no module is shipped per poll.
     Each task is polled on its own schedule, and requests to one server are paced by a budget shared by every
