@@ -97,9 +97,12 @@ def test_check_mode_runs_the_read(simulator, run_playbook):
 
 def test_documentation_renders_from_the_installed_collection(collections_path):
     environment = clean_environment(ANSIBLE_COLLECTIONS_PATH=collections_path)
-    for name, option in (('cdfmc_task_status', 'task_id'), ('cdfmc_task_wait', 'until_query')):
-        completed = subprocess.run([_tool('ansible-doc'), 'cisco.cdfmc.%s' % name],
+    for kind, name, option in (('module', 'cdfmc_task_status', 'task_id'), ('module', 'cdfmc_task_wait', 'until_query'),
+                               ('lookup', 'task_status', 'CDFMC_API_TOKEN'), ('filter', 'task_facts', 'status_map'),
+                               ('role', 'wait_for_tasks', 'wait_for_tasks_report_dir')):
+        completed = subprocess.run([_tool('ansible-doc'), '-t', kind, 'cisco.cdfmc.%s' % name],
                                    capture_output=True, text=True, env=environment, check=True)
-        assert option in completed.stdout and 'CDFMC_API_TOKEN' in completed.stdout
-        assert 'EXAMPLES' in completed.stdout and 'RETURN VALUES' in completed.stdout
-        assert os.path.join('ansible_collections', 'cisco', 'cdfmc') in completed.stdout
+        assert option in completed.stdout, (kind, name)
+        if kind != 'role':
+            assert 'EXAMPLES' in completed.stdout and 'RETURN' in completed.stdout, (kind, name)
+        assert os.path.join('ansible_collections', 'cisco', 'cdfmc') in completed.stdout, (kind, name)
