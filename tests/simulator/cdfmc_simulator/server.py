@@ -33,13 +33,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             return raw
 
-    def _write(self, reply):
+    def _write_head(self, reply):
         self.send_response(reply.status)
         self.send_header('Content-Type', reply.content_type)
         self.send_header('Content-Length', str(len(reply.payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
+
+    def _hang_up(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _write(self, reply):
+        self._write_head(reply)
         if self.command != 'HEAD':
             self.wfile.write(reply.payload)
 
@@ -66,11 +76,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
         reply = self.server.simulator.handle(self.command, path, query, dict(self.headers.items()), body)
         if reply.action == 'drop':
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._hang_up()
             return
         if reply.action == 'slow':
             time.sleep(reply.delay)
@@ -78,25 +84,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._trickle(reply)
             return
         if reply.action == 'cut':
-            self.send_response(reply.status)
-            self.send_header('Content-Type', reply.content_type)
-            self.send_header('Content-Length', str(len(reply.payload)))
-            self.end_headers()
+            self._write_head(reply)
             self.wfile.write(reply.payload[:len(reply.payload) // 2])
             self.wfile.flush()
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._hang_up()
             return
         self._write(reply)
 
     def _trickle(self, reply):
-        self.send_response(reply.status)
-        self.send_header('Content-Type', reply.content_type)
-        self.send_header('Content-Length', str(len(reply.payload)))
-        self.end_headers()
+        self._write_head(reply)
         self.wfile.flush()
         self.close_connection = True
         for index in range(len(reply.payload)):
