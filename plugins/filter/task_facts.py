@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
@@ -17,15 +19,36 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._query import to_plain
 display = Display()
 
 
+def _looks_like_a_task(value):
+    return isinstance(value, dict) and any(key in value for key in ('status', 'taskType', 'subTasks'))
+
+
 def _task_body(data):
-    """The task status object inside what a module returned (a uri result, a vendor module's result)."""
-    if isinstance(data, dict):
-        for key in ('json', 'response', 'content'):
-            inner = data.get(key)
-            if isinstance(inner, dict) and ('status' in inner or 'taskType' in inner or 'subTasks' in inner):
-                return inner
+    """The task status object in what a module returned: the object itself, a uri result (json or a
+    JSON string in content), a vendor module's response, or a cdfmc_task_status result (task.raw)."""
+    if not isinstance(data, dict):
+        raise AnsibleFilterError('cisco.cdfmc.task_facts expects a task status (a dictionary), got %s'
+                                 % type(data).__name__)
+    if data.get('failed') is True or (isinstance(data.get('status'), int) and not 200 <= data['status'] < 300):
+        raise AnsibleFilterError('cisco.cdfmc.task_facts: the result holds no task status (the request failed%s)'
+                                 % (', HTTP %d' % data['status'] if isinstance(data.get('status'), int) else ''))
+    candidates = [data.get('json'), data.get('response'), data.get('content')]
+    task = data.get('task')
+    if isinstance(task, dict):
+        candidates.append(task.get('raw'))
+    for candidate in candidates:
+        if isinstance(candidate, str):
+            try:
+                candidate = json.loads(candidate)
+            except ValueError:
+                continue
+        if _looks_like_a_task(candidate):
+            return candidate
+    wrapper = any(key in data for key in ('json', 'response', 'content', 'task'))
+    if _looks_like_a_task(data) and not wrapper:
         return data
-    raise AnsibleFilterError('cisco.cdfmc.task_facts expects a task status (a dictionary), got %s' % type(data).__name__)
+    raise AnsibleFilterError('cisco.cdfmc.task_facts: no task status found (no status, taskType or subTasks in the '
+                             'input, nor in its json, response, content or task.raw)')
 
 
 def task_facts(data, status_map=None, include_raw=True, task_id=None):

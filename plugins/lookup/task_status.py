@@ -52,6 +52,9 @@ _raw:
   elements: dict
 '''
 
+import contextlib
+import os
+
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
@@ -65,6 +68,21 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._query import to_plain
 
 display = Display()
 
+# The variables and environment variables that the connection options document (see the connection fragment).
+_OPTION_VARIABLES = tuple('cdfmc_%s' % name for name, spec in CONNECTION_ARGUMENT_SPEC.items() if spec.get('fallback'))
+_OPTION_ENVIRONMENT = tuple(env for spec in CONNECTION_ARGUMENT_SPEC.values() if spec.get('fallback')
+                            for env in spec['fallback'][1])
+
+
+@contextlib.contextmanager
+def _empty_environment_unset():
+    """Hide CDFMC_* variables set to "" while ansible reads options, so they count as unset."""
+    empty = dict((name, os.environ.pop(name)) for name in _OPTION_ENVIRONMENT if os.environ.get(name) == '')
+    try:
+        yield
+    finally:
+        os.environ.update(empty)
+
 
 class LookupModule(LookupBase):
 
@@ -72,15 +90,21 @@ class LookupModule(LookupBase):
         problem = requests_version_problem()
         if problem:
             raise AnsibleLookupError('cisco.cdfmc.task_status runs on the controller and %s there' % problem)
-        # Variables reach a lookup as written, templates included: template ours before they become options
-        # (a path option would otherwise be resolved before its template).
-        variables = dict(variables or {})
-        for name in [key for key in variables if key.startswith('cdfmc_')]:
-            if self._templar is not None:
-                variables[name] = self._templar.template(variables[name])
-        self.set_options(var_options=variables, direct=kwargs)
-        # An empty value counts as unset: ConnectionSettings treats '' as None.
-        options = dict((name, to_plain(self.get_option(name))) for name in CONNECTION_ARGUMENT_SPEC)
+        # An empty value counts as unset wherever it comes from (AWX injects "" for empty inputs):
+        # dropped here, before ansible's option handling would take it for a value.
+        kwargs = dict((name, value) for name, value in kwargs.items() if value != '')
+        own_variables = {}
+        for name in _OPTION_VARIABLES:
+            if name in (variables or {}):
+                # Variables reach a lookup as written: template ours (and only ours) before they become options.
+                value = variables[name]
+                if self._templar is not None:
+                    value = self._templar.template(value)
+                if value not in (None, ''):
+                    own_variables[name] = value
+        with _empty_environment_unset():
+            self.set_options(var_options=own_variables, direct=kwargs)
+            options = dict((name, to_plain(self.get_option(name))) for name in CONNECTION_ARGUMENT_SPEC)
         try:
             settings = ConnectionSettings.from_options(options)
             mapper = StatusMapper(to_plain(self.get_option('status_map')), warn=display.warning)

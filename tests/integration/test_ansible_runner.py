@@ -10,14 +10,12 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 import yaml
 
 from conftest import BIN, PLAYBOOKS, TOKEN, _tool, clean_environment
 
 
 def test_progress_arrives_as_job_events_and_artifacts_hold_no_secret(simulator, collections_path, tmp_path):
-    pytest.importorskip('ansible_runner', reason='the tools are installed with the newest ansible-core only')
     simulator.load({'tasks': [{'id': 't1', 'task_type': 'DEVICE_DEPLOYMENT', 'starts': 'first_request',
                                'timeline': [{'at': 0, 'status': 'Deploying'}, {'at': 1.5, 'status': 'Deployed'}]}]})
     private = tmp_path / 'private'

@@ -60,7 +60,7 @@ def test_token_credential_drives_the_plugins(simulator, run_playbook, tmp_path, 
     assert env['CDFMC_REGION'] == '' and env['CDFMC_VALIDATE_CERTS'] == ''  # empty inputs arrive as ""
     run_playbook('credential.yml', env=env)
     reads = [r for r in simulator.requests() if '/taskstatuses/' in r['path']]
-    assert len(reads) == 2
+    assert len(reads) == 3  # the wait, the module and the lookup
     if inputs == 'all':
         assert all('/domain/%s/' % SITE_A in r['path'] for r in reads)
 
@@ -73,3 +73,12 @@ def test_login_credential_drives_the_plugins(simulator, run_playbook, tmp_path):
     assert env['CDFMC_CA_PATH'] == '' and env['CDFMC_VALIDATE_CERTS'] == 'false'
     played = run_playbook('credential.yml', env=env)
     assert PASSWORD not in played.output
+
+
+def test_an_unchecked_skip_tls_box_keeps_verification_on(simulator, run_playbook, tmp_path):
+    # No CA given and "skip TLS verification" left unchecked: every plugin must still verify (and fail here).
+    simulator.load({'tasks': [{'id': 't1', 'timeline': [{'at': 0, 'status': 'Success'}]}]})
+    env = inject(load('cdfmc_api_token.yml'), {'base_url': simulator.url, 'api_token': TOKEN}, tmp_path)
+    assert env['CDFMC_VALIDATE_CERTS'] == '' and env['CDFMC_CA_PATH'] == '' and env['CDFMC_REGION'] == ''
+    run_playbook('credential_tls.yml', env=env)
+    assert [r for r in simulator.requests() if '/taskstatuses/' in r['path']] == []

@@ -30,11 +30,21 @@ def test_success_publishes_stats_and_reports(simulator, run_playbook, tmp_path):
 
 def test_failure_still_publishes_and_names_the_device(simulator, run_playbook, tmp_path):
     simulator.load({'tasks': [deployment('t1', [('ftd-1', 'SUCCESS', 'ok'),
-                                                ('ftd-2', 'FAILED', 'Interface outside2 | is missing')])]})
+                                                ('ftd|2', 'FAILED', 'Interface outside2 | is\r\nmissing')])]})
     played = run_playbook('role.yml', {'ids': 't1', 'report_dir': str(tmp_path)}, expect_rc=2,
                           env={'ANSIBLE_SHOW_CUSTOM_STATS': 'true'})
-    assert 'device ftd-2 failed: Interface outside2 | is missing' in played.stdout
+    assert 'device ftd|2 failed: Interface outside2 | is' in played.stdout
     assert 'CUSTOM STATS' in played.stdout and '"cdfmc_wait": {  "all_succeeded": false' in played.stdout
     table = (tmp_path / 'cdfmc_task_report.md').read_text()
-    assert '| t1 | ftd-2 | failed | Interface outside2 \\| is missing |' in table
+    assert '| t1 | ftd\\|2 | failed | Interface outside2 \\| is missing |' in table
+    assert len([line for line in table.splitlines() if line.startswith('| t1 ')]) == 2
     assert json.loads((tmp_path / 'cdfmc_task_report.json').read_text())['summary']['failed'] == 1
+
+
+def test_errors_are_in_the_report_and_a_long_poll_interval_is_accepted(simulator, run_playbook, tmp_path):
+    simulator.load({'tasks': [deployment('t1', [('ftd-1', 'SUCCESS', 'ok')])]})
+    played = run_playbook('role.yml', {'ids': ['t1', 'missing'], 'report_dir': str(tmp_path),
+                                       'poll_interval': 60, 'timeout': 3}, expect_rc=2)
+    assert 'max_poll_interval' not in played.stdout
+    table = (tmp_path / 'cdfmc_task_report.md').read_text()
+    assert '| missing | - | unknown | GET ' in table and 'HTTP 404' in table
