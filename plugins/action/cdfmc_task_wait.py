@@ -137,7 +137,8 @@ class ActionModule(ActionBase):
             return result
         try:
             # The login and the domain, once and up front: a problem there is one error, not one per task.
-            client.resolve_domain()
+            # Bounded like the wait itself (at least one full request, as for timeout 0).
+            client.resolve_domain(deadline=time.monotonic() + max(args['timeout'], settings.request_timeout))
         except CdfmcError as exc:
             client.close()
             result.update(failed=True, msg=str(exc), requests=client.request_count, invocation=invocation)
