@@ -6,7 +6,7 @@
 FMC limits clients per source address (about 120 requests a minute, 10
 connections), so the forks of one ansible-playbook run must share one budget:
 small files under a private per-user temp directory, locked with flock, hold
-the send times of the last minute, a hold-off time after a 429, and one lock
+the send times of the last minute (grouped per quarter second), a hold-off time after a 429, and one lock
 file per concurrent-request slot. No secret is in a file name or content.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
@@ -34,6 +34,10 @@ WINDOW_SECONDS = 60.0
 # A request counts a little longer than the window: the server's clock sees it after network delay,
 # and a request delayed at the start of a window must not let one too many in at its end.
 DELAY_MARGIN = 1.0
+# Sends within this many seconds share one [latest send time, count] entry, counted as sent at the
+# latest: the state stays small however high the rate (a JSON file read and written per request),
+# and a request is never let out of the window early.
+BUCKET_SECONDS = 0.25
 # How long one wait may last before the budget is looked at again (keeps waits interruptible).
 _RECHECK = 0.05
 _MAX_NAP = 0.5
@@ -53,6 +57,27 @@ def budget_directory():
             'the request budget directory %s is not a private directory of this user; remove it and run again'
             % directory)
     return directory
+
+
+def _recent(entries, now, window):
+    """The well-formed [time, count] entries still inside the window (others, from another boot or a
+    clock far off, are dropped rather than trusted)."""
+    recent = []
+    for entry in entries if isinstance(entries, list) else []:
+        if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], (int, float))
+                and isinstance(entry[1], int) and not isinstance(entry[1], bool) and entry[1] > 0 and now - window < entry[0] <= now + 1):
+            recent.append(entry)
+    return recent
+
+
+def _room_at(sent, per_minute):
+    """The send time whose leaving the window makes room for one more request."""
+    left = sum(count for _at, count in sent)
+    for at, count in sent:
+        left -= count
+        if left < per_minute:
+            return at
+    return sent[-1][0]
 
 
 def _open_private(path):
@@ -153,18 +178,20 @@ class RequestBudget:
         while True:
             with self._locked_state() as state:
                 now = self._clock()
-                # Entries from another boot (or a clock far off) are dropped rather than trusted.
-                sent = [t for t in state.get('sent', []) if isinstance(t, (int, float)) and now - self.window < t <= now + 1]
+                sent = _recent(state.get('sent'), now, self.window)
                 hold_until = state.get('hold_until') or 0
                 if not isinstance(hold_until, (int, float)) or hold_until > now + 3600:
                     hold_until = 0
                 if hold_until > now:
                     pause, cause = hold_until - now, 'the end of the hold-off the server asked for (HTTP 429)'
-                elif len(sent) >= self.per_minute:
-                    pause = sent[len(sent) - self.per_minute] + self.window - now
+                elif sum(count for _at, count in sent) >= self.per_minute:
+                    pause = _room_at(sent, self.per_minute) + self.window - now
                     cause = 'the request budget had room (max_requests_per_minute)'
                 else:
-                    sent.append(now)
+                    if sent and int(sent[-1][0] // BUCKET_SECONDS) == int(now // BUCKET_SECONDS):
+                        sent[-1] = [now, sent[-1][1] + 1]
+                    else:
+                        sent.append([now, 1])
                     state['sent'] = sent
                     state['hold_until'] = hold_until
                     return

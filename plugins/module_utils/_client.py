@@ -15,8 +15,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import heapq
 import http.client
+import itertools
 import json
+import os
 import re
 import socket
 import threading
@@ -157,21 +160,63 @@ def _connection_problem(exc, host):
     return 'connection failed: %s: %s' % (type(innermost).__name__, innermost)
 
 
+class _WatchdogTimers:
+    """One thread that fires the watchdogs of this process when they are due.
+
+    A timer thread per request cost more CPU than the request itself on a wait of hundreds of
+    tasks. Started on first use, and again in a forked child (threads do not survive a fork).
+    """
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._due = []
+        self._order = itertools.count()
+        self._pid = None
+
+    def add(self, watchdog, seconds):
+        with self._condition:
+            if self._pid != os.getpid():
+                self._due = []
+                self._pid = os.getpid()
+                thread = threading.Thread(target=self._run, name='cdfmc-watchdog')
+                thread.daemon = True
+                thread.start()
+            heapq.heappush(self._due, (time.monotonic() + max(seconds, 0.0), next(self._order), watchdog))
+            self._condition.notify()
+
+    def _run(self):
+        while True:
+            with self._condition:
+                while self._due and self._due[0][2].cancelled:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._condition.wait()
+                    continue
+                left = self._due[0][0] - time.monotonic()
+                if left > 0:
+                    self._condition.wait(left)
+                    continue
+                watchdog = heapq.heappop(self._due)[2]
+            watchdog.fire()
+
+
+_TIMERS = _WatchdogTimers()
+
+
 class _Watchdog:
     """Ends a response that is still arriving when request_timeout is over (a trickling body).
 
     requests' timeout bounds each read, not the whole answer; shutting the socket
-    down from a timer bounds it all.
+    down when the time is up bounds it all.
     """
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, timers=_TIMERS):
         self.fired = False
         self.cut = False
+        self.cancelled = False
         self._response = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        timers.add(self, seconds)
 
     def watch(self, response):
         with self._lock:
@@ -180,8 +225,10 @@ class _Watchdog:
         if fired:
             self._shut(response)
 
-    def _fire(self):
+    def fire(self):
         with self._lock:
+            if self.cancelled:
+                return
             self.fired = True
             response = self._response
         if response is not None:
@@ -201,7 +248,9 @@ class _Watchdog:
             pass
 
     def cancel(self):
-        self._timer.cancel()
+        with self._lock:
+            self.cancelled = True
+            self._response = None  # the timers keep a cancelled watchdog until its time; not the response
 
 
 def _error_descriptions(body):

@@ -2,12 +2,15 @@
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import json
 import multiprocessing
 import os
 import stat
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils import _budget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget, budget_directory
@@ -165,3 +168,39 @@ def test_state_is_replaced_whole(tmp_path):
     start_times(shared, clock, 1)
     assert state.stat().st_ino != inode  # a new file took its place: a kill mid-write leaves the old one
     assert not [p for p in tmp_path.iterdir() if p.name.endswith('.tmp')]
+
+
+def test_state_stays_small_at_a_high_rate(tmp_path):
+    # 100 requests a second for a minute: the file holds one entry per quarter second, not one per request.
+    clock = FakeClock()
+    shared = budget(tmp_path, clock, per_minute=100000)
+    for _number in range(6000):
+        with shared.request():
+            pass
+        clock.now += 0.01
+    (state,) = [p for p in tmp_path.iterdir() if p.name.endswith('.rate')]
+    sent = json.loads(state.read_text())['sent']
+    assert len(sent) <= 61 / _budget.BUCKET_SECONDS + 1
+    assert sum(count for _at, count in sent) == 6000
+
+
+def test_state_of_an_older_format_is_dropped(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock, per_minute=2)
+    start_times(shared, clock, 1)
+    (state,) = [p for p in tmp_path.iterdir() if p.name.endswith('.rate')]
+    state.write_text(json.dumps({'sent': [clock.now, clock.now, 'x', [clock.now, -1], [clock.now, True]]}))
+    assert start_times(shared, clock, 2) == [1000.0, 1000.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(gaps=st.lists(st.floats(min_value=0, max_value=3, allow_nan=False), min_size=1, max_size=60),
+       per_minute=st.integers(min_value=1, max_value=12))
+def test_grouped_sends_never_let_a_request_out_of_the_window_early(tmp_path_factory, gaps, per_minute):
+    clock = FakeClock()
+    shared = budget(tmp_path_factory.mktemp('budget'), clock, per_minute=per_minute)
+    times = []
+    for gap in gaps:
+        clock.now += gap
+        times.extend(start_times(shared, clock, 1))
+    assert max_in_any_window(times, window=61.0) <= per_minute

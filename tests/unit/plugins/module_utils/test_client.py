@@ -3,8 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The client against the simulator on 127.0.0.1 (real HTTPS); sleeps are recorded, not slept."""
 
+import time
+
 import pytest
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils import _client
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import USER_AGENT, CdfmcClient
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
     CDFMC_GLOBAL_DOMAIN_UUID,
@@ -393,3 +396,18 @@ def test_retry_after_longer_than_the_time_left_is_clipped_to_the_deadline(simula
         with pytest.raises(CdfmcRequestError, match='HTTP 429'):
             client.get_task_status('t1', deadline=2.0)
     assert sleeps == [2.0] and client.request_count == 1
+
+
+def test_watchdogs_fire_when_due_and_not_once_cancelled():
+    timers = _client._WatchdogTimers()
+    late = _client._Watchdog(0.3, timers)
+    soon = _client._Watchdog(0.05, timers)
+    cancelled = _client._Watchdog(0.05, timers)
+    cancelled.cancel()
+    deadline = time.monotonic() + 5
+    while not soon.fired and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert soon.fired and not late.fired
+    while not late.fired and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert late.fired and not cancelled.fired
