@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import os
+import tempfile
 import threading
 import time
 
@@ -78,20 +79,35 @@ class FmcLoginAuth(AuthBase):
         The key is random, kept in the private directory: the file name says nothing of the password.
         """
         path = os.path.join(self._directory, 'login.key')
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0), 0o600)
-        except OSError as exc:
-            if exc.errno != errno.EEXIST:
+        key = self._read_key(path)
+        if key is None:
+            # Written whole under another name, then linked into place: a fork starting at the same moment
+            # finds no key or a whole one, never an empty file (which would give it a login of its own).
+            try:
+                descriptor, temporary = tempfile.mkstemp(prefix='login.key.', suffix='.tmp', dir=self._directory)
+                with os.fdopen(descriptor, 'wb') as handle:
+                    handle.write(os.urandom(32))
+                try:
+                    os.link(temporary, path)
+                except OSError as exc:
+                    if exc.errno != errno.EEXIST:
+                        raise
+                finally:
+                    os.unlink(temporary)
+            except OSError as exc:
                 raise CdfmcRequestError('cannot write the login cache key %s: %s' % (path, exc.strerror))
-        else:
-            with os.fdopen(descriptor, 'wb') as handle:
-                handle.write(os.urandom(32))
+            key = self._read_key(path)
+        return hmac.new(key, self._settings.password.encode('utf-8'), hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def _read_key(path):
         try:
             with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0)), 'rb') as handle:
-                key = handle.read()
+                return handle.read()
         except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return None
             raise CdfmcRequestError('cannot read the login cache key %s: %s' % (path, exc.strerror))
-        return hmac.new(key, self._settings.password.encode('utf-8'), hashlib.sha256).hexdigest()
 
     def __repr__(self):
         return '<FmcLoginAuth %s>' % self._settings.username

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils import _auth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import CdfmcClient
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
@@ -306,3 +307,23 @@ def test_a_renewal_never_waits_on_a_thread_that_holds_the_only_slot(simulator, t
     second.join(20)
     client.close()
     assert outcome == {'A': 'Success', 'B': 'Success'}
+
+
+def test_forks_starting_together_agree_on_the_login_key(simulator, tmp_path, monkeypatch):
+    # A second fork starts while the first is writing the new key: both must name the same login cache,
+    # or each logs in on its own.
+    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'ca_path': simulator.ca_file,
+                                                'username': 'apiuser', 'password': PASSWORD})
+    started, others = [], []
+    real_urandom = _auth.os.urandom
+
+    def urandom_while_another_fork_starts(count):
+        if not started:
+            started.append(True)
+            others.append(FmcLoginAuth(settings, directory=str(tmp_path)))
+        return real_urandom(count)
+
+    monkeypatch.setattr(_auth.os, 'urandom', urandom_while_another_fork_starts)
+    first = FmcLoginAuth(settings, directory=str(tmp_path))
+    assert others and first._cache_path == others[0]._cache_path
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith('login.key')] == ['login.key']
