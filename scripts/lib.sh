@@ -26,24 +26,26 @@ find_python() {
   echo python3
 }
 
-# ensure_venv [newest|oldest]: create (once) and activate a virtual environment with that end of the
-# supported ansible-core range and tests/requirements.txt (the newest also gets the tools).
+# ensure_venv [newest|oldest|bench]: create (once) and activate a virtual environment with that end of the
+# supported ansible-core range and tests/requirements.txt (the newest also gets the tools); bench is the
+# newest ansible-core with benchmarks/requirements.txt.
 ensure_venv() {
   local which=${1:-newest} python stamp core name requirements
   python=$(find_python)
   requirements=("$ROOT/tests/requirements.txt")
+  [ "$which" = bench ] && requirements=("$ROOT/requirements.txt" "$ROOT/benchmarks/requirements.txt")
   if [ "$which" = oldest ]; then
     core="ansible-core>=2.16,<2.17"
     name=core216
   elif $python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
     # ansible-core 2.21 needs Python 3.12+; 2.19 is the newest for 3.11.
     core="ansible-core>=2.21,<2.22"
-    name=newest
+    name=$which
   else
     core="ansible-core>=2.19,<2.20"
-    name=newest
+    name=$which
   fi
-  [ "$which" = oldest ] || requirements+=("$ROOT/tests/requirements-tools.txt")
+  [ "$which" = newest ] && requirements+=("$ROOT/tests/requirements-tools.txt")
   VENV="$CACHE/venv-$name-$($python -c 'import sys; print("py%d%d" % sys.version_info[:2])')"
   stamp="$VENV/.installed-$(echo "$core" | cat - "$ROOT/requirements.txt" "${requirements[@]}" | cksum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ]; then

@@ -1,0 +1,320 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Measuring real ansible-playbook runs against the bundled simulator.
+
+A run's CPU is the whole process tree's (os.wait4 on ansible-playbook: its workers and the
+modules they start are reaped inside it); its memory is sampled per process with psutil
+(USS and PSS, so pages shared with ansible-playbook are not counted again); its requests,
+and when each task's end was seen, come from the simulator's own request log.
+"""
+
+import json
+import os
+import random
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import psutil
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLAYBOOKS = os.path.join(ROOT, 'benchmarks', 'playbooks')
+SIMULATOR_PATH = os.path.join(ROOT, 'tests', 'simulator')
+TOKEN = 'Bench-S3cret-T0ken'
+GLOBAL_DOMAIN = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
+TASK_PATH = '/job/taskstatuses/'
+
+
+def task_ends(count, within, seed):
+    """``count`` end times in seconds, uniform in (0.5, within], the same for the same seed."""
+    rand = random.Random('%s-%s' % (seed, count))
+    return [round(rand.uniform(0.5, within), 3) for _index in range(count)]
+
+
+def task_scenario(ends, prefix='bench', rate_limit=None):
+    """A scenario of deployments, one device each, that end (Deployed / SUCCEEDED) at ``ends``."""
+    tasks = []
+    for index, end in enumerate(ends):
+        tasks.append({
+            'id': '%s-%04d' % (prefix, index),
+            'task_type': 'DEVICE_DEPLOYMENT',
+            'timeline': [{'at': 0, 'status': 'Deploying', 'message': 'Deploying to 1 device'},
+                         {'at': end, 'status': 'Deployed', 'message': 'Deployed to 1 device'}],
+            'sub_tasks': [{'target': {'id': 'dev-%04d' % index, 'name': 'ftd-%04d' % index, 'type': 'Device'},
+                           'timeline': [{'at': 0, 'status': 'DEPLOYING'}, {'at': end, 'status': 'SUCCEEDED'}]}],
+        })
+    scenario = {'api_token': TOKEN, 'tasks': tasks}
+    if rate_limit:
+        scenario['rate_limit'] = {'requests_per_minute': rate_limit}
+    return scenario
+
+
+class Simulator:
+    """The bundled simulator as its own process, with its admin API."""
+
+    def __init__(self, state_dir):
+        os.makedirs(state_dir, exist_ok=True)
+        ready = os.path.join(state_dir, 'ready.json')
+        self._log = open(os.path.join(state_dir, 'simulator.log'), 'w')
+        self.process = subprocess.Popen(
+            [sys.executable, '-m', 'cdfmc_simulator', '--state-dir', state_dir, '--ready-file', ready],
+            stdout=self._log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONPATH=SIMULATOR_PATH))
+        deadline = time.monotonic() + 30
+        while not os.path.exists(ready):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('the simulator did not start; see %s' % self._log.name)
+            time.sleep(0.05)
+        with open(ready) as handle:
+            info = json.load(handle)
+        self.url, self.ca_file = info['url'], info['ca_file']
+        self._context = ssl.create_default_context(cafile=self.ca_file)
+        self.loaded_at = None
+
+    def _admin(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method='POST' if data else 'GET',
+                                         headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, context=self._context, timeout=30) as response:
+            return json.load(response)
+
+    def load(self, scenario):
+        """Load a scenario; its clock starts now (``loaded_at``, time.monotonic of this host)."""
+        before = time.monotonic()
+        self._admin('/_sim/scenario', scenario)
+        # The simulator stamps the load between these two readings; the middle is within a few ms.
+        self.loaded_at = (before + time.monotonic()) / 2
+
+    def requests(self):
+        return self._admin('/_sim/requests')
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+        self._log.close()
+
+
+class Run:
+    """One measured ansible-playbook run."""
+
+    def __init__(self, rc, started, ended, cpu, main_cpu, memory, log_file):
+        self.rc = rc
+        self.started = started
+        self.ended = ended
+        self.cpu = cpu
+        self.main_cpu = main_cpu
+        self.memory = memory
+        self.log_file = log_file
+
+    @property
+    def wall(self):
+        return self.ended - self.started
+
+
+def _own_cpu(pid):
+    """CPU seconds of the process itself, not its children (utime + stime from /proc/PID/stat)."""
+    with open('/proc/%d/stat' % pid) as handle:
+        fields = handle.read().rsplit(')', 1)[1].split()
+    # After the command: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
+
+
+class MemorySampler(threading.Thread):
+    """Samples the USS and PSS of every process under ``pid`` and keeps each one's peak."""
+
+    def __init__(self, pid, interval=0.2):
+        super(MemorySampler, self).__init__(daemon=True)
+        self._root = psutil.Process(pid)
+        self._interval = interval
+        self._stopping = threading.Event()
+        self.peaks = {}
+
+    def run(self):
+        while not self._stopping.is_set():
+            try:
+                children = self._root.children(recursive=True)
+            except psutil.Error:
+                return
+            for child in children:
+                try:
+                    info = child.memory_full_info()
+                    command = ' '.join(child.cmdline()[:3])
+                    parent = child.ppid()
+                except psutil.Error:
+                    continue
+                peak = self.peaks.setdefault(child.pid, {'uss': 0, 'pss': 0, 'rss': 0, 'command': command,
+                                                         'parent': parent})
+                for field in ('uss', 'pss', 'rss'):
+                    peak[field] = max(peak[field], getattr(info, field))
+            self._stopping.wait(self._interval)
+
+    def stop(self):
+        self._stopping.set()
+        self.join()
+
+
+class Runner:
+    """Runs the bench playbooks with the installed collection, each in a clean environment."""
+
+    def __init__(self, collections_path, work_dir):
+        self.collections_path = collections_path
+        self.work_dir = work_dir
+        self._count = 0
+        self._lock = threading.Lock()
+        self.ansible_playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+
+    def _environment(self, simulator, scratch, ansible_cfg):
+        environment = dict((key, value) for key, value in os.environ.items()
+                           if not key.startswith(('CDFMC_', 'ANSIBLE_')))
+        environment.update(
+            ANSIBLE_COLLECTIONS_PATH=self.collections_path,
+            ANSIBLE_HOME=os.path.join(scratch, 'ansible-home'),
+            ANSIBLE_LOCAL_TEMP=os.path.join(scratch, 'ansible-tmp'),
+            ANSIBLE_NOCOLOR='1',
+            ANSIBLE_RETRY_FILES_ENABLED='0',
+            # The request budget's files live under TMPDIR: a fresh one per run, shared by its forks.
+            TMPDIR=os.path.join(scratch, 'tmp'),
+        )
+        if ansible_cfg:
+            path = os.path.join(scratch, 'ansible.cfg')
+            with open(path, 'w') as handle:
+                handle.write('[defaults]\n' + ''.join('%s = %s\n' % item for item in sorted(ansible_cfg.items())))
+            environment['ANSIBLE_CONFIG'] = path
+        if simulator is not None:
+            environment.update(CDFMC_BASE_URL=simulator.url, CDFMC_API_TOKEN=TOKEN, CDFMC_CA_PATH=simulator.ca_file)
+        os.makedirs(environment['TMPDIR'])
+        return environment
+
+    def run(self, playbook, simulator=None, variables=None, hosts=None, forks=5, sample_memory=False, ansible_cfg=None,
+            environment=None):
+        """Run benchmarks/playbooks/``playbook``; ``hosts`` maps inventory host names to their variables,
+        ``ansible_cfg`` holds [defaults] settings (none: ansible-core's defaults)."""
+        with self._lock:
+            self._count += 1
+            scratch = os.path.join(self.work_dir, 'run-%03d-%s' % (self._count, os.path.splitext(playbook)[0]))
+        os.makedirs(scratch)
+        inventory = {'all': {'hosts': dict(
+            (name, dict(values, ansible_connection='local', ansible_python_interpreter=sys.executable))
+            for name, values in (hosts or {'localhost': {}}).items())}}
+        inventory_file = os.path.join(scratch, 'inventory.json')
+        with open(inventory_file, 'w') as handle:
+            json.dump(inventory, handle)
+        variables = dict(variables or {})
+        if simulator is not None:
+            variables.setdefault('bench_domain', GLOBAL_DOMAIN)
+        vars_file = os.path.join(scratch, 'vars.json')
+        with open(vars_file, 'w') as handle:
+            json.dump(variables, handle)
+        command = [self.ansible_playbook, '-i', inventory_file, '-e', '@' + vars_file, '-f', str(forks),
+                   os.path.join(PLAYBOOKS, playbook)]
+        log_file = os.path.join(scratch, 'ansible-playbook.log')
+        extra, environment = environment, self._environment(simulator, scratch, ansible_cfg)
+        environment.update(extra or {})
+        with open(log_file, 'w') as log:
+            started = time.monotonic()
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment, cwd=scratch)
+            sampler = MemorySampler(process.pid) if sample_memory else None
+            if sampler is not None:
+                sampler.start()
+            # Wait for the exit without reaping: the zombie's /proc stat still tells its own CPU apart from
+            # its reaped children's (the workers, and the modules they ran).
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+            ended = time.monotonic()
+            main_cpu = _own_cpu(process.pid)
+            _pid, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if sampler is not None:
+                sampler.stop()
+        memory = None
+        if sampler is not None:
+            workers = [peak for peak in sampler.peaks.values() if peak['parent'] == process.pid]
+            memory = {'worker_uss_max': max([peak['uss'] for peak in workers] or [0]),
+                      'worker_pss_max': max([peak['pss'] for peak in workers] or [0]),
+                      'worker_rss_max': max([peak['rss'] for peak in workers] or [0]),
+                      'workers': len(workers)}
+        shutil.rmtree(environment['TMPDIR'], ignore_errors=True)
+        return Run(process.returncode, started, ended, usage.ru_utime + usage.ru_stime, main_cpu, memory, log_file)
+
+
+def play_import_seconds(log_file):
+    """Seconds of imports made once the play started (top-level modules logged after its PLAY line), in a run made
+    with PYTHONPROFILEIMPORTTIME=1: what loading its action plugin cost ansible-playbook, and any import
+    in its worker (so an upper bound for the plugin's own)."""
+    total, in_play = 0.0, False
+    with open(log_file) as handle:
+        for line in handle:
+            if line.startswith('PLAY ['):
+                in_play = True
+            elif in_play and line.startswith('import time:'):
+                parts = line.split('|')
+                if len(parts) == 3 and parts[1].strip().isdigit() and not parts[2][1:2].isspace():
+                    total += int(parts[1]) / 1e6
+    return total
+
+
+def task_requests(log, prefix):
+    """The request log's GETs of tasks whose id starts with ``prefix``: {task id: [since_load, ...]}."""
+    polls = {}
+    for entry in log:
+        path = entry['path']
+        if TASK_PATH not in path:
+            continue
+        task_id = path.rsplit('/', 1)[-1]
+        if task_id.startswith(prefix):
+            polls.setdefault(task_id, []).append(entry['since_load'])
+    for times in polls.values():
+        times.sort()
+    return polls
+
+
+def detection_latencies(polls, ends):
+    """Seconds from each task's end to the first request that saw it ended (None: never seen)."""
+    latencies = {}
+    for task_id, end in ends.items():
+        seen = [at for at in polls.get(task_id, []) if at >= end]
+        latencies[task_id] = (seen[0] - end) if seen else None
+    return latencies
+
+
+def gap_in_force(polls, end):
+    """The gap between the last poll before ``end`` and the one that saw it (the poll gap in force)."""
+    before = [at for at in polls if at < end]
+    after = [at for at in polls if at >= end]
+    if not before or not after:
+        return None
+    return after[0] - before[-1]
+
+
+def nominal_polls(end, poll_interval, max_poll_interval, growth=1.5):
+    """Requests the schedule implies, without jitter, for a task that ends ``end`` seconds after its first poll."""
+    at, gap, polls = 0.0, None, 1
+    while at < end:
+        gap = poll_interval if gap is None else min(gap * growth, max_poll_interval)
+        at += gap
+        polls += 1
+    return polls
+
+
+def rate_limited(log):
+    """How many answers were HTTP 429."""
+    return sum(1 for entry in log if entry.get('status') == 429)
+
+
+def max_in_window(log, window=60.0):
+    """Most requests the server accepted in any ``window`` seconds."""
+    times = sorted(entry['since_load'] for entry in log if entry.get('status') != 429)
+    best, start = 0, 0
+    for index, at in enumerate(times):
+        while times[start] <= at - window:
+            start += 1
+        best = max(best, index - start + 1)
+    return best
+
+
+def make_work_dir():
+    return tempfile.mkdtemp(prefix='cdfmc-bench-')

@@ -1,0 +1,440 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Figures, goals, plots and docs/benchmarks.md from the results of one run of the suite."""
+
+import json
+import os
+import statistics
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_POLL, DEFAULT_MAX_POLL, GROWTH, JITTER = 5.0, 30.0, 1.5, 0.2
+MB = 1024.0 * 1024.0
+
+
+def implied_polls(seconds, poll_interval=DEFAULT_POLL, max_poll_interval=DEFAULT_MAX_POLL, shortest=1.0):
+    """Polls the schedule implies for a task that ends ``seconds`` after its first poll, the poll
+    that sees the end included. ``shortest`` scales each gap (1 - JITTER: the most polls jitter allows)."""
+    at, base, polls = 0.0, None, 1
+    while at < seconds:
+        base = poll_interval if base is None else min(base * GROWTH, max_poll_interval)
+        at += max(poll_interval, base * shortest)
+        polls += 1
+    return polls
+
+
+def cpu_figures(row, baseline, imports):
+    """CPU beyond an empty play, and the task's own work: its workers and modules, plus loading its action
+    plugin in ansible-playbook's process (``imports``)."""
+    row['cpu_beyond_empty'] = row['cpu'] - baseline['empty_cpu']
+    row['cpu_own'] = row['cpu_workers'] + imports
+    row['cpu_per_request'] = row['cpu_own'] / row['requests'] if row['requests'] else None
+
+
+def memory_figures(row, baseline):
+    pause = baseline['pause'][str(baseline['long_pause'])]['memory']
+    if row.get('memory') and pause:
+        row['uss_marginal_mb'] = (row['memory']['worker_uss_max'] - pause['worker_uss_max']) / MB
+        row['pss_marginal_mb'] = (row['memory']['worker_pss_max'] - pause['worker_pss_max']) / MB
+        row['rss_mb'] = row['memory']['worker_rss_max'] / MB
+
+
+def schedule_figures(row, poll_interval=DEFAULT_POLL, max_poll_interval=DEFAULT_MAX_POLL):
+    """Requests per task against the schedule, and when the end was noticed against the gap in force."""
+    over, actual, nominal, within_gap = 0, [], [], 0
+    latencies = []
+    last = None
+    for task in row['per_task']:
+        polls = task['polls']
+        if not polls:
+            continue
+        seconds = task['end'] - polls[0]
+        most = implied_polls(seconds, poll_interval, max_poll_interval, shortest=1 - JITTER)
+        over += len(polls) > most
+        actual.append(len(polls))
+        nominal.append(implied_polls(seconds, poll_interval, max_poll_interval))
+        if task['latency'] is not None:
+            latencies.append(task['latency'])
+            if task['gap'] is None or task['latency'] <= task['gap'] + 0.5:
+                within_gap += 1
+            noticed = task['end'] + task['latency']
+            if last is None or noticed > last[0]:
+                last = (noticed, task)
+    row['polls_over_schedule'] = over
+    row['polls_mean'] = statistics.mean(actual) if actual else None
+    row['polls_nominal_mean'] = statistics.mean(nominal) if nominal else None
+    row['noticed_within_gap'] = within_gap
+    row['latency_median'] = statistics.median(latencies) if latencies else None
+    row['latency_max'] = max(latencies) if latencies else None
+    if last is not None:
+        # The task noticed last ends the wait: the play's end after that task's end, against its gap in force.
+        task = last[1]
+        row['last_noticed_overshoot'] = row['overshoot'] + max(t['end'] for t in row['per_task']) - task['end']
+        row['last_noticed_gap'] = task['gap'] if task['gap'] is not None else poll_interval
+
+
+CONTENDERS = (
+    ('wait', 'wait (default schedule)'),
+    ('wait_fixed', 'wait (fixed 5 s)'),
+    ('uri', 'uri + until'),
+    ('wait_relaxed', 'wait (default schedule), relaxed ansible'),
+    ('uri_relaxed', 'uri + until, relaxed ansible'),
+)
+
+
+def analyse(results):
+    one = results['one_task']
+    imports = one['imports']
+    for label, rows in one['runs'].items():
+        for contender in ('wait', 'uri'):
+            cpu_figures(rows[contender], rows['baseline'], imports[contender])
+        memory_figures(rows['wait'], rows['baseline'])
+        schedule_figures(rows['wait'], one['poll_interval'], one['poll_interval'])
+    many = results['many_tasks']
+    for count, rows in many['runs'].items():
+        for contender, row in rows.items():
+            baseline = one['runs']['relaxed' if contender.endswith('_relaxed') else 'default']['baseline']
+            cpu_figures(row, baseline, imports['wait' if contender.startswith('wait') else 'uri'])
+            if contender.startswith('wait'):
+                memory_figures(row, baseline)
+                if contender == 'wait_fixed':
+                    schedule_figures(row, many['poll_interval'], many['poll_interval'])
+                else:
+                    schedule_figures(row)
+    for row in results['forks']['runs']:
+        cpu_figures(row, one['runs']['default']['baseline'], imports['wait'])
+        schedule_figures(row, results['forks']['poll_interval'], results['forks']['poll_interval'])
+    return results
+
+
+def poll_cost(results, contender):
+    """CPU of one more poll: the slope of the wait's own CPU over requests from the smallest wait to the
+    largest of scenario 2; the fixed cost of a wait (loading the plugin, TLS set-up) is left out."""
+    many = results['many_tasks']['runs']
+    counts = sorted(int(count) for count in many)
+    small, large = many[str(counts[0])][contender], many[str(counts[-1])][contender]
+    return (large['cpu_own'] - small['cpu_own']) / max(1, large['requests'] - small['requests'])
+
+
+def _ratio(part, whole):
+    return part / whole if whole else float('nan')
+
+
+def _fraction(ratio):
+    return '1/%.1f' % (1 / ratio) if ratio > 0 else '%.3f' % ratio
+
+
+def goals(results):
+    """Each goal of the issue with the figure that decides it."""
+    one = results['one_task']['runs']
+    many = results['many_tasks']['runs']
+    rows = []
+    cases = [('one task', one['default']['wait'], one['default']['uri'], one['relaxed']['wait'], one['relaxed']['uri'], 0.1)]
+    forty = many.get('40') or many[str(results['many_tasks']['relaxed_count'])]
+    cases.append(('%d tasks' % forty['wait']['tasks'], forty['wait'], forty['uri'], forty['wait_relaxed'], forty['uri_relaxed'], 0.05))
+    for name, wait, uri, relaxed_wait, relaxed_uri, goal in cases:
+        target = '<= 1/%d' % round(1 / goal)
+        ratio = _ratio(wait['cpu_beyond_empty'], uri['cpu_beyond_empty'])
+        rows.append(('CPU beyond an empty play, %s' % name, target, _fraction(ratio), ratio <= goal))
+        ratio = _ratio(relaxed_wait['cpu_beyond_empty'], relaxed_uri['cpu_beyond_empty'])
+        rows.append(('CPU beyond an empty play, %s, `internal_poll_interval = 0.05`' % name, target, _fraction(ratio), ratio <= goal))
+        ratio = _ratio(wait['cpu_own'], uri['cpu_own'])
+        rows.append(('The task\'s own CPU (workers, modules, loading the plugin), %s' % name, target, _fraction(ratio), ratio <= goal))
+    per_poll = max(poll_cost(results, 'wait'), poll_cost(results, 'wait_fixed'))
+    rows.append(('CPU per poll: each further request of a scenario 2 wait', '<= 5 ms', '%.2f ms' % (per_poll * 1000), per_poll <= 0.005))
+    waits = [one['default']['wait'], one['relaxed']['wait']] + [
+        row for runs in many.values() for contender, row in runs.items() if contender.startswith('wait')]
+    worst = max(row['last_noticed_overshoot'] - (row['last_noticed_gap'] + 0.5) for row in waits)
+    rows.append(('Overshoot beyond the gap in force + 0.5 s, worst of %d waits' % len(waits), '<= 0 s', '%+.2f s' % worst, worst <= 0))
+    most = max(row['forks'] for row in results['forks']['runs'])
+    eight = [row for row in results['forks']['runs'] if row['forks'] == most][0]
+    rows.append(('HTTP 429 with %d forks' % most, '0', str(eight['rate_limited']), eight['rate_limited'] == 0))
+    largest = many[str(max(int(count) for count in many))]
+    uss = max(largest[contender]['uss_marginal_mb'] for contender in ('wait', 'wait_fixed'))
+    pss = max(largest[contender]['pss_marginal_mb'] for contender in ('wait', 'wait_fixed'))
+    rows.append(('Marginal memory of the %d-task wait' % largest['wait']['tasks'], '< 50 MB',
+                 'USS %.1f MB, PSS %.1f MB' % (uss, pss), uss < 50 and pss < 50))
+    over = sum(row['polls_over_schedule'] for runs in many.values() for contender, row in runs.items()
+               if contender.startswith('wait'))
+    rows.append(('Tasks polled more often than the schedule implies (scenario 2)', '0', str(over), over == 0))
+    return rows
+
+
+def plot_many(results, path):
+    many = results['many_tasks']
+    counts = [int(count) for count in many['counts']]
+    runs = many['runs']
+    panels = [
+        ('wall', 'wall time (s)', 1.0),
+        ('overshoot', 'overshoot (s)', 1.0),
+        ('requests', 'HTTP requests', 1.0),
+        ('cpu_beyond_empty', 'CPU beyond an empty play (s)', 1.0),
+        ('cpu_own', 'the task\'s own CPU (s)', 1.0),
+    ]
+    figure, grid = plt.subplots(2, 3, figsize=(15, 8.5))
+    axes = [axis for row in grid for axis in row]
+    for axis, (key, label, scale) in zip(axes, panels):
+        for contender, style, name in (('wait', 'o-', 'cdfmc_task_wait, default schedule'),
+                                       ('wait_fixed', '^-', 'cdfmc_task_wait, every 5 s'),
+                                       ('uri', 's--', 'loop of uri + until, every 5 s')):
+            axis.plot(counts, [runs[str(count)][contender][key] * scale for count in counts], style, label=name)
+        axis.set_xscale('log')
+        if key in ('requests', 'cpu_beyond_empty'):
+            axis.set_yscale('log')
+        elif key == 'cpu_own':
+            axis.set_yscale('log')
+        axis.set_xlabel('tasks (N)')
+        axis.set_title(label)
+        axis.grid(True, alpha=0.3)
+    axes[0].legend(fontsize=8)
+    axis = axes[5]
+    for contender, name in (('wait', 'default schedule'), ('wait_fixed', 'every 5 s')):
+        axis.plot(counts, [runs[str(count)][contender]['uss_marginal_mb'] for count in counts], 'o-', label='USS, %s' % name)
+        axis.plot(counts, [runs[str(count)][contender]['pss_marginal_mb'] for count in counts], 'd:', label='PSS, %s' % name)
+    axis.axhline(50, color='red', linestyle=':', label='goal: < 50 MB')
+    axis.set_xscale('log')
+    axis.set_xlabel('tasks (N)')
+    axis.set_title('cdfmc_task_wait: marginal memory (MB)')
+    axis.grid(True, alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def plot_one(results, path):
+    one = results['one_task']['runs']
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for axis, label, title in ((axes[0], 'default', 'ansible-core defaults'), (axes[1], 'relaxed', 'internal_poll_interval = 0.05')):
+        rows = one[label]
+        names = ['cdfmc_task_wait', 'uri + until']
+        own = [rows['wait']['cpu_own'], rows['uri']['cpu_own']]
+        rest = [rows[contender]['cpu_beyond_empty'] - rows[contender]['cpu_own'] for contender in ('wait', 'uri')]
+        axis.bar(names, rest, color='#bbbbbb', label='ansible-playbook itself while the task runs')
+        axis.bar(names, own, bottom=rest, color=['#1f77b4', '#ff7f0e'],
+                 label='the task\'s own work (workers, modules, loading the plugin)')
+        axis.set_ylabel('CPU seconds beyond an empty play')
+        axis.set_title('one task ending at %ss, %s' % (results['one_task']['end'], title))
+        axis.legend(fontsize=8)
+        axis.grid(True, axis='y', alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def plot_forks(results, path):
+    runs = results['forks']['runs']
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    labels = ['%d fork%s' % (row['forks'], 's' if row['forks'] > 1 else '') for row in runs]
+    positions = range(len(runs))
+    axes[0].bar([p - 0.2 for p in positions], [row['wall'] for row in runs], 0.4, label='wall time')
+    axes[0].bar([p + 0.2 for p in positions], [row['lower_bound'] for row in runs], 0.4,
+                label='lower bound: requests / %d per min' % results['forks']['rate'])
+    axes[0].set_xticks(list(positions), labels)
+    axes[0].set_ylabel('seconds')
+    axes[0].set_title('%d tasks, server limit %d requests/min' % (results['forks']['tasks'], results['forks']['rate']))
+    axes[0].legend(fontsize=8)
+    axes[1].bar(labels, [row['rate_limited'] for row in runs], color='#d62728')
+    axes[1].set_ylim(0, max([5] + [row['rate_limited'] + 1 for row in runs]))
+    axes[1].set_title('HTTP 429 answers (goal: 0)')
+    for axis in axes:
+        axis.grid(True, axis='y', alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def plot_latency(results, path):
+    tasks = [task for rows in results['many_tasks']['runs'].values() for task in rows['wait']['per_task']
+             if task['latency'] is not None]
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    axes[0].hist([task['latency'] for task in tasks], bins=40, color='#1f77b4')
+    axes[0].set_xlabel('seconds from a task\'s end to the poll that saw it')
+    axes[0].set_ylabel('tasks')
+    axes[0].set_title('detection latency, default poll settings (%d tasks)' % len(tasks))
+    gaps = [task['gap'] for task in tasks if task['gap'] is not None]
+    axes[1].scatter([task['gap'] for task in tasks if task['gap'] is not None],
+                    [task['latency'] for task in tasks if task['gap'] is not None], s=8, alpha=0.5)
+    if gaps:
+        axes[1].plot([0, max(gaps)], [0.5, max(gaps) + 0.5], 'r:', label='gap in force + 0.5 s')
+    axes[1].set_xlabel('poll gap in force (s)')
+    axes[1].set_ylabel('detection latency (s)')
+    axes[1].set_title('latency against the gap in force')
+    axes[1].legend(fontsize=8)
+    for axis in axes:
+        axis.grid(True, alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def _f(value, digits=2):
+    return '-' if value is None else '%.*f' % (digits, value)
+
+
+def markdown(results, goal_rows):
+    one, many, forks = results['one_task'], results['many_tasks'], results['forks']
+    machine = results['machine']
+    lines = [
+        '# Benchmarks: cdfmc_task_wait against uri + until',
+        '',
+        '<!-- Generated by ./scripts/bench (benchmarks/run.py); edit benchmarks/report.py or benchmarks/fixes.md instead. -->',
+        '',
+        'Measured on %s: %s CPU(s) (%s), Python %s, %s, collection at commit %s%s. The whole suite took %.1f minutes.%s' % (
+            results['date'], machine['cpus'], machine['cpu_model'] or 'unknown model', machine['python'],
+            (machine['ansible_core'] or ['ansible-core'])[0].replace('[', '').replace(']', ''),
+            machine['commit'], ' with local changes to plugins/' if machine['dirty'] else '', results['seconds'] / 60,
+            ' **Quick mode: small runs that check the suite; not figures to quote.**' if results['quick'] else ''),
+        '',
+        'Every figure comes from real `ansible-playbook` runs against the bundled simulator (HTTPS on 127.0.0.1), '
+        'both contenders in the same run of the suite. Reproduce with `./scripts/bench` (see [How it measures](#how-it-measures)).',
+        '',
+        '## Goals',
+        '',
+        '| Goal | Target | Measured | Met |',
+        '|---|---|---|---|',
+    ]
+    for name, target, measured, met in goal_rows:
+        lines.append('| %s | %s | %s | %s |' % (name, target, measured, 'yes' if met else '**no**'))
+    lines += ['', open(os.path.join(HERE, 'goals.md')).read().strip(), '']
+
+    lines += [
+        '## 1. One task ending at %gs' % one['end'],
+        '',
+        'One deployment task that ends %gs after the scenario starts. `cdfmc_task_wait` with `poll_interval` and '
+        '`max_poll_interval` both %gs against `ansible.builtin.uri` with `until`, `delay: %g`. CPU is the whole '
+        '`ansible-playbook` process tree (its workers and the modules they run), in seconds.' % (one['end'], one['poll_interval'], one['poll_interval']),
+        '',
+        '![CPU for one task](benchmarks/one_task.png)',
+        '',
+    ]
+    relaxed_title = '`internal_poll_interval = %s` in ansible.cfg' % one['relaxed']['internal_poll_interval']
+    for label, title in (('default', 'ansible-core defaults'), ('relaxed', relaxed_title)):
+        rows = one['runs'][label]
+        base = rows['baseline']
+        lines += [
+            '**%s.** An empty play takes %.2f s of CPU; a play whose one task only sleeps costs %.2f s plus %.1f ms per second it runs '
+            '(ansible-playbook checking on its worker).' % (title, base['empty_cpu'], base['idle_a'], base['idle_b'] * 1000),
+            '',
+            'The task\'s own work is the CPU of the worker and the modules it ran, plus loading the action plugin in '
+            'ansible-playbook\'s own process (%.0f ms for `cdfmc_task_wait` with requests, %.0f ms for `uri`, from Python\'s '
+            'import log in a separate run).' % (results['one_task']['imports']['wait'] * 1000, results['one_task']['imports']['uri'] * 1000),
+            '',
+            '| | CPU | of which ansible-playbook itself | of which workers and modules | beyond an empty play | the task\'s own work '
+            '| requests | overshoot | wall |',
+            '|---|---|---|---|---|---|---|---|---|',
+        ]
+        for contender, name in (('wait', '`cdfmc_task_wait`'), ('uri', '`uri` + `until`')):
+            row = rows[contender]
+            lines.append('| %s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %d | %.2f s | %.1f s |' % (
+                name, row['cpu'], row['cpu_main'], row['cpu_workers'], row['cpu_beyond_empty'], row['cpu_own'],
+                row['requests'], row['overshoot'], row['wall']))
+        lines.append('| wait ÷ uri | | | | %.3f (1/%.1f) | %.3f (1/%.1f) | | | |' % (
+            _ratio(rows['wait']['cpu_beyond_empty'], rows['uri']['cpu_beyond_empty']),
+            1 / _ratio(rows['wait']['cpu_beyond_empty'], rows['uri']['cpu_beyond_empty']),
+            _ratio(rows['wait']['cpu_own'], rows['uri']['cpu_own']),
+            1 / _ratio(rows['wait']['cpu_own'], rows['uri']['cpu_own'])))
+        lines.append('')
+
+    lines += [
+        '## 2. N tasks ending at random times within %gs' % many['within'],
+        '',
+        'End times are uniform in (0.5 s, %g s] (seed %s). One `cdfmc_task_wait` call, at its default schedule '
+        '(%g s growing ×1.5 to %g s, ±20%% jitter) and at a fixed %g s, against a `loop:` of `uri` + `until` with '
+        '`delay: %g`. No rate limit on the simulator; the wait\'s `max_requests_per_minute` is raised to %s a minute '
+        '(15 per task, at least the default 100). For %d tasks both are also run with `internal_poll_interval = %s`. '
+        'Every wait ran at the same time, then every uri loop did, each against its own simulator.' % (
+            many['within'], many['seed'], DEFAULT_POLL, DEFAULT_MAX_POLL, many['poll_interval'], many['poll_interval'],
+            ', '.join('%s for %s' % (many['budgets'][str(count)], count) for count in many['counts']),
+            many['relaxed_count'], many['relaxed']['internal_poll_interval']),
+        '',
+        '![Scenario 2 against N](benchmarks/many_tasks.png)',
+        '',
+        '| N | contender | wall | overshoot | requests | per task | CPU | ansible-playbook itself | workers, modules | beyond empty '
+        '| own work | CPU ÷ uri (beyond empty) | marginal USS / PSS |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ]
+    for count in many['counts']:
+        rows = many['runs'][str(count)]
+        for contender, name in CONTENDERS:
+            if contender not in rows:
+                continue
+            row = rows[contender]
+            uri = rows['uri_relaxed' if contender.endswith('_relaxed') else 'uri']
+            ratio = _ratio(row['cpu_beyond_empty'], uri['cpu_beyond_empty']) if contender.startswith('wait') else None
+            lines.append('| %s | %s | %.1f s | %.1f s | %d | %.1f | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %s | %s |' % (
+                count, name, row['wall'], row['overshoot'], row['requests'], row['requests'] / float(count),
+                row['cpu'], row['cpu_main'], row['cpu_workers'], row['cpu_beyond_empty'], row['cpu_own'],
+                _fraction(ratio) if ratio else '', '%.1f / %.1f MB' % (row['uss_marginal_mb'], row['pss_marginal_mb'])
+                if row.get('uss_marginal_mb') is not None else ''))
+    lines += ['', 'Requests per task against the schedule (the waits):', '',
+              '| N | schedule | mean polls per task | mean the schedule implies (no jitter) | tasks over the most jitter allows |',
+              '|---|---|---|---|---|']
+    for count in many['counts']:
+        for contender, name in (('wait', 'default'), ('wait_fixed', 'fixed %g s' % many['poll_interval'])):
+            row = many['runs'][str(count)][contender]
+            lines.append('| %s | %s | %.2f | %.2f | %d |' % (count, name, row['polls_mean'], row['polls_nominal_mean'], row['polls_over_schedule']))
+    lines.append('')
+
+    lines += [
+        '## 3. A rate-limited server: %d tasks from 1 to %d forks' % (forks['tasks'], max(row['forks'] for row in forks['runs'])),
+        '',
+        'The simulator allows %d requests in any 60 s and answers 429 beyond; the forks share the default budget of %d '
+        'requests a minute. Each fork (an inventory host) waits on its share of the %d tasks (ending within %g s), polling '
+        'each every %g s: together they ask for far more than the server allows, so the budget has to hold them back. '
+        'The lower bound is the issue\'s requests ÷ rate; the server\'s sliding window lets a first minute\'s worth '
+        'through at once, so a run can end sooner. The three runs ran at once, each against its own simulator.' % (
+            forks['rate'], forks['budget'], forks['tasks'], forks['within'], forks['poll_interval']),
+        '',
+        '![Scenario 3](benchmarks/forks.png)',
+        '',
+        '| forks | requests | HTTP 429 | most in any 60 s (server) | wall | lower bound: requests ÷ %d/min | wall ÷ bound |' % forks['rate'],
+        '|---|---|---|---|---|---|---|',
+    ]
+    for row in forks['runs']:
+        lines.append('| %d | %d | %d | %d | %.1f s | %.1f s | %.2f |' % (
+            row['forks'], row['requests'], row['rate_limited'], row['max_in_60s'], row['wall'], row['lower_bound'],
+            _ratio(row['wall'], row['lower_bound'])))
+    lines.append('')
+
+    tasks = [task for rows in many['runs'].values() for task in rows['wait']['per_task'] if task['latency'] is not None]
+    latencies = sorted(task['latency'] for task in tasks)
+    within = sum(1 for task in tasks if task['gap'] is None or task['latency'] <= task['gap'] + 0.5)
+    lines += [
+        '## 4. Detection latency at the default poll settings',
+        '',
+        'Seconds from a task\'s end on the server to the first request that saw it ended, over every task of the '
+        'scenario 2 waits (%d tasks). Median %.2f s, 90th percentile %.2f s, maximum %.2f s; %d of %d were seen within '
+        'the poll gap in force + 0.5 s.' % (
+            len(latencies), statistics.median(latencies), latencies[int(0.9 * (len(latencies) - 1))], latencies[-1],
+            within, len(tasks)),
+        '',
+        '![Detection latency](benchmarks/latency.png)',
+        '',
+    ]
+    lines += [open(os.path.join(HERE, 'fixes.md')).read().strip(), '', open(os.path.join(HERE, 'method.md')).read().strip(), '']
+    return '\n'.join(lines)
+
+
+def write(results, out):
+    """Analyse ``results``, write the plots, results.json and benchmarks.md under ``out``; return the .md path."""
+    analyse(results)
+    assets = os.path.join(out, 'benchmarks')
+    os.makedirs(assets, exist_ok=True)
+    plot_one(results, os.path.join(assets, 'one_task.png'))
+    plot_many(results, os.path.join(assets, 'many_tasks.png'))
+    plot_forks(results, os.path.join(assets, 'forks.png'))
+    plot_latency(results, os.path.join(assets, 'latency.png'))
+    goal_rows = goals(results)
+    with open(os.path.join(assets, 'results.json'), 'w') as handle:
+        json.dump(results, handle, indent=1, sort_keys=True)
+        handle.write('\n')
+    path = os.path.join(out, 'benchmarks.md')
+    with open(path, 'w') as handle:
+        handle.write(markdown(results, goal_rows))
+    return path

@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the benchmark suite: cdfmc_task_wait against uri + until, on the bundled simulator.
+
+Usage (scripts/bench does the set-up): python benchmarks/run.py --collections-path DIR [--out docs]
+
+Writes DIR/benchmarks.md, its plots (DIR/benchmarks/*.png) and every figure (DIR/benchmarks/results.json).
+--quick runs each scenario small and short (a check of the suite itself, not figures to publish).
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import harness
+import report
+
+# Scenario 1: one task ending at 20 s, both contenders polling every 5 s.
+ONE_TASK_END = 20.0
+POLL = 5.0
+# ansible-core's main process checks its workers every internal_poll_interval (default 1 ms) while any
+# task runs; scenario 1 is also measured with it relaxed to show what is left once that is out of the way.
+RELAXED = {'internal_poll_interval': 0.05}
+# Scenario 2: N tasks ending at random times within 60 s.
+COUNTS = (1, 10, 40, 100, 500)
+WITHIN = 60.0
+SEED = 2026
+# Scenario 3: 40 tasks on a server that allows 120 requests a minute, waited on from 1, 4 and 8 forks.
+RATE = 120
+FORK_COUNTS = (1, 4, 8)
+FORK_TASKS = 40
+DEFAULT_BUDGET = 100  # max_requests_per_minute's default
+LONG_PAUSE = 20  # seconds the idle baseline's task sleeps (the wait of scenario 1 runs about as long)
+
+
+def budget_for(count):
+    """Scenario 2's max_requests_per_minute: room for every task to be polled every 5 s, plus margin."""
+    return max(DEFAULT_BUDGET, 15 * count)
+
+
+class Suite:
+    def __init__(self, collections_path, work_dir, quick):
+        self.runner = harness.Runner(collections_path, work_dir)
+        self.work_dir = work_dir
+        self.quick = quick
+        self.long_pause = 5 if quick else LONG_PAUSE
+        self._simulators = 0
+
+    def simulator(self):
+        self._simulators += 1
+        return harness.Simulator(os.path.join(self.work_dir, 'simulator-%02d' % self._simulators))
+
+    def measure(self, simulator, playbook, ends, variables=None, hosts=None, forks=5, sample_memory=False,
+                ansible_cfg=None, rate_limit=None, prefix='bench'):
+        """Load ``ends`` as tasks, run the playbook, and read what the server saw."""
+        simulator.load(harness.task_scenario(ends, prefix=prefix, rate_limit=rate_limit))
+        run = self.runner.run(playbook, simulator, variables, hosts=hosts, forks=forks,
+                              sample_memory=sample_memory, ansible_cfg=ansible_cfg)
+        log = simulator.requests()
+        if run.rc != 0:
+            raise RuntimeError('%s failed (rc %d); see %s' % (playbook, run.rc, run.log_file))
+        polls = harness.task_requests(log, prefix)
+        ids = ['%s-%04d' % (prefix, index) for index in range(len(ends))]
+        end_of = dict(zip(ids, ends))
+        latencies = harness.detection_latencies(polls, end_of)
+        return {
+            'playbook': playbook,
+            'tasks': len(ends),
+            'cpu': run.cpu,
+            'cpu_main': run.main_cpu,
+            'cpu_workers': run.cpu - run.main_cpu,
+            'wall': run.wall,
+            'overshoot': run.ended - (simulator.loaded_at + max(ends)),
+            'requests': len(log),
+            'task_requests': sum(len(times) for times in polls.values()),
+            'rate_limited': harness.rate_limited(log),
+            'max_in_60s': harness.max_in_window(log),
+            'memory': run.memory,
+            'per_task': [{'id': task_id, 'end': end_of[task_id], 'polls': polls.get(task_id, []),
+                          'latency': latencies[task_id],
+                          'gap': harness.gap_in_force(polls.get(task_id, []), end_of[task_id])}
+                         for task_id in ids],
+        }
+
+    def baseline(self, ansible_cfg=None):
+        """An empty play (three times, the median) and a worker that sleeps 1 s and 20 s (ansible's idle cost)."""
+        empties = [self.runner.run('empty.yml', ansible_cfg=ansible_cfg) for _number in range(3)]
+        pauses = {}
+        for seconds in (1, self.long_pause):
+            run = self.runner.run('pause.yml', variables={'bench_pause_seconds': seconds}, sample_memory=True,
+                                  ansible_cfg=ansible_cfg)
+            pauses[str(seconds)] = {'cpu': run.cpu, 'wall': run.wall, 'memory': run.memory}
+        short, long = pauses['1'], pauses[str(self.long_pause)]
+        slope = (long['cpu'] - short['cpu']) / (long['wall'] - short['wall'])
+        return {
+            'empty_cpu': statistics.median(run.cpu for run in empties),
+            'empty_wall': statistics.median(run.wall for run in empties),
+            'pause': pauses,
+            'long_pause': self.long_pause,
+            # CPU of a play whose one task only sleeps, as a line over its wall time: a + b * wall.
+            'idle_a': short['cpu'] - slope * short['wall'],
+            'idle_b': slope,
+        }
+
+    def scenario_one(self):
+        simulator = self.simulator()
+        end = 3.0 if self.quick else ONE_TASK_END
+        results = {}
+        try:
+            for label, ansible_cfg in (('default', None), ('relaxed', RELAXED)):
+                rows = {'baseline': self.baseline(ansible_cfg)}
+                rows['wait'] = self.measure(simulator, 'wait.yml', [end], {
+                    'bench_task_ids': ['bench-0000'], 'bench_poll_interval': POLL, 'bench_max_poll_interval': POLL},
+                    sample_memory=True, ansible_cfg=ansible_cfg)
+                rows['uri'] = self.measure(simulator, 'uri_until.yml', [end], {
+                    'bench_task_ids': ['bench-0000'], 'bench_delay': POLL}, ansible_cfg=ansible_cfg)
+                results[label] = rows
+            # What loading each contender's action plugin costs ansible-playbook's own process (it is not in
+            # the workers' CPU): from Python's import log, in one more short run each.
+            imports = {}
+            for contender, playbook, variables in (('wait', 'wait.yml', {}), ('uri', 'uri_until.yml', {'bench_delay': 1})):
+                simulator.load(harness.task_scenario([1.0]))
+                variables['bench_task_ids'] = ['bench-0000']
+                run = self.runner.run(playbook, simulator, variables, environment={'PYTHONPROFILEIMPORTTIME': '1'})
+                imports[contender] = harness.play_import_seconds(run.log_file)
+        finally:
+            simulator.stop()
+        return {'end': end, 'poll_interval': POLL, 'relaxed': RELAXED, 'runs': results, 'imports': imports}
+
+    def scenario_many(self):
+        counts = (1, 10) if self.quick else COUNTS
+        within = 6.0 if self.quick else WITHIN
+        relaxed_count = counts[-1] if self.quick else 40
+        waits, uris = [], []
+        for count in counts:
+            ends = harness.task_ends(count, within, SEED)
+            ids = ['bench-%04d' % index for index in range(count)]
+            budget = budget_for(count)
+            waits.append((count, 'wait', 'wait.yml', ends, {'bench_task_ids': ids, 'bench_budget': budget}, None))
+            waits.append((count, 'wait_fixed', 'wait.yml', ends, {
+                'bench_task_ids': ids, 'bench_budget': budget, 'bench_poll_interval': POLL, 'bench_max_poll_interval': POLL}, None))
+            uris.append((count, 'uri', 'uri_until.yml', ends, {'bench_task_ids': ids, 'bench_delay': POLL}, None))
+            if count == relaxed_count:
+                waits.append((count, 'wait_relaxed', 'wait.yml', ends, {'bench_task_ids': ids, 'bench_budget': budget}, RELAXED))
+                uris.append((count, 'uri_relaxed', 'uri_until.yml', ends, {'bench_task_ids': ids, 'bench_delay': POLL}, RELAXED))
+
+        def one(job):
+            count, contender, playbook, ends, variables, ansible_cfg = job
+            simulator = self.simulator()
+            try:
+                row = self.measure(simulator, playbook, ends, variables, sample_memory=playbook == 'wait.yml',
+                                   ansible_cfg=ansible_cfg)
+            finally:
+                simulator.stop()
+            row['budget'] = variables.get('bench_budget')
+            return count, contender, row
+
+        rows = {}
+        # Side by side, in two rounds: every wait at once (they are mostly idle), then every uri loop at
+        # once (one after the other would take longer than the whole suite may). Each run has its own simulator.
+        for jobs in (waits, uris):
+            with concurrent.futures.ThreadPoolExecutor(len(jobs)) as pool:
+                for count, contender, row in pool.map(one, jobs):
+                    rows.setdefault(str(count), {})[contender] = row
+        return {'counts': list(counts), 'within': within, 'seed': SEED, 'poll_interval': POLL, 'budgets': dict(
+            (str(count), budget_for(count)) for count in counts), 'relaxed': RELAXED, 'relaxed_count': relaxed_count,
+            'runs': rows}
+
+    def scenario_forks(self):
+        fork_counts = (1, 2) if self.quick else FORK_COUNTS
+        tasks = 8 if self.quick else FORK_TASKS
+        within = 6.0 if self.quick else WITHIN
+        ends = harness.task_ends(tasks, within, SEED)
+
+        def one(forks):
+            simulator = self.simulator()
+            hosts = {}
+            for index in range(tasks):
+                host = 'fork%02d' % (index % forks + 1)
+                hosts.setdefault(host, {'bench_task_ids': []})['bench_task_ids'].append('bench-%04d' % index)
+            try:
+                # Every task polled every 5 s asks for far more than the server allows: the shared budget must hold the forks back.
+                row = self.measure(simulator, 'wait.yml', ends, {'bench_poll_interval': POLL, 'bench_max_poll_interval': POLL},
+                                   hosts=hosts, forks=forks, rate_limit=RATE)
+            finally:
+                simulator.stop()
+            row['forks'] = forks
+            row['lower_bound'] = row['requests'] / (RATE / 60.0)
+            return row
+
+        with concurrent.futures.ThreadPoolExecutor(len(fork_counts)) as pool:
+            rows = list(pool.map(one, fork_counts))
+        return {'rate': RATE, 'budget': DEFAULT_BUDGET, 'tasks': tasks, 'within': within, 'poll_interval': POLL, 'runs': rows}
+
+
+def machine():
+    def output(command):
+        try:
+            return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:
+            return ''
+
+    model = ''
+    try:
+        with open('/proc/cpuinfo') as handle:
+            for line in handle:
+                if line.startswith('model name'):
+                    model = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        'cpus': os.cpu_count(),
+        'cpu_model': model,
+        'python': platform.python_version(),
+        'ansible_core': output([os.path.join(os.path.dirname(sys.executable), 'ansible'), '--version']).splitlines()[0:1],
+        'commit': output(['git', '-C', harness.ROOT, 'rev-parse', '--short', 'HEAD']),
+        'dirty': bool(output(['git', '-C', harness.ROOT, 'status', '--porcelain', '--', 'plugins'])),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--collections-path', help='where cisco.cdfmc is installed (ansible_collections/ below it)')
+    parser.add_argument('--out', default=os.path.join(harness.ROOT, 'docs'), help='where benchmarks.md and benchmarks/ go')
+    parser.add_argument('--quick', action='store_true', help='small and short runs: checks the suite, not figures to publish')
+    parser.add_argument('--keep', action='store_true', help='keep the work directory (playbook logs, simulator logs)')
+    parser.add_argument('--from-results', metavar='FILE', help='only write the report again from a results.json')
+    args = parser.parse_args(argv)
+    if args.from_results:
+        with open(args.from_results) as handle:
+            results = json.load(handle)
+        print('==> wrote %s' % report.write(results, args.out))
+        return 0
+    if not args.collections_path:
+        parser.error('--collections-path is required (scripts/bench passes it)')
+
+    work_dir = harness.make_work_dir()
+    suite = Suite(os.path.abspath(args.collections_path), work_dir, args.quick)
+    started = time.monotonic()
+    results = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+               'machine': machine(), 'quick': args.quick}
+    for name, scenario in (('one_task', suite.scenario_one), ('many_tasks', suite.scenario_many),
+                           ('forks', suite.scenario_forks)):
+        print('==> scenario %s' % name, flush=True)
+        scenario_started = time.monotonic()
+        results[name] = scenario()
+        results[name]['seconds'] = time.monotonic() - scenario_started
+        print('    %.0f s' % results[name]['seconds'], flush=True)
+    results['seconds'] = time.monotonic() - started
+    path = report.write(results, args.out)
+    print('==> wrote %s in %.0f s (work directory %s)' % (path, results['seconds'], work_dir), flush=True)
+    if not args.keep:
+        import shutil
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
