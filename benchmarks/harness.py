@@ -13,19 +13,19 @@ import json
 import os
 import random
 import shutil
-import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 import psutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLAYBOOKS = os.path.join(ROOT, 'benchmarks', 'playbooks')
-SIMULATOR_PATH = os.path.join(ROOT, 'tests', 'simulator')
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
+
+from cdfmc_simulator.process import SimulatorProcess  # noqa: E402 - found through the path above
 TOKEN = 'Bench-S3cret-T0ken'
 GLOBAL_DOMAIN = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
 TASK_PATH = '/job/taskstatuses/'
@@ -55,48 +55,17 @@ def task_scenario(ends, prefix='bench', rate_limit=None):
     return scenario
 
 
-class Simulator:
-    """The bundled simulator as its own process, with its admin API."""
+class Simulator(SimulatorProcess):
+    """The bundled simulator as its own process; ``loaded_at`` is when the current scenario started."""
 
-    def __init__(self, state_dir):
-        os.makedirs(state_dir, exist_ok=True)
-        ready = os.path.join(state_dir, 'ready.json')
-        self._log = open(os.path.join(state_dir, 'simulator.log'), 'w')
-        self.process = subprocess.Popen(
-            [sys.executable, '-m', 'cdfmc_simulator', '--state-dir', state_dir, '--ready-file', ready],
-            stdout=self._log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONPATH=SIMULATOR_PATH))
-        deadline = time.monotonic() + 30
-        while not os.path.exists(ready):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('the simulator did not start; see %s' % self._log.name)
-            time.sleep(0.05)
-        with open(ready) as handle:
-            info = json.load(handle)
-        self.url, self.ca_file = info['url'], info['ca_file']
-        self._context = ssl.create_default_context(cafile=self.ca_file)
-        self.loaded_at = None
-
-    def _admin(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method='POST' if data else 'GET',
-                                         headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, context=self._context, timeout=30) as response:
-            return json.load(response)
+    loaded_at = None
 
     def load(self, scenario):
         """Load a scenario; its clock starts now (``loaded_at``, time.monotonic of this host)."""
         before = time.monotonic()
-        self._admin('/_sim/scenario', scenario)
+        super(Simulator, self).load(scenario)
         # The simulator stamps the load between these two readings; the middle is within a few ms.
         self.loaded_at = (before + time.monotonic()) / 2
-
-    def requests(self):
-        return self._admin('/_sim/requests')
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
-        self._log.close()
 
 
 class Run:

@@ -7,13 +7,12 @@ own process, and real ansible-playbook runs against it."""
 import glob
 import json
 import os
-import ssl
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+
+from cdfmc_simulator import process as simulator_process_module  # tests/conftest.py puts it on the path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOKS = os.path.join(ROOT, 'tests', 'integration', 'playbooks')
@@ -50,51 +49,21 @@ def collections_path(tmp_path_factory):
     return str(dest)
 
 
-class SimulatorProcess:
-    def __init__(self, state_dir):
-        ready = os.path.join(state_dir, 'ready.json')
-        self.log = open(os.path.join(state_dir, 'simulator.log'), 'w')
-        self.process = subprocess.Popen(
-            [sys.executable, '-m', 'cdfmc_simulator', '--state-dir', state_dir, '--ready-file', ready],
-            stdout=self.log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, 'tests', 'simulator')))
-        deadline = time.monotonic() + 30
-        while not os.path.exists(ready):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('the simulator did not start; see %s' % self.log.name)
-            time.sleep(0.05)
-        with open(ready) as handle:
-            info = json.load(handle)
-        self.url, self.ca_file = info['url'], info['ca_file']
-        self._context = ssl.create_default_context(cafile=self.ca_file)
-
-    def _admin(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method='POST' if data else 'GET',
-                                         headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, context=self._context, timeout=10) as response:
-            return json.load(response)
+class SimulatorProcess(simulator_process_module.SimulatorProcess):
+    """The simulator process, with the integration tests' token unless a scenario names another."""
 
     def load(self, scenario):
         scenario = dict(scenario)
         scenario.setdefault('api_token', TOKEN)
-        self._admin('/_sim/scenario', scenario)
-
-    def requests(self):
-        return self._admin('/_sim/requests')
+        super(SimulatorProcess, self).load(scenario)
 
     def auth_counts(self):
-        counts = self._admin('/_sim/auth')
+        counts = self.admin('/_sim/auth')
         return counts['logins'], counts['refreshes']
 
     def auth_issued(self):
-        counts = self._admin('/_sim/auth')
+        counts = self.admin('/_sim/auth')
         return counts['logins'], counts['refreshes'], counts['issued']
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
-        self.log.close()
 
 
 @pytest.fixture(scope='session')
