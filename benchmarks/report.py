@@ -240,6 +240,8 @@ def plot_forks(results, path):
     axes[0].set_title('%d tasks, server limit %d requests/min' % (results['forks']['tasks'], results['forks']['rate']))
     axes[0].legend(fontsize=8)
     axes[1].bar(labels, [row['rate_limited'] for row in runs], color='#d62728')
+    for position, row in enumerate(runs):
+        axes[1].text(position, row['rate_limited'] + 0.1, str(row['rate_limited']), ha='center')
     axes[1].set_ylim(0, max([5] + [row['rate_limited'] + 1 for row in runs]))
     axes[1].set_title('HTTP 429 answers (goal: 0)')
     for axis in axes:
@@ -432,7 +434,7 @@ def write(results, out):
     plot_latency(results, os.path.join(assets, 'latency.png'))
     goal_rows = goals(results)
     with open(os.path.join(assets, 'results.json'), 'w') as handle:
-        json.dump(results, handle, indent=1, sort_keys=True)
+        json.dump(results, handle, sort_keys=True, separators=(',', ':'))
         handle.write('\n')
     path = os.path.join(out, 'benchmarks.md')
     with open(path, 'w') as handle:
