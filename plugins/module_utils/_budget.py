@@ -60,13 +60,17 @@ def budget_directory():
 
 
 def _recent(entries, now, window):
-    """The well-formed [time, count] entries still inside the window (others, from another boot or a
-    clock far off, are dropped rather than trusted)."""
+    """The [time, count] entries still inside the window. A bare time (as older releases of the
+    collection wrote) counts as one send; anything else, or a time from another boot or a clock
+    far off, is dropped rather than trusted."""
     recent = []
     for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+            entry = [entry, 1]
         if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], (int, float))
                 and isinstance(entry[1], int) and not isinstance(entry[1], bool) and entry[1] > 0 and now - window < entry[0] <= now + 1):
             recent.append(entry)
+    recent.sort(key=lambda entry: entry[0])
     return recent
 
 

@@ -184,13 +184,16 @@ def test_state_stays_small_at_a_high_rate(tmp_path):
     assert sum(count for _at, count in sent) == 6000
 
 
-def test_state_of_an_older_format_is_dropped(tmp_path):
+def test_send_times_written_by_an_older_release_still_count(tmp_path):
+    # Two releases on one controller share the file: bare times count as one send each, junk is dropped.
     clock = FakeClock()
-    shared = budget(tmp_path, clock, per_minute=2)
+    shared = budget(tmp_path, clock, per_minute=3)
     start_times(shared, clock, 1)
     (state,) = [p for p in tmp_path.iterdir() if p.name.endswith('.rate')]
-    state.write_text(json.dumps({'sent': [clock.now, clock.now, 'x', [clock.now, -1], [clock.now, True]]}))
-    assert start_times(shared, clock, 2) == [1000.0, 1000.0]
+    state.write_text(json.dumps({'sent': [clock.now, clock.now, 'x', [clock.now, -1], [clock.now, True], True]}))
+    times = start_times(shared, clock, 2)
+    assert times[0] == 1000.0
+    assert times[1] == pytest.approx(1061.0, abs=0.01)  # the two older sends and the first new one filled the window
 
 
 @settings(max_examples=60, deadline=None)
