@@ -97,6 +97,8 @@ class FmcLoginAuth(AuthBase):
             except OSError as exc:
                 raise CdfmcRequestError('cannot write the login cache key %s: %s' % (path, exc.strerror))
             key = self._read_key(path)
+            if key is None:
+                raise CdfmcRequestError('the login cache key %s vanished as it was written; run again' % path)
         return hmac.new(key, self._settings.password.encode('utf-8'), hashlib.sha256).hexdigest()
 
     @staticmethod

@@ -164,24 +164,30 @@ class _WatchdogTimers:
     """One thread that fires the watchdogs of this process when they are due.
 
     A timer thread per request cost more CPU than the request itself on a wait of hundreds of
-    tasks. Started on first use, and again in a forked child (threads do not survive a fork).
+    tasks. The thread starts on first use, and again after a fork (threads do not survive one,
+    and a lock held at that moment would never be released in the child).
     """
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._reset()
+        if hasattr(os, 'register_at_fork'):
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self):
         self._condition = threading.Condition()
         self._due = []
         self._order = itertools.count()
-        self._pid = None
+        self._thread = None
 
     def add(self, watchdog, seconds):
         with self._condition:
-            if self._pid != os.getpid():
-                self._due = []
-                self._pid = os.getpid()
+            if self._thread is None or not self._thread.is_alive():
                 thread = threading.Thread(target=self._run, name='cdfmc-watchdog')
                 thread.daemon = True
                 thread.start()
-            heapq.heappush(self._due, (time.monotonic() + max(seconds, 0.0), next(self._order), watchdog))
+                self._thread = thread
+            heapq.heappush(self._due, (self._clock() + max(seconds, 0.0), next(self._order), watchdog))
             self._condition.notify()
 
     def _run(self):
@@ -192,12 +198,15 @@ class _WatchdogTimers:
                 if not self._due:
                     self._condition.wait()
                     continue
-                left = self._due[0][0] - time.monotonic()
+                left = self._due[0][0] - self._clock()
                 if left > 0:
                     self._condition.wait(left)
                     continue
                 watchdog = heapq.heappop(self._due)[2]
-            watchdog.fire()
+            try:
+                watchdog.fire()
+            except Exception:  # pylint: disable=broad-except
+                pass  # one watchdog that could not act must not leave the others unwatched
 
 
 _TIMERS = _WatchdogTimers()

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The client against the simulator on 127.0.0.1 (real HTTPS); sleeps are recorded, not slept."""
 
+import os
 import time
 
 import pytest
@@ -399,15 +400,56 @@ def test_retry_after_longer_than_the_time_left_is_clipped_to_the_deadline(simula
 
 
 def test_watchdogs_fire_when_due_and_not_once_cancelled():
-    timers = _client._WatchdogTimers()
-    late = _client._Watchdog(0.3, timers)
-    soon = _client._Watchdog(0.05, timers)
-    cancelled = _client._Watchdog(0.05, timers)
+    # A clock the test moves: what is due is decided by it, not by how fast the thread runs.
+    class Clock:
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    timers = _client._WatchdogTimers(clock=clock)
+    cancelled = _client._Watchdog(5, timers)
     cancelled.cancel()
-    deadline = time.monotonic() + 5
-    while not soon.fired and time.monotonic() < deadline:
+    later = _client._Watchdog(3600, timers)
+    clock.now = 100.0
+    due = _client._Watchdog(0, timers)  # adding it wakes the thread, which now finds two due
+    deadline = time.monotonic() + 30
+    while not due.fired and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert soon.fired and not late.fired
-    while not late.fired and time.monotonic() < deadline:
+    assert due.fired
+    assert not cancelled.fired and not later.fired
+
+
+def test_a_watchdog_that_fails_leaves_the_others_working():
+    class Broken(_client._Watchdog):
+        def fire(self):
+            raise RuntimeError('cannot act')
+
+    timers = _client._WatchdogTimers()
+    Broken(0, timers)
+    after = _client._Watchdog(0, timers)
+    deadline = time.monotonic() + 30
+    while not after.fired and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert late.fired and not cancelled.fired
+    assert after.fired
+
+
+@pytest.mark.filterwarnings('ignore:This process .* is multi-threaded:DeprecationWarning')
+def test_watchdogs_work_in_a_forked_child():
+    # ansible-playbook forks its workers while a lookup in its own process may have used the client.
+    timers = _client._WatchdogTimers()
+    _client._Watchdog(3600, timers)  # the parent's watchdog thread runs (and may hold its lock at the fork)
+    pid = os.fork()
+    if pid == 0:
+        code = 2
+        try:
+            watchdog = _client._Watchdog(0, timers)
+            deadline = time.monotonic() + 20
+            while not watchdog.fired and time.monotonic() < deadline:
+                time.sleep(0.01)
+            code = 0 if watchdog.fired else 1
+        finally:
+            os._exit(code)
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
