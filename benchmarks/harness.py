@@ -96,7 +96,7 @@ def _own_cpu(pid):
 class MemorySampler(threading.Thread):
     """Samples the USS and PSS of every process under ``pid`` and keeps each one's peak."""
 
-    def __init__(self, pid, interval=0.2):
+    def __init__(self, pid, interval=0.1):
         super(MemorySampler, self).__init__(daemon=True)
         self._root = psutil.Process(pid)
         self._interval = interval
@@ -149,11 +149,11 @@ class Runner:
             # The request budget's files live under TMPDIR: a fresh one per run, shared by its forks.
             TMPDIR=os.path.join(scratch, 'tmp'),
         )
-        if ansible_cfg:
-            path = os.path.join(scratch, 'ansible.cfg')
-            with open(path, 'w') as handle:
-                handle.write('[defaults]\n' + ''.join('%s = %s\n' % item for item in sorted(ansible_cfg.items())))
-            environment['ANSIBLE_CONFIG'] = path
+        # Always a config of our own: a ~/.ansible.cfg or /etc/ansible/ansible.cfg must not change the figures.
+        path = os.path.join(scratch, 'ansible.cfg')
+        with open(path, 'w') as handle:
+            handle.write('[defaults]\n' + ''.join('%s = %s\n' % item for item in sorted((ansible_cfg or {}).items())))
+        environment['ANSIBLE_CONFIG'] = path
         if simulator is not None:
             environment.update(CDFMC_BASE_URL=simulator.url, CDFMC_API_TOKEN=TOKEN, CDFMC_CA_PATH=simulator.ca_file)
         os.makedirs(environment['TMPDIR'])
@@ -257,16 +257,6 @@ def gap_in_force(polls, end):
     if not before or not after:
         return None
     return after[0] - before[-1]
-
-
-def nominal_polls(end, poll_interval, max_poll_interval, growth=1.5):
-    """Requests the schedule implies, without jitter, for a task that ends ``end`` seconds after its first poll."""
-    at, gap, polls = 0.0, None, 1
-    while at < end:
-        gap = poll_interval if gap is None else min(gap * growth, max_poll_interval)
-        at += gap
-        polls += 1
-    return polls
 
 
 def rate_limited(log):

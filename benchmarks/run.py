@@ -18,6 +18,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import harness
@@ -52,11 +53,10 @@ class Suite:
         self.work_dir = work_dir
         self.quick = quick
         self.long_pause = 5 if quick else LONG_PAUSE
-        self._simulators = 0
 
     def simulator(self):
-        self._simulators += 1
-        return harness.Simulator(os.path.join(self.work_dir, 'simulator-%02d' % self._simulators))
+        # A directory of its own per simulator: runs start them from several threads at once.
+        return harness.Simulator(tempfile.mkdtemp(prefix='simulator-', dir=self.work_dir))
 
     def measure(self, simulator, playbook, ends, variables=None, hosts=None, forks=5, sample_memory=False,
                 ansible_cfg=None, rate_limit=None, prefix='bench'):
@@ -230,11 +230,14 @@ def machine():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--collections-path', help='where cisco.cdfmc is installed (ansible_collections/ below it)')
-    parser.add_argument('--out', default=os.path.join(harness.ROOT, 'docs'), help='where benchmarks.md and benchmarks/ go')
+    parser.add_argument('--out', help='where benchmarks.md and benchmarks/ go (default: docs/, or a new temporary '
+                        'directory with --quick, so that a check never replaces the published figures)')
     parser.add_argument('--quick', action='store_true', help='small and short runs: checks the suite, not figures to publish')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (playbook logs, simulator logs)')
     parser.add_argument('--from-results', metavar='FILE', help='only write the report again from a results.json')
     args = parser.parse_args(argv)
+    if not args.out:
+        args.out = tempfile.mkdtemp(prefix='cdfmc-bench-quick-') if args.quick else os.path.join(harness.ROOT, 'docs')
     if args.from_results:
         with open(args.from_results) as handle:
             results = json.load(handle)
