@@ -6,6 +6,7 @@
 import json
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -203,12 +204,18 @@ def test_an_interrupted_run_stops_at_once(simulator, run_playbook, tmp_path, sig
         assert len(status_requests(simulator)) >= 3, 'the wait never polled'
         sent = time.monotonic()
         os.killpg(process.pid, signum)
-        process.wait(30)
+        # Read the output while waiting: a run blocked on a full pipe would look like one that does not stop.
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            raise AssertionError('ansible-playbook went on 30 s after the signal:\n%s\n%s' % (stdout[-3000:], stderr[-3000:]))
         exited = time.monotonic() - sent
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+            process.communicate()
     time.sleep(1.5)
     # The simulator's clock is this host's monotonic clock: polling stopped within a second of the signal.
     last_poll = max(r['time'] for r in status_requests(simulator))
