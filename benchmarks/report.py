@@ -267,7 +267,7 @@ def plot_latency(results, path):
     axes[1].scatter([task['gap'] for task in tasks if task['gap'] is not None],
                     [task['latency'] for task in tasks if task['gap'] is not None], s=8, alpha=0.5)
     if gaps:
-        axes[1].plot([0, max(gaps)], [0, max(gaps)], 'r:', label='latency = gap (seen just before the poll before it)')
+        axes[1].plot([0, max(gaps)], [0, max(gaps)], 'r:', label='latency = gap (ended just after the previous poll)')
         axes[1].axvline(DEFAULT_MAX_POLL * (1 + JITTER), color='grey', linestyle='--',
                         label='longest gap the schedule allows (%g s)' % (DEFAULT_MAX_POLL * (1 + JITTER)))
     axes[1].set_xlabel('poll gap in force (s)')
