@@ -123,8 +123,8 @@ class RequestBudget:
         if left is not None and left <= 0:
             return False
         seconds = min(seconds, _MAX_NAP) if left is None else min(seconds, _MAX_NAP, left)
-        self._wait(max(seconds, 0.0))
-        return True
+        # A stop event's wait returns True once the run is interrupted: give up rather than spin.
+        return self._wait(max(seconds, 0.0)) is not True
 
     @contextlib.contextmanager
     def request(self, deadline=None):

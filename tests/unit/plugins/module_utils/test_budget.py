@@ -207,3 +207,16 @@ def test_grouped_sends_never_let_a_request_out_of_the_window_early(tmp_path_fact
         clock.now += gap
         times.extend(start_times(shared, clock, 1))
     assert max_in_any_window(times, window=61.0) <= per_minute
+
+
+def test_an_interrupted_run_stops_waiting_for_the_budget(tmp_path):
+    # The action plugin gives the budget its stop event's wait: once set, a wait for room ends at once.
+    import threading
+
+    stop = threading.Event()
+    shared = RequestBudget(SERVER, 1, 2, directory=str(tmp_path), wait=stop.wait)
+    start_times(shared, FakeClock(), 1)
+    stop.set()
+    with pytest.raises(CdfmcRequestError):
+        with shared.request():
+            pass
