@@ -196,7 +196,8 @@ def test_an_interrupted_run_stops_at_once(simulator, run_playbook, tmp_path, sig
     # Frequent polls: a wait that went on after the signal would show in the simulator's log at once.
     process = run_playbook('wait.yml', {'ids': 'forever', 'result_dir': str(tmp_path),
                                         'wait_options': {'poll_interval': 0.2, 'max_poll_interval': 0.2,
-                                                         'timeout': 600}}, popen=True)
+                                                         'timeout': 600}},
+                           env={'PYTHONFAULTHANDLER': '1'}, popen=True)
     try:
         deadline = time.monotonic() + 60
         while len(status_requests(simulator)) < 3 and time.monotonic() < deadline:
@@ -208,9 +209,14 @@ def test_an_interrupted_run_stops_at_once(simulator, run_playbook, tmp_path, sig
         try:
             process.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
-            raise AssertionError('ansible-playbook went on 30 s after the signal:\n%s\n%s' % (stdout[-3000:], stderr[-3000:]))
+            # SIGABRT makes faulthandler print every thread's stack in every process of the run.
+            os.killpg(process.pid, signal.SIGABRT)
+            try:
+                stdout, stderr = process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                stdout, stderr = process.communicate()
+            raise AssertionError('ansible-playbook went on 30 s after the signal:\n%s\n%s' % (stdout[-3000:], stderr[-20000:]))
         exited = time.monotonic() - sent
     finally:
         if process.poll() is None:
