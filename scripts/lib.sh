@@ -26,15 +26,19 @@ find_python() {
   echo python3
 }
 
-# ensure_venv [newest|oldest|bench]: create (once) and activate a virtual environment with that end of the
-# supported ansible-core range and tests/requirements.txt (the newest also gets the tools); bench is the
-# newest ansible-core with benchmarks/requirements.txt.
+# ensure_venv [newest|oldest|bench|importer]: create (once) and activate a virtual environment with that end of
+# the supported ansible-core range and tests/requirements.txt (the newest also gets the tools); bench is the
+# newest ansible-core with benchmarks/requirements.txt; importer is galaxy-importer with what it pins.
 ensure_venv() {
   local which=${1:-newest} python stamp core name requirements
   python=$(find_python)
   requirements=("$ROOT/tests/requirements.txt")
   [ "$which" = bench ] && requirements=("$ROOT/requirements.txt" "$ROOT/benchmarks/requirements.txt")
-  if [ "$which" = oldest ]; then
+  [ "$which" = importer ] && requirements=("$ROOT/tests/galaxy_importer/requirements.txt")
+  if [ "$which" = importer ]; then
+    core="galaxy-importer"  # it brings the ansible-core it supports
+    name=importer
+  elif [ "$which" = oldest ]; then
     core="ansible-core>=2.16,<2.17"
     name=core216
   elif $python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
@@ -65,6 +69,14 @@ ensure_venv() {
   fi
   export VENV
   export PATH="$VENV/bin:$PATH"
+}
+
+# build_collection DIR: build the collection tarball into DIR (emptied first) and print its path.
+build_collection() {
+  local dest=$1
+  rm -rf "$dest" && mkdir -p "$dest"
+  (cd "$ROOT" && ansible-galaxy collection build --force --output-path "$dest" >/dev/null)
+  ls "$dest"/cisco-cdfmc-*.tar.gz
 }
 
 # install_collection DIR: build the collection tarball and install it under DIR (ansible_collections/...).

@@ -67,8 +67,11 @@ def _recent(entries, now, window):
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, (int, float)) and not isinstance(entry, bool):
             entry = [entry, 1]
-        if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], (int, float))
-                and isinstance(entry[1], int) and not isinstance(entry[1], bool) and entry[1] > 0 and now - window < entry[0] <= now + 1):
+        if not isinstance(entry, list) or len(entry) != 2:
+            continue
+        at, count = entry
+        counted = isinstance(count, int) and not isinstance(count, bool) and count > 0
+        if counted and isinstance(at, (int, float)) and now - window < at <= now + 1:
             recent.append(entry)
     recent.sort(key=lambda entry: entry[0])
     return recent
