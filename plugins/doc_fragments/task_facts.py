@@ -33,7 +33,15 @@ notes:
   - "Status mapping (case-insensitive): V(pending) from PENDING, QUEUED, SCHEDULED, NOT_STARTED;
     V(running) from RUNNING, IN_PROGRESS, DEPLOYING, EXECUTING; V(succeeded) from SUCCESS, SUCCEEDED,
     SUCCESSFUL, COMPLETED, DEPLOYED, DONE; V(failed) from FAILED, FAILURE, ERROR, ABORTED;
-    V(cancelled) from CANCELLED, CANCELED; anything else is V(unknown), with one warning per status."
+    V(cancelled) from CANCELLED, CANCELED."
+  - "Status families of device-level results (SSP_*, PRIMARY_BOOTSTRAP_*, SECONDARY_BOOTSTRAP_*, BREAK_*, ...) map by
+    their ending, longest first: PARTIALLY_SUCCEEDED and *_PARTIALLY_SUCCEEDED are V(failed) (a partial success
+    is a failure; messages say C(partially succeeded)), *_SUCCEEDED is V(succeeded), *_FAILED is V(failed).
+    Anything else, UNKNOWN included, is V(unknown) (not terminal), with one warning per status."
+  - "Where the status is absent or empty, a registration outcome in C(message) gives the state (matched
+    exactly, case-insensitive): DEVICE_SUCCESSFULLY_REGISTERED and DISCOVERY_SUCCESS V(succeeded),
+    REGISTRATION_FAILED, DEPLOYMENT_FAILED and DISCOVERY_FAILED V(failed), REGISTRATION_IN_PROGRESS V(running).
+    A failure word in C(message) also overrides a status that reads as succeeded."
   - A task whose status reads as succeeded while a sub-task failed is V(failed); a running task with a failed
     sub-task stays V(running) and lists the target in C(failed_targets).
 '''

@@ -36,6 +36,25 @@ BUILTIN_STATUS_MAP = dict(
     (status.lower(), state) for state, statuses in _BUILTIN_STATUSES.items() for status in statuses
 )
 
+# Families of device-level statuses (SSP_*, PRIMARY_BOOTSTRAP_*, BREAK_*, ...) map by their ending,
+# longest first: a partial success is a failure.
+PARTIAL_SUCCESS = 'partially_succeeded'
+_STATUS_SUFFIXES = (
+    (PARTIAL_SUCCESS, FAILED),
+    ('_succeeded', SUCCEEDED),
+    ('_failed', FAILED),
+)
+
+# Registration outcomes that Cisco's own automation reads from a task's message, matched exactly.
+MESSAGE_STATES = {
+    'device_successfully_registered': SUCCEEDED,
+    'discovery_success': SUCCEEDED,
+    'registration_failed': FAILED,
+    'deployment_failed': FAILED,
+    'discovery_failed': FAILED,
+    'registration_in_progress': RUNNING,
+}
+
 
 def task_facts_argument_spec():
     """The options that shape task facts, shared by the module and the action plugin."""
@@ -86,8 +105,32 @@ def normalize_status_map(status_map):
     return normalized
 
 
+def _status_key(status):
+    return str(status).strip().lower()
+
+
+def _suffix_state(key):
+    for suffix, state in _STATUS_SUFFIXES:
+        if key.endswith(suffix):
+            return state
+    return None
+
+
+def is_partial_success(status):
+    """True for PARTIALLY_SUCCEEDED and its families (``PRIMARY_BOOTSTRAP_PARTIALLY_SUCCEEDED``...)."""
+    return status is not None and _status_key(status).endswith(PARTIAL_SUCCESS)
+
+
+def describe_state(status, state):
+    """A state in words for messages: a failure that was a partial success says so."""
+    if state == FAILED and is_partial_success(status):
+        return 'failed (partially succeeded)'
+    return state
+
+
 class StatusMapper:
-    """Maps raw statuses to states: the user's status_map first, then the built-in table.
+    """Maps raw statuses to states: the user's status_map first, then the built-in table, then the
+    endings of status families; a registration outcome in the message where the status says nothing.
 
     ``warn`` is called once per raw status that maps to unknown.
     """
@@ -101,10 +144,10 @@ class StatusMapper:
         """Return the state of one raw status (None or empty gives unknown)."""
         if status is None:
             return UNKNOWN
-        key = str(status).strip().lower()
+        key = _status_key(status)
         if key in self._status_map:
             return self._status_map[key]
-        state = BUILTIN_STATUS_MAP.get(key)
+        state = BUILTIN_STATUS_MAP.get(key) or _suffix_state(key)
         if state is not None:
             return state
         if key and key not in self._warned:
@@ -116,19 +159,34 @@ class StatusMapper:
                     % (str(status), str(status)))
         return UNKNOWN
 
+    def outcome(self, status, message):
+        """The state of a task or sub-task from its status and message.
+
+        Where the status is absent or empty, a registration outcome in the message gives the state;
+        a failure word there also overrides a status that reads as succeeded.
+        """
+        word = MESSAGE_STATES.get(_status_key(message)) if isinstance(message, str) else None
+        if status is None or not str(status).strip():
+            return word or UNKNOWN
+        state = self.state(status)
+        if word == FAILED and state == SUCCEEDED:
+            return FAILED
+        return state
+
 
 def _sub_task_facts(sub_task, mapper):
     target = sub_task.get('target')
     if not isinstance(target, dict):
         target = {}
     status = _text_or_none(sub_task.get('status'))
+    message = _text_or_none(sub_task.get('message'))
     return {
         'target_id': _text_or_none(target.get('id')),
         'target_name': _text_or_none(target.get('name')),
         'target_type': _text_or_none(target.get('type')),
         'status': status,
-        'state': mapper.state(status),
-        'message': _text_or_none(sub_task.get('message')),
+        'state': mapper.outcome(status, message),
+        'message': message,
     }
 
 
@@ -141,7 +199,8 @@ def task_facts(task_id, body, mapper, include_raw=True):
     if not isinstance(body, dict):
         raise ValueError('the task status is a JSON %s, not an object' % type(body).__name__)
     status = _text_or_none(body.get('status'))
-    state = mapper.state(status)
+    message = _text_or_none(body.get('message'))
+    state = mapper.outcome(status, message)
 
     raw_sub_tasks = body.get('subTasks')
     if not isinstance(raw_sub_tasks, list):
@@ -163,7 +222,7 @@ def task_facts(task_id, body, mapper, include_raw=True):
         'status': status,
         'state': state,
         'terminal': state in TERMINAL_STATES,
-        'message': _text_or_none(body.get('message')),
+        'message': message,
         'description': _text_or_none(body.get('description')),
         'sub_tasks': sub_tasks,
         'failed_targets': failed_targets,

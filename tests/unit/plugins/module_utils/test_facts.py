@@ -8,6 +8,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOp
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     STATES,
     StatusMapper,
+    describe_state,
     normalize_status_map,
     task_facts,
 )
@@ -148,3 +149,88 @@ def test_non_object_body_is_refused(body):
 def test_every_state_reachable_with_status_map():
     mapper = StatusMapper(dict(('s_%s' % state, state) for state in STATES))
     assert [mapper.state('S_%s' % state) for state in STATES] == list(STATES)
+
+
+# Status words seen in real sources (Cisco's documents, terraform-provider-fmc, fmcapi, cisco-ftdv): one test each.
+@pytest.mark.parametrize('status,state', [
+    ('RUNNING', 'running'), ('PENDING', 'pending'), ('IN_PROGRESS', 'running'), ('DEPLOYING', 'running'),
+    ('Deploying', 'running'), ('SUCCESS', 'succeeded'), ('Success', 'succeeded'), ('COMPLETED', 'succeeded'),
+    ('SUCCEEDED', 'succeeded'), ('Succeeded', 'succeeded'), ('DEPLOYED', 'succeeded'), ('Deployed', 'succeeded'),
+    ('FAILED', 'failed'), ('Failed', 'failed'), ('Cancelled', 'cancelled'),
+])
+def test_status_words_of_real_servers(status, state):
+    assert StatusMapper().state(status) == state
+
+
+@pytest.mark.parametrize('family', ['SSP', 'PRIMARY_BOOTSTRAP', 'SECONDARY_BOOTSTRAP', 'SSP_PRIMARY_BOOTSTRAP',
+                                    'SSP_SECONDARY_BOOTSTRAP', 'BREAK'])
+@pytest.mark.parametrize('suffix,state', [('SUCCEEDED', 'succeeded'), ('FAILED', 'failed'),
+                                          ('PARTIALLY_SUCCEEDED', 'failed')])
+def test_device_status_families_map_by_their_ending(family, suffix, state):
+    warnings = []
+    mapper = StatusMapper(warn=warnings.append)
+    assert mapper.state('%s_%s' % (family, suffix)) == state
+    assert mapper.state(('%s_%s' % (family, suffix)).lower()) == state
+    assert warnings == []
+
+
+def test_partial_success_is_a_terminal_failure():
+    assert StatusMapper().state('PRIMARY_BOOTSTRAP_PARTIALLY_SUCCEEDED') == 'failed'
+    assert StatusMapper().state('PARTIALLY_SUCCEEDED') == 'failed'
+    facts = task_facts('t', {'status': 'PARTIALLY_SUCCEEDED', 'message': 'Deployed to 1 of 2 devices'}, StatusMapper())
+    assert facts['state'] == 'failed' and facts['terminal'] and facts['message'] == 'Deployed to 1 of 2 devices'
+    assert describe_state('Partially_Succeeded', 'failed') == 'failed (partially succeeded)'
+    assert describe_state('FAILED', 'failed') == 'failed'
+    assert describe_state('PARTIALLY_SUCCEEDED', 'succeeded') == 'succeeded'
+
+
+def test_status_map_comes_before_the_endings():
+    mapper = StatusMapper({'BREAK_PARTIALLY_SUCCEEDED': 'succeeded', 'ODD_FAILED': 'running'})
+    assert mapper.state('break_partially_succeeded') == 'succeeded'
+    assert mapper.state('ODD_FAILED') == 'running'
+    assert mapper.state('SSP_PARTIALLY_SUCCEEDED') == 'failed'
+
+
+@pytest.mark.parametrize('status', ['UNKNOWN', 'NONE', 'SUCCEEDED_LATER', 'NOT_FAILED_YET'])
+def test_other_words_stay_unknown_and_not_terminal(status):
+    warnings = []
+    mapper = StatusMapper(warn=warnings.append)
+    assert mapper.state(status) == 'unknown' and len(warnings) == 1
+    assert not task_facts('t', {'status': status}, mapper)['terminal']
+
+
+@pytest.mark.parametrize('message,state', [
+    ('DEVICE_SUCCESSFULLY_REGISTERED', 'succeeded'), ('DISCOVERY_SUCCESS', 'succeeded'),
+    ('REGISTRATION_FAILED', 'failed'), ('DEPLOYMENT_FAILED', 'failed'), ('DISCOVERY_FAILED', 'failed'),
+    ('REGISTRATION_IN_PROGRESS', 'running'), (' registration_failed ', 'failed'),
+])
+def test_registration_outcome_in_the_message_when_the_status_is_missing(message, state):
+    for body in ({'message': message}, {'status': '', 'message': message}, {'status': None, 'message': message}):
+        facts = task_facts('t', dict(body, taskType='DEVICE_REGISTRATION'), StatusMapper())
+        assert facts['state'] == state and facts['status'] == body.get('status') and facts['message'] == message
+
+
+def test_a_failure_word_in_the_message_overrides_a_success_status():
+    mapper = StatusMapper()
+    assert task_facts('t', {'status': 'Success', 'message': 'REGISTRATION_FAILED'}, mapper)['state'] == 'failed'
+    # Only failure words override; and only a success status.
+    assert task_facts('t', {'status': 'Failed', 'message': 'DISCOVERY_SUCCESS'}, mapper)['state'] == 'failed'
+    assert task_facts('t', {'status': 'Running', 'message': 'DEPLOYMENT_FAILED'}, mapper)['state'] == 'running'
+    assert task_facts('t', {'status': 'Running', 'message': 'DEVICE_SUCCESSFULLY_REGISTERED'},
+                      mapper)['state'] == 'running'
+
+
+def test_message_words_match_exactly():
+    mapper = StatusMapper()
+    assert task_facts('t', {'message': 'REGISTRATION_FAILED: bad key'}, mapper)['state'] == 'unknown'
+    assert task_facts('t', {'status': 'Success', 'message': 'Registration failed earlier; retried'},
+                      mapper)['state'] == 'succeeded'
+
+
+def test_message_words_apply_to_sub_tasks():
+    body = {'status': 'Success', 'subTasks': [
+        {'message': 'DEVICE_SUCCESSFULLY_REGISTERED', 'target': {'name': 'ftd-1'}},
+        {'status': 'SUCCESS', 'message': 'DISCOVERY_FAILED', 'target': {'name': 'ftd-2'}}]}
+    facts = task_facts('t', body, StatusMapper())
+    assert [sub['state'] for sub in facts['sub_tasks']] == ['succeeded', 'failed']
+    assert facts['state'] == 'failed' and facts['failed_targets'] == ['ftd-2']
