@@ -26,6 +26,7 @@ options:
     description:
       - Shortcut for the Security Cloud Control gateway of a region (cdFMC only), for example V(us) stands for
         V(https://api.us.security.cisco.com/firewall).
+      - The regions are those that Cisco's cdFMC getting-started guide confirms; for any other, set O(base_url).
       - Exactly one of O(base_url) and O(region) is required.
       - If not set, the environment variable E(CDFMC_REGION) is used. An empty value counts as unset.
     type: str
@@ -106,6 +107,10 @@ options:
 notes:
   - Proxy settings from the environment (E(HTTPS_PROXY), E(NO_PROXY)) apply. Redirects are not followed.
     Credentials in C(~/.netrc) are never used in place of O(api_token) or the login.
+  - With an O(api_token), one HTTP 401 is retried (within O(max_retries)), since cdFMC answers an occasional
+    spurious one. A GET answered HTTP 400 whose message says C(please try again) or C(retry the operation after
+    sometime) is retried like a 503.
+  - On an on-prem FMC, use an API user of the automation's own; FMC may log out another session of the same user.
 requirements:
   - requests >= 2.32.4
   - jmespath
@@ -129,7 +134,8 @@ options:
       - name: cdfmc_base_url
   region:
     description:
-      - Shortcut for the Security Cloud Control gateway of a region (cdFMC only).
+      - Shortcut for the Security Cloud Control gateway of a region (cdFMC only); for any other region, set
+        O(base_url).
       - Exactly one of O(base_url) and O(region) is required. An empty value counts as unset.
     type: str
     choices: [apj, au, eu, in, us]

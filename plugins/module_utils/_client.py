@@ -359,10 +359,12 @@ class CdfmcClient:
 
     def _find_domain(self, deadline):
         settings = self.settings
-        if settings.domain_uuid:
-            return settings.domain_uuid
         if settings.uses_login:
+            # The first request needs the login anyway: its DOMAINS say which domains exist, at no extra cost.
             self.auth.prepare(self, deadline)
+        if settings.domain_uuid:
+            return self._login_domain(settings.domain_uuid) if settings.uses_login else settings.domain_uuid
+        if settings.uses_login:
             if settings.domain is None:
                 if not self.auth.domain_uuid:
                     raise CdfmcResponseError('the login on %s did not name a DOMAIN_UUID; set domain_uuid or domain'
@@ -382,6 +384,20 @@ class CdfmcClient:
             raise CdfmcOptionError('domain %r is not a domain of %s; its domains are: %s'
                                    % (wanted, settings.server, ', '.join(names) or '(none listed)'))
         return validate_identifier(str(matches[0]['uuid']), 'the UUID of domain %r' % wanted)
+
+    def _login_domain(self, domain_uuid):
+        """domain_uuid as the login's DOMAINS spell it; refused when they do not list it, since every task URL
+        in it would answer 404 (no DOMAINS at all: taken as given)."""
+        domains = self.auth.domains
+        if not domains:
+            return domain_uuid
+        for domain in domains:
+            if str(domain.get('uuid')).lower() == domain_uuid.lower():
+                return validate_identifier(str(domain['uuid']), 'the login\'s UUID of domain_uuid')
+        raise CdfmcOptionError(
+            'domain_uuid %s is not one of the domains that %s on %s may use: %s; set domain_uuid to one of them, '
+            'or domain by name' % (domain_uuid, self.settings.username, self.settings.server,
+                                   ', '.join('%s (%s)' % (d.get('name'), d.get('uuid')) for d in domains)))
 
     def _all_domains(self, deadline):
         """Every domain that GET fmc_platform/v1/info/domain lists, page after page."""
@@ -453,17 +469,22 @@ class CdfmcClient:
                 body = self._decode(method, path, status, raw)
                 return (body, response_headers) if with_headers else body
 
-            # The token this thread actually sent: renew() leaves alone one that another thread replaced.
-            if status == 401 and not renewed and self.auth.renew(self, deadline, self.auth.marker):
+            retry_unauthorized = False
+            if status == 401 and not renewed:
                 renewed = True
-                continue
+                # The token this thread actually sent: renew() leaves alone one that another thread replaced.
+                if self.auth.renew(self, deadline, self.auth.marker):
+                    continue
+                # A token that cannot be renewed: cdFMC answers an occasional spurious 401, which Cisco's
+                # own client retries once; so do we, within max_retries.
+                retry_unauthorized = True
 
             error = self._http_error(method, path, status, reason, response_headers, raw)
             delay = error.retry_after if error.retry_after is not None else next(delays)
             if status == 429 and self.budget is not None:
                 # Every process sharing the budget holds off, not only this one.
                 self.budget.hold(delay)
-            if not is_retryable_status(method, status) or retries_left <= 0:
+            if not (retry_unauthorized or is_retryable_status(method, status, error.detail)) or retries_left <= 0:
                 raise error
             if not self._pause(delay, deadline, error):
                 raise error
@@ -592,4 +613,5 @@ class CdfmcClient:
         message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, reason or '')
         message = message.rstrip() + (': %s' % detail if detail else '')
         retry_after = parse_retry_after(headers.get('Retry-After'), time.time())
-        return CdfmcRequestError(self.redact(message), method=method, path=path, status=status, retry_after=retry_after)
+        return CdfmcRequestError(self.redact(message), method=method, path=path, status=status, retry_after=retry_after,
+                                 detail=self.redact('; '.join(descriptions)))

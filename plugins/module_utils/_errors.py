@@ -27,15 +27,17 @@ class CdfmcRequestError(CdfmcError):
     ``status`` is the HTTP status, or None when no response arrived.
     ``retry_after`` is the server's Retry-After delay in seconds, when it sent one.
     ``refused`` is True when the connection was refused (nothing reached the server).
+    ``detail`` is the server's own message of an HTTP error (its messages' descriptions), or ''.
     """
 
-    def __init__(self, message, method=None, path=None, status=None, retry_after=None, refused=False):
+    def __init__(self, message, method=None, path=None, status=None, retry_after=None, refused=False, detail=''):
         super(CdfmcRequestError, self).__init__(message)
         self.method = method
         self.path = path
         self.status = status
         self.retry_after = retry_after
         self.refused = refused
+        self.detail = detail
 
 
 class CdfmcTLSError(CdfmcRequestError):

@@ -19,6 +19,9 @@ from email.utils import parsedate_to_datetime
 
 RETRYABLE_GET_STATUSES = frozenset((429, 500, 502, 503, 504))
 RETRYABLE_POST_STATUSES = frozenset((429,))
+# FMC sometimes answers a GET with 400 and one of these in its message when it is busy; Cisco's own
+# client (go-fmc) retries them as it does a 503.
+RETRYABLE_400_TEXTS = ('please try again', 'retry the operation after sometime')
 
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
@@ -67,8 +70,12 @@ def parse_retry_after(value, now, cap=RETRY_AFTER_CAP):
     return max(0.0, min(cap, seconds))
 
 
-def is_retryable_status(method, status):
-    """True when an HTTP status of this method is worth another try."""
+def is_retryable_status(method, status, text=''):
+    """True when an HTTP answer (its status and the server's message ``text``) of this method is worth
+    another try."""
     if method.upper() == 'GET':
+        if status == 400:
+            text = (text or '').lower()
+            return any(phrase in text for phrase in RETRYABLE_400_TEXTS)
         return status in RETRYABLE_GET_STATUSES
     return status in RETRYABLE_POST_STATUSES

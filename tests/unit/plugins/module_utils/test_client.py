@@ -81,7 +81,44 @@ def test_wrong_token_is_one_clear_401(simulator):
     message = str(caught.value)
     assert caught.value.status == 401 and 'HTTP 401' in message
     assert 'Invalid or expired access token' in message and 'api_token' in message
-    assert 'not-the-token' not in message and sleeps == [] and len(simulator.requests) == 1
+    # cdFMC's occasional spurious 401 is retried once; a token that is really wrong fails after that one retry.
+    assert 'not-the-token' not in message and len(sleeps) == 1 and len(simulator.requests) == 2
+
+
+def test_a_spurious_401_with_a_token_is_retried_once(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 401, 'times': 1, 'message': 'Unauthorized'}]})
+    sleeps = []
+    with make_client(simulator, sleeps) as client:
+        assert client.get_task_status('t1')['status'] == 'Deployed'
+    assert len(sleeps) == 1 and client.request_count == 2
+
+
+def test_the_401_retry_counts_against_max_retries(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 401, 'times': 1}]})
+    sleeps = []
+    with make_client(simulator, sleeps, max_retries=0) as client:
+        with pytest.raises(CdfmcRequestError, match='HTTP 401'):
+            client.get_task_status('t1')
+    assert sleeps == [] and client.request_count == 1
+
+
+@pytest.mark.parametrize('text', ['Server busy. Please try again.', 'Retry the operation after sometime'])
+def test_a_busy_400_is_retried_like_a_503(simulator, text):
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 400, 'times': 2, 'message': text}]})
+    sleeps = []
+    with make_client(simulator, sleeps) as client:
+        assert client.get_task_status('t1')['status'] == 'Deployed'
+    assert len(sleeps) == 2 and client.request_count == 3
+
+
+def test_a_cdfmc_domain_other_than_global_is_warned_about():
+    settings = ConnectionSettings.from_options({'region': 'us', 'api_token': 't', 'domain_uuid': 'abc-123'})
+    (warning,) = settings.warnings
+    assert 'domain_uuid abc-123 is not the Global domain of a cdFMC' in warning
+    for options in ({}, {'domain_uuid': CDFMC_GLOBAL_DOMAIN_UUID.upper()}, {'domain': 'Global'}):
+        assert ConnectionSettings.from_options(dict({'region': 'us', 'api_token': 't'}, **options)).warnings == []
+    assert ConnectionSettings.from_options({'base_url': 'https://fmc', 'username': 'u', 'password': 'p',
+                                            'domain_uuid': 'abc-123'}).warnings == []
 
 
 def test_missing_task_404_with_top_level_error_body(simulator):

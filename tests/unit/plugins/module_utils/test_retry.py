@@ -48,3 +48,12 @@ def test_retry_after_http_date():
 ])
 def test_retryable_statuses(method, status, expected):
     assert is_retryable_status(method, status) is expected
+
+
+@pytest.mark.parametrize('method,text,expected', [
+    ('GET', 'Server is busy. Please try again.', True), ('GET', 'Please Try Again later', True),
+    ('GET', 'Retry the operation after sometime.', True), ('GET', 'Invalid filter', False), ('GET', '', False),
+    ('GET', None, False), ('POST', 'Please try again', False),
+])
+def test_a_busy_400_is_retried_for_gets_only(method, text, expected):
+    assert is_retryable_status(method, 400, text) is expected
