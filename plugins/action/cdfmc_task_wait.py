@@ -20,7 +20,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import Request
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import CdfmcClient, requests_version_problem
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper, describe_state
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import HAS_JMESPATH, compile_query
 from ansible_collections.cisco.cdfmc.plugins.module_utils._task_ids import extract_task_ids
 from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import (
@@ -99,15 +99,21 @@ class ActionModule(ActionBase):
             mapper = StatusMapper(args['status_map'], warn=warnings.append)
             until_query = compile_query(args['until_query'], 'until_query') if args['until_query'] else None
             id_query = compile_query(args['id_query'], 'id_query') if args['id_query'] else None
-            check_timing(args['timeout'], args['poll_interval'], args['max_poll_interval'])
-            task_ids = extract_task_ids(args['task_ids'], id_query)
+            check_timing(args['timeout'], args['poll_interval'], args['max_poll_interval'], args['not_found_grace'])
+            task_ids = extract_task_ids(args['task_ids'], id_query, check_mode=self._play_context.check_mode)
         except CdfmcError as exc:
             result.update(failed=True, msg=str(exc), invocation=invocation)
             return result
+        warnings.extend(settings.warnings)
+        if task_ids.without_id:
+            warnings.append('check mode: no task id in %s, which did not fail (a deployment request that sent '
+                            'nothing in check mode); skipped' % ', '.join(task_ids.without_id))
 
         if not task_ids.ids:
             result.update(changed=False, skipped=True, invocation=invocation,
                           msg='nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped)
+            if warnings:
+                result['warnings'] = warnings
             return result
 
         stop = threading.Event()
@@ -116,9 +122,13 @@ class ActionModule(ActionBase):
 
         def on_change(progress, old_status, old_state):
             facts = progress.facts
+            if facts is None:
+                display.display('cdfmc_task_wait: task %s: %s; polling until then' % (progress.id, progress.error))
+                return
             display.display('cdfmc_task_wait: task %s%s: %s -> %s (%s), devices %s done' % (
                 progress.id, ' %s' % facts['task_type'] if facts['task_type'] else '',
-                old_status or '(none)', facts['status'] or '(none)', facts['state'], _devices_done(facts)))
+                old_status or '(none)', facts['status'] or '(none)', describe_state(facts['status'], facts['state']),
+                _devices_done(facts)))
 
         def on_poll(progress):
             if progress.error:
@@ -151,7 +161,8 @@ class ActionModule(ActionBase):
         waiter = Waiter(
             unique, fetch, mapper, args['timeout'], args['poll_interval'], args['max_poll_interval'],
             settings.request_timeout, until_query=until_query, fail_fast=args['fail_fast'],
-            include_raw=args['include_raw'], pool=pool, stop=stop, on_change=on_change, on_poll=on_poll)
+            include_raw=args['include_raw'], pool=pool, stop=stop, on_change=on_change, on_poll=on_poll,
+            not_found_grace=args['not_found_grace'])
         try:
             outcome = waiter.run()
         except BaseException:

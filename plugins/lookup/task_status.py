@@ -107,6 +107,8 @@ class LookupModule(LookupBase):
             options = dict((name, to_plain(self.get_option(name))) for name in CONNECTION_ARGUMENT_SPEC)
         try:
             settings = ConnectionSettings.from_options(options)
+            for warning in settings.warnings:
+                display.warning(warning)
             mapper = StatusMapper(to_plain(self.get_option('status_map')), warn=display.warning)
             budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests)
             with CdfmcClient(settings, budget=budget) as client:

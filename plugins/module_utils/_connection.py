@@ -220,6 +220,16 @@ class ConnectionSettings:
                                                           self.domain_uuid or self.domain)
 
     @property
+    def warnings(self):
+        """Settings that are allowed but probably wrong, one sentence each."""
+        if not self.uses_login and self.domain_uuid and self.domain_uuid.lower() != CDFMC_GLOBAL_DOMAIN_UUID:
+            # A cdFMC has one domain: any other UUID makes every task answer 404.
+            return ['domain_uuid %s is not the Global domain of a cdFMC (%s), its only domain; with an api_token '
+                    'every task in another domain answers HTTP 404. Leave domain_uuid unset unless this server is '
+                    'not a cdFMC' % (self.domain_uuid, CDFMC_GLOBAL_DOMAIN_UUID)]
+        return []
+
+    @property
     def uses_login(self):
         """True for an on-prem FMC login (user name and password), False for a cdFMC API token."""
         return self.username is not None

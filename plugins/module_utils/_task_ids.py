@@ -27,12 +27,14 @@ ID_PATHS = (
 
 class TaskIds:
     """The outcome of extraction: ``ids`` in input order (duplicates kept), ``positions``
-    naming where each came from, and ``skipped`` counting items ignored as skipped."""
+    naming where each came from, ``skipped`` counting items ignored as skipped, and
+    ``without_id`` the positions of items skipped in check mode for holding no id."""
 
     def __init__(self):
         self.ids = []
         self.positions = []
         self.skipped = 0
+        self.without_id = []
 
     def unique(self):
         """The ids without duplicates, in first-seen order: what is actually polled."""
@@ -82,12 +84,14 @@ def _id_from_dict(item, id_query, position):
             ', '.join('.'.join(path) for path in ID_PATHS)))
 
 
-def extract_task_ids(task_ids, id_query=None):
+def extract_task_ids(task_ids, id_query=None, check_mode=False):
     """Turn the task_ids option into a TaskIds, or raise CdfmcOptionError naming the position.
 
     ``id_query`` is a compiled JMESPath expression (or None). Items with
     ``skipped: true`` are ignored; a registered looped result (``results``) is
-    flattened; ids are checked against the task id rule.
+    flattened; ids are checked against the task id rule. In ``check_mode``, a
+    dictionary with no id that did not fail is skipped too: a deployment module that
+    sent nothing in check mode returns no task (cisco.fmcansible returns ``changed: false``).
     """
     found = TaskIds()
     value = to_plain(task_ids)
@@ -106,7 +110,14 @@ def extract_task_ids(task_ids, id_query=None):
             if isinstance(item.get('results'), list) and 'task' not in item and 'json' not in item:
                 visit(item['results'], position + '.results')
                 return
-            task_id = _id_from_dict(item, id_query, position)
+            try:
+                task_id = _id_from_dict(item, id_query, position)
+            except CdfmcOptionError:
+                if not check_mode or item.get('failed') is True:
+                    raise
+                found.skipped += 1
+                found.without_id.append(position)
+                return
         else:
             task_id = _usable(item)
             if task_id is None:

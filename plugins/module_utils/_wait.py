@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import concurrent.futures
+import math
 import queue
 import random
 import threading
@@ -32,7 +33,12 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     SUCCEEDED,
     UNKNOWN,
 )
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts, task_facts_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
+    describe_state,
+    is_partial_success,
+    task_facts,
+    task_facts_argument_spec,
+)
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import is_retryable_status
 
@@ -56,15 +62,19 @@ def wait_argument_spec():
         until_query=dict(type='str'),
         fail_on_failure=dict(type='bool', default=True),
         fail_fast=dict(type='bool', default=False),
+        not_found_grace=dict(type='int', default=60),
     )
     spec.update(task_facts_argument_spec())
     return spec
 
 
-def check_timing(timeout, poll_interval, max_poll_interval):
+def check_timing(timeout, poll_interval, max_poll_interval, not_found_grace=0):
     """Refuse timings that make no sense, with one clear message each."""
     if timeout is None or timeout < 0:
         raise CdfmcOptionError('timeout must be 0 (check once) or a positive number of seconds, got %r' % (timeout,))
+    if not_found_grace is None or not_found_grace < 0:
+        raise CdfmcOptionError('not_found_grace must be 0 (off) or a positive number of seconds, got %r'
+                               % (not_found_grace,))
     if not poll_interval > 0 or poll_interval == float('inf'):
         raise CdfmcOptionError('poll_interval must be a positive number of seconds, got %r' % (poll_interval,))
     if not max_poll_interval >= poll_interval or max_poll_interval == float('inf'):
@@ -101,7 +111,7 @@ def is_fatal(error):
         return False  # a garbled answer (a proxy's page, a cut body) may be right next time
     if isinstance(error, CdfmcRequestError):
         status = error.status
-        return status is not None and not (is_retryable_status('GET', status) or status == 408)
+        return status is not None and not (is_retryable_status('GET', status, error.detail) or status == 408)
     return not isinstance(error, CdfmcError)
 
 
@@ -116,6 +126,7 @@ class TaskProgress:
         self.done = False
         self.done_at = None
         self.until_matched = False
+        self.not_visible = False  # answered only 404 so far, within not_found_grace
         self.next_at = None
         self.base = None
         self.in_flight = False
@@ -152,14 +163,18 @@ class Waiter:
     runs it (a thread pool in production, inline in tests); ``wait_any(futures, seconds)``
     returns the finished ones; ``idle(seconds)`` sleeps when nothing is in flight;
     ``stop`` is an Event that ends the wait early. ``on_change(progress, old_status,
-    old_state)`` is called when a task's status or state changes; ``on_poll(progress)``
-    after every poll.
+    old_state)`` is called when a task's status or state changes, and when a task is first
+    found not visible yet (its facts still None); ``on_poll(progress)`` after every poll.
+
+    A task that was never seen and answers 404 within ``not_found_grace`` seconds of the
+    start is not visible yet (FMC may take seconds to show a task it just created); after
+    that, 404 ends it. A task seen before that answers 404 has disappeared, and ends at once.
     """
 
     def __init__(self, task_ids, fetch, mapper, timeout, poll_interval, max_poll_interval, request_timeout,
                  until_query=None, fail_fast=False, include_raw=True, clock=time.monotonic, rand=random.random,
-                 pool=None, wait_any=None, idle=None, stop=None, on_change=None, on_poll=None):
-        check_timing(timeout, poll_interval, max_poll_interval)
+                 pool=None, wait_any=None, idle=None, stop=None, on_change=None, on_poll=None, not_found_grace=0):
+        check_timing(timeout, poll_interval, max_poll_interval, not_found_grace)
         self.tasks = dict((task_id, TaskProgress(task_id)) for task_id in task_ids)
         self._fetch = fetch
         self._mapper = mapper
@@ -176,11 +191,14 @@ class Waiter:
         self._idle = idle or self._stop.wait
         self._on_change = on_change
         self._on_poll = on_poll
+        self._not_found_grace = not_found_grace
+        self._grace_ends = None
 
     def run(self):
         """Wait, and return a WaitOutcome."""
         started = self._clock()
         deadline = started + self._timeout
+        self._grace_ends = started + self._not_found_grace
         for progress in self.tasks.values():
             progress.next_at = started
         in_flight = {}
@@ -250,11 +268,13 @@ class Waiter:
             facts = task_facts(progress.id, body, self._mapper, include_raw=self._include_raw)
         except Exception as exc:  # pylint: disable=broad-except
             progress.error = str(exc) if isinstance(exc, CdfmcError) else 'unexpected %s: %s' % (type(exc).__name__, exc)
-            if is_fatal(exc):
+            if _is_not_found(exc):
+                self._not_found(progress, exc, now)
+            elif is_fatal(exc):
                 progress.done, progress.done_at = True, now
         else:
             old_status, old_state = progress.status, progress.state if progress.facts else None
-            progress.facts, progress.error = facts, None
+            progress.facts, progress.error, progress.not_visible = facts, None, False
             changed = progress.polls == 1 or (old_status, old_state) != (facts['status'], facts['state'])
             if changed and self._on_change is not None:
                 self._on_change(progress, old_status, old_state)
@@ -276,11 +296,35 @@ class Waiter:
             # A poll must start early enough to finish before the deadline; rather than one too late,
             # a last look at the latest useful moment, or none when that is too soon after this one.
             latest = deadline - min(FINAL_CHECK_MARGIN, self._request_timeout)
+            if progress.not_visible and now < self._grace_ends < next_at:
+                next_at = self._grace_ends  # the last 404 that may still be "not yet" is the one at its end
             if next_at > latest:
                 next_at = latest if latest >= now + self._schedule.poll_interval else float('inf')
             progress.next_at = next_at
         if self._on_poll is not None:
             self._on_poll(progress)
+
+    def _not_found(self, progress, error, now):
+        """A 404: not visible yet within the grace, else the end of this task."""
+        if progress.facts is not None:
+            progress.error = ('task %s disappeared: it answered before, and now HTTP 404 (FMC may delete a task '
+                              'once it ends): %s' % (progress.id, error))
+        elif now < self._grace_ends:
+            progress.error = 'not visible yet (404), grace ends in %d s' % math.ceil(self._grace_ends - now)
+            if not progress.not_visible:
+                progress.not_visible = True
+                if self._on_change is not None:
+                    self._on_change(progress, None, None)
+            return
+        elif self._not_found_grace:
+            progress.error = ('task %s was not found (HTTP 404) from the start of the wait to the end of '
+                              'not_found_grace (%d s): check the task id and the domain: %s'
+                              % (progress.id, self._not_found_grace, error))
+        progress.done, progress.done_at = True, now
+
+
+def _is_not_found(error):
+    return isinstance(error, CdfmcRequestError) and not isinstance(error, CdfmcResponseError) and error.status == 404
 
 
 def _wait_any(futures, seconds):
@@ -358,12 +402,14 @@ def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
     problems = []
     unique = [per_id[task_id] for task_id in outcome.tasks]
     for task in unique:
-        devices = ['device %s failed: %s' % (sub['target_name'] or sub['target_id'] or '?', sub['message'] or 'no message')
+        devices = ['device %s %s: %s' % (sub['target_name'] or sub['target_id'] or '?',
+                                         'partially succeeded' if is_partial_success(sub['status']) else 'failed',
+                                         sub['message'] or 'no message')
                    for sub in task['sub_tasks'] if sub['state'] == FAILED]
         if task['state'] in (FAILED, CANCELLED) or devices:
             # A task still running may already have failed devices: name them too.
             line = 'task %s%s %s%s' % (task['id'], ' (%s)' % task['task_type'] if task['task_type'] else '',
-                                       '' if task['terminal'] else 'still ', task['state'])
+                                       '' if task['terminal'] else 'still ', describe_state(task['status'], task['state']))
             if task['message']:
                 line += ': %s' % task['message']
             problems.append('; '.join([line] + devices))
@@ -371,16 +417,17 @@ def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
         if task['error']:
             problems.append('task %s: %s' % (task['id'], task['error']))
     if outcome.timed_out:
-        waiting = ['%s (%s)' % (task['id'], task['state']) for task in unique
-                   if not task['terminal'] and not outcome.tasks[task['id']].done]
+        waiting = ['%s (%s)' % (task['id'], 'not visible yet: HTTP 404 since the start'
+                                if outcome.tasks[task['id']].not_visible else task['state'])
+                   for task in unique if not task['terminal'] and not outcome.tasks[task['id']].done]
         problems.append('timed out after %ss with %d task(s) unfinished: %s' % (timeout, len(waiting), ', '.join(waiting)))
     if outcome.stopped_by_failure:
         problems.append('stopped at the first failure (fail_fast)')
     if outcome.interrupted:
         problems.append('interrupted')
 
-    failed = bool(outcome.timed_out or outcome.interrupted or summary['errors']
-                  or (fail_on_failure and (summary['failed'] or summary['cancelled'])))
+    ended_badly = summary['failed'] or summary['cancelled']
+    failed = bool(outcome.timed_out or outcome.interrupted or summary['errors'] or (fail_on_failure and ended_badly))
     if problems:
         msg = '%d of %d task(s) did not succeed: %s' % (summary['total'] - summary['succeeded'], summary['total'],
                                                         ' | '.join(problems))

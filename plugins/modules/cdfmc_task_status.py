@@ -19,6 +19,9 @@ description:
   - A cdFMC is reached through the Security Cloud Control gateway of its region or through its tenant host,
     with an API token; an on-prem FMC with a user name and password.
   - To wait until one or many tasks end, use M(cisco.cdfmc.cdfmc_task_wait) rather than looping over this module.
+  - This module reads once, so HTTP 404 fails it. FMC can answer 404 for a few seconds for a task that was just
+    created; M(cisco.cdfmc.cdfmc_task_wait) takes such a task as not visible yet for its O(cisco.cdfmc.cdfmc_task_wait#module:not_found_grace),
+    which a single read cannot do.
   - "The module runs where the task runs; to use the controller's environment and Python, add
     C(delegate_to: localhost)."
 author:
@@ -197,6 +200,8 @@ def run(module):
     mapper = StatusMapper(params['status_map'], warn=module.warn)
     query = compile_query(params['query'], 'query') if params['query'] else None
     settings = ConnectionSettings.from_options(params)
+    for warning in settings.warnings:
+        module.warn(warning)
 
     budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests)
     with CdfmcClient(settings, budget=budget, log=module.debug) as client:

@@ -88,10 +88,31 @@ options:
       - Return as soon as any task ends failed or cancelled, without waiting for the others.
     type: bool
     default: false
+  not_found_grace:
+    description:
+      - Seconds from the start of the wait during which a task that was never seen and answers HTTP 404 is
+        taken as not visible yet. FMC can answer 404 for a few seconds for a task that a deployment request
+        has just created.
+      - Meanwhile the task is V(unknown) with C(error) saying so, one line is shown, and it is polled again on its
+        schedule, with one poll at the end of the grace. A 404 after the grace ends that task with an error that
+        names the grace; if O(timeout) comes first, the timeout message names the 404.
+      - A mistyped task id therefore fails only once the grace is over. V(0) turns the grace off, so that 404
+        ends a task at once.
+      - A task that answered before and then answers 404 has disappeared (FMC may delete some tasks once they
+        end); it ends at once, with no grace.
+    type: int
+    default: 60
 notes:
   - A poll that runs out of O(max_retries) on connection errors, HTTP 429 or 5xx does not end the wait; the task
-    keeps its last facts, records C(error), and is polled again at its next turn. HTTP 401, 403 and 404 end that
-    task with C(error).
+    keeps its last facts, records C(error), and is polled again at its next turn. HTTP 401, 403 and 404 (after
+    O(not_found_grace)) end that task with C(error).
+  - A wrong O(domain_uuid) is caught before any task is polled, so that tasks do not wait out O(not_found_grace)
+    and blame their ids - on an on-prem FMC against the domains of the login; with an O(api_token) (a cdFMC,
+    whose only domain is Global) a warning says that any other domain UUID makes every task answer 404.
+  - In check mode, an item of O(task_ids) that holds no task id and did not fail is skipped with one warning, since
+    a deployment module that skipped its request in check mode returns no task (for example
+    C(cisco.fmcansible.fmc_configuration) returns only C(changed=false)). Outside check mode such an item is an
+    error.
   - One line per task state change is shown at the default verbosity, and the detail of every poll at C(-vvv).
   - An interrupted run (SIGINT, SIGTERM, a cancelled AWX job) stops at once.
 seealso:
@@ -113,6 +134,7 @@ EXAMPLES = r'''
       ignoreWarning: true
       deviceList: "{{ device_ids }}"
     status_code: 202
+  changed_when: true
   register: deployment
   no_log: true
 

@@ -16,6 +16,19 @@ STATES = [
     ('Deployed', 'succeeded', True), ('COMPLETED', 'succeeded', True), ('Failed', 'failed', True),
     ('ERROR', 'failed', True), ('Cancelled', 'cancelled', True), ('CANCELED', 'cancelled', True),
     ('UNKNOWN', 'unknown', False),
+    # Words seen in real sources (FMC-FACTS.md): families by their ending, a partial success is a failure.
+    ('SUCCEEDED', 'succeeded', True), ('Succeeded', 'succeeded', True), ('DEPLOYED', 'succeeded', True),
+    ('FAILED', 'failed', True), ('RUNNING', 'running', False), ('Pending', 'pending', False),
+    ('PARTIALLY_SUCCEEDED', 'failed', True), ('SSP_SUCCEEDED', 'succeeded', True), ('SSP_FAILED', 'failed', True),
+    ('PRIMARY_BOOTSTRAP_PARTIALLY_SUCCEEDED', 'failed', True), ('SECONDARY_BOOTSTRAP_SUCCEEDED', 'succeeded', True),
+    ('SSP_PRIMARY_BOOTSTRAP_FAILED', 'failed', True), ('SSP_SECONDARY_BOOTSTRAP_SUCCEEDED', 'succeeded', True),
+    ('BREAK_PARTIALLY_SUCCEEDED', 'failed', True),
+]
+# Registration outcomes that only the message carries (no status at all): (message, state, terminal).
+MESSAGE_STATES = [
+    ('DEVICE_SUCCESSFULLY_REGISTERED', 'succeeded', True), ('DISCOVERY_SUCCESS', 'succeeded', True),
+    ('REGISTRATION_FAILED', 'failed', True), ('DEPLOYMENT_FAILED', 'failed', True),
+    ('DISCOVERY_FAILED', 'failed', True), ('REGISTRATION_IN_PROGRESS', 'running', False),
 ]
 
 
@@ -29,13 +42,22 @@ def _task_requests(simulator):
 
 def test_every_state_of_the_mapping(simulator, run_playbook):
     tasks = [_simple_task('state-%d' % index, case[0]) for index, case in enumerate(STATES)]
+    tasks += [{'id': 'message-%d' % index,
+               'raw': {'id': 'message-%d' % index, 'type': 'TaskStatus', 'taskType': 'DEVICE_REGISTRATION',
+                       'message': message}}
+              for index, (message, _state, _terminal) in enumerate(MESSAGE_STATES)]
     simulator.load({'tasks': tasks})
+    cases = list(STATES)
+    cases += [(None, state, terminal) for _message, state, terminal in MESSAGE_STATES]
     expected = [{'id': task['id'], 'status': status, 'state': state, 'terminal': terminal}
-                for task, (status, state, terminal) in zip(tasks, STATES)]
+                for task, (status, state, terminal) in zip(tasks, cases)]
     result = run_playbook('states.yml', {'expected': expected})
     assert 'ok=2' in result.stdout
+    # Only UNKNOWN is a word the collection does not know.
+    unknown = [line for line in result.output.splitlines() if 'is not known and is treated as unknown' in line]
+    assert unknown and all("task status 'UNKNOWN' is not known" in line for line in unknown)
     requests = _task_requests(simulator)
-    assert len(requests) == len(STATES)
+    assert len(requests) == len(cases)
     assert all(r['path'].startswith('/firewall/v1/cdfmc/api/fmc_config/v1/domain/%s/' % GLOBAL) for r in requests)
     assert all(r['query'] == {'showDetailedDeviceStatus': ['true']} for r in requests)
     assert all(r['user_agent'].startswith('cisco.cdfmc/') for r in requests)
@@ -67,7 +89,9 @@ def test_failures_are_clear_and_safe(simulator, run_playbook):
     paths = [r['path'] for r in simulator.requests()]
     # The bad id, the bad query, the bad map and plain http were refused before any request.
     assert not any('passwd' in path or '..' in path for path in paths)
-    assert len(paths) == 4
+    # The wrong token twice (a 401 with a token is retried once), the missing task, the missing domain, and
+    # verification off; the untrusted certificate never reached the server.
+    assert len(paths) == 5
     assert 'wrong-token-value' not in result.output and TOKEN not in result.output
 
 

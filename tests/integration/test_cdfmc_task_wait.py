@@ -132,7 +132,7 @@ def test_retries_running_out_keep_polling_then_report(simulator, wait_on):
 @pytest.mark.parametrize('token,task_id,expected', [('wrong-token', 't1', 'HTTP 401'), (TOKEN, 'nope', 'HTTP 404')])
 def test_refusals_end_the_task_with_an_error(simulator, wait_on, token, task_id, expected):
     simulator.load({'tasks': [task('t1', 0.5)]})
-    result = wait_on(task_id, api_token=token, **FAST).result
+    result = wait_on(task_id, api_token=token, not_found_grace=0, **FAST).result
     assert result['failed'] and expected in result['tasks'][0]['error'] and result['tasks'][0]['polls'] == 1
     assert 'wrong-token' not in json.dumps(result)
 
@@ -141,6 +141,7 @@ def test_bad_input_is_refused_before_any_request(simulator, wait_on):
     for ids, options, message in [
         (['ok', '../x'], {}, 'task_ids: task_ids[1]: task id'),
         ([{'changed': True}], {}, 'no task id in task_ids[0]'),
+        ([{'changed': False}], {}, 'no task id in task_ids[0]'),  # skipped in check mode only
         ([], {}, 'task_ids is empty'),
         ('t1', {'until_query': 'state =='}, 'until_query is not a valid JMESPath'),
         ('t1', {'poll_interval': 10, 'max_poll_interval': 5}, 'max_poll_interval'),

@@ -23,3 +23,4 @@ def test_the_demo_runs_from_the_installed_collection(simulator, run_playbook, co
     assert "ftd-branch-7 | failed | Interface GigabitEthernet0/2: nameif 'outside2'" in played.stdout
     assert 'ftd-hq-1 | succeeded | Deployment succeeded' in played.stdout
     assert 'ignored=1' in played.stdout  # the wait failed, as it must, and the play went on to report
+    assert 'changed=1' in played.stdout  # the deployment request is a change

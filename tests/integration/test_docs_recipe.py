@@ -27,3 +27,4 @@ def test_the_recipe_runs(simulator, run_playbook):
                                'CDFMC_CA_PATH': simulator.ca_file})
     assert 'ftd-1: succeeded Deployment succeeded' in played.stdout
     assert 'ftd-2: succeeded Deployment succeeded' in played.stdout
+    assert 'changed=1' in played.stdout  # the deployment request is a change

@@ -44,7 +44,7 @@ def test_failure_still_publishes_and_names_the_device(simulator, run_playbook, t
 def test_errors_are_in_the_report_and_a_long_poll_interval_is_accepted(simulator, run_playbook, tmp_path):
     simulator.load({'tasks': [deployment('t1', [('ftd-1', 'SUCCESS', 'ok')])]})
     played = run_playbook('role.yml', {'ids': ['t1', 'missing'], 'report_dir': str(tmp_path),
-                                       'poll_interval': 60, 'timeout': 3}, expect_rc=2)
+                                       'poll_interval': 60, 'timeout': 3, 'not_found_grace': 0}, expect_rc=2)
     assert 'max_poll_interval' not in played.stdout
     table = (tmp_path / 'cdfmc_task_report.md').read_text()
     assert '| missing | - | unknown | GET ' in table and 'HTTP 404' in table

@@ -163,3 +163,30 @@ def test_faults_count_down_and_match():
     assert get(simulator, 'dep').action == 'drop'
     assert get(simulator, 'dep').status == 200
     assert [r['status'] for r in simulator.request_log()] == [503, 503, 200, None, 200]
+
+
+def test_a_task_can_be_invisible_at_first_and_deleted_later():
+    clock = Clock()
+    simulator = Simulator({'tasks': [
+        {'id': 'late', 'hidden_for': 3, 'timeline': [{'at': 0, 'status': 'Running'}]},
+        {'id': 'gone', 'deleted_at': 5, 'timeline': [{'at': 0, 'status': 'Success'}]},
+    ]}, clock=clock)
+    assert get(simulator, 'late').status == 404 and get(simulator, 'gone').status == 200
+    clock.now += 3
+    assert get(simulator, 'late').status == 200 and body(get(simulator, 'late'))['status'] == 'Running'
+    clock.now += 2
+    reply = get(simulator, 'gone')
+    assert reply.status == 404 and body(reply)['messages'][0]['description'] == 'Task gone not found.'
+
+
+def test_a_new_deployment_task_can_answer_404_at_first():
+    clock = Clock()
+    simulator = Simulator(dict(SCENARIO, deployment={'step_seconds': 1, 'hidden_seconds': 2}), clock=clock)
+    reply = simulator.handle('POST', DEPLOY, {}, AUTH, {'type': 'DeploymentRequest', 'version': '1',
+                                                        'deviceList': ['d1']})
+    task = body(reply)['metadata']['task']
+    # As FMC may, the echoed task carries a "status" that is no task state.
+    assert reply.status == 202 and task['status'] == '200'
+    assert get(simulator, task['id']).status == 404
+    clock.now += 2
+    assert get(simulator, task['id']).status == 200

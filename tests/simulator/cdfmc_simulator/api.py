@@ -88,6 +88,17 @@ class Task:
             for sub in spec.get('sub_tasks') or []
         ]
         self.raw = spec.get('raw')
+        # As FMC does: a new task may answer 404 for its first seconds, and some tasks are deleted once they end.
+        self.visible_from = started + float(spec.get('hidden_for', 0))
+        self.deleted_at = spec.get('deleted_at')
+
+    def visible(self, now):
+        """False while the task is not visible yet, and once it has been deleted."""
+        if now < self.visible_from:
+            return False
+        if self.deleted_at is not None and self.started is not None:
+            return now - self.started < float(self.deleted_at)
+        return True
 
     def body(self, now, detailed, base):
         if self.raw is not None:
@@ -337,7 +348,7 @@ class Simulator:
         if domain not in self.domains:
             return Reply(404, error_body('Domain %s not found.' % domain, wrapped=False))
         task = self.tasks.get(task_id)
-        if task is None:
+        if task is None or not task.visible(now):
             return Reply(404, error_body('Task %s not found.' % task_id, wrapped=False))
         detailed = (query.get('showDetailedDeviceStatus') or ['false'])[-1].lower() == 'true'
         return Reply(200, task.body(now, detailed, base))
@@ -382,7 +393,7 @@ class Simulator:
         end = max(entry['timeline'][-1]['at'] for entry in sub_tasks)
         any_failed = any(outcomes)
         spec = {
-            'id': task_id, 'task_type': 'DEVICE_DEPLOYMENT',
+            'id': task_id, 'task_type': 'DEVICE_DEPLOYMENT', 'hidden_for': self.deployment.get('hidden_seconds', 0),
             'timeline': [
                 {'at': 0, 'status': 'Deploying', 'message': 'Deployment to %d device(s) requested' % len(sub_tasks),
                  'description': 'Deployment to %d device(s)' % len(sub_tasks)},
@@ -393,8 +404,9 @@ class Simulator:
         }
         self.tasks[task_id] = Task(spec, now)
         answer = dict(body)
+        # As FMC may: the task echoed in a POST answer carries a "status" that is no task state.
         answer['metadata'] = {'task': {
-            'id': task_id, 'type': 'TaskStatus', 'taskType': 'DEVICE_DEPLOYMENT',
+            'id': task_id, 'type': 'TaskStatus', 'taskType': 'DEVICE_DEPLOYMENT', 'status': '200',
             'links': {'self': '%s/job/taskstatuses/%s' % (path.rsplit('/deployment/', 1)[0], task_id)},
         }}
         return Reply(202, answer)

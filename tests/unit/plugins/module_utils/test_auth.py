@@ -65,6 +65,19 @@ def test_login_then_read_in_the_login_domain(simulator, tmp_path):
     assert auth_counts(simulator) == (1, 0) and simulator.requests[1]['authorized']
 
 
+def test_a_domain_uuid_that_the_login_does_not_list_is_refused_before_any_task_request(simulator, tmp_path):
+    on_prem(simulator)
+    with login_client(simulator, tmp_path, domain_uuid='00000000-dead-4000-8000-000000000000') as client:
+        with pytest.raises(CdfmcOptionError) as caught:
+            client.get_task_status('t1')
+    assert ('domain_uuid 00000000-dead-4000-8000-000000000000 is not one of the domains that apiuser on %s may use: '
+            'Global (e276abec-e0f2-11e3-8169-6d9ed49b625f), Global/Site-A (%s)' % (simulator.url, SITE_A)) \
+        in str(caught.value)
+    assert [r['path'] for r in simulator.requests] == ['/api/fmc_platform/v1/auth/generatetoken']
+    with login_client(simulator, tmp_path, domain_uuid=SITE_A.upper()) as client:
+        assert client.get_task_status('t1')['status'] == 'Success'
+
+
 def test_domain_by_name_from_the_login(simulator, tmp_path):
     on_prem(simulator)
     with login_client(simulator, tmp_path, domain='global/site-a') as client:

@@ -74,3 +74,30 @@ def test_dict_without_id_names_its_position():
 def test_bad_items_name_their_position(value, position):
     with pytest.raises(CdfmcOptionError, match=r'task_ids: %s' % position.replace('[', r'\[').replace(']', r'\]')):
         extract_task_ids(value)
+
+
+def test_in_check_mode_an_item_without_an_id_that_did_not_fail_is_skipped():
+    # What cisco.fmcansible's fmc_configuration returns under --check: no response at all.
+    found = extract_task_ids([{'changed': False}, {'json': {'metadata': {'task': {'id': '42'}}}}, {'skipped': True}],
+                             check_mode=True)
+    assert found.ids == ['42'] and found.positions == ['task_ids[1]']
+    assert found.without_id == ['task_ids[0]'] and found.skipped == 2
+    found = extract_task_ids({'results': [{'changed': False}, {'changed': False, 'failed': False}]}, check_mode=True)
+    assert found.ids == [] and found.without_id == ['task_ids.results[0]', 'task_ids.results[1]']
+
+
+def test_in_check_mode_a_failed_item_without_an_id_is_still_an_error():
+    with pytest.raises(CdfmcOptionError, match=r'no task id in task_ids\[0\]'):
+        extract_task_ids([{'changed': False, 'failed': True}], check_mode=True)
+
+
+def test_outside_check_mode_an_item_without_an_id_is_an_error():
+    with pytest.raises(CdfmcOptionError, match=r'no task id in task_ids\[0\]'):
+        extract_task_ids([{'changed': False}])
+
+
+def test_a_post_answer_echoing_status_200_gives_only_its_id():
+    # A task embedded in a POST answer may carry "status": "200": the id is all that is taken from it.
+    found = extract_task_ids({'json': {'type': 'DeploymentRequest', 'metadata': {'task': {
+        'id': '8589934593', 'status': '200', 'taskType': 'DEVICE_DEPLOYMENT'}}}})
+    assert found.ids == ['8589934593']

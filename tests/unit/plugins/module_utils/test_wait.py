@@ -346,3 +346,96 @@ def test_failed_devices_of_an_unfinished_task_are_named():
     result = _summarize(wait(clock, server, ['t'], timeout=3), ['t'])
     assert 'task t (DEVICE_DEPLOYMENT) still running; device ftd-1 failed: no route' in result['msg']
     assert result['tasks'][0]['failed_targets'] == ['ftd-1']
+
+
+def not_found(task_id):
+    return CdfmcRequestError('GET /x/%s on https://fmc: HTTP 404 Not Found: Task %s not found.' % (task_id, task_id),
+                             status=404)
+
+
+def test_a_task_not_visible_yet_is_polled_until_it_appears():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Deploying'), (12, 'Deployed')]}, errors={'t': [not_found('t')] * 3})
+    changes = []
+    outcome = wait(clock, server, ['t'], not_found_grace=60,
+                   on_change=lambda p, old, _s: changes.append((p.facts is None, p.error, old, p.status)))
+    progress = outcome.tasks['t']
+    assert progress.state == 'succeeded' and progress.error is None and not progress.not_visible
+    assert server.times('t')[:4] == [0.0, 1.0, 2.5, 4.75]
+    # One line while it was not visible (its first 404), then the usual changes.
+    assert changes == [(True, 'not visible yet (404), grace ends in 60 s', None, None),
+                       (False, None, None, 'Deploying'), (False, None, 'Deploying', 'Deployed')]
+
+
+def test_a_poll_falls_at_the_end_of_the_grace_and_its_404_ends_the_task():
+    clock = FakeClock()
+    server = FakeServer(clock, {'typo': []}, errors={'typo': [not_found('typo')] * 50})
+    outcome = wait(clock, server, ['typo'], not_found_grace=10, poll_interval=4, max_poll_interval=8)
+    progress = outcome.tasks['typo']
+    assert server.times('typo') == [0.0, 4.0, 10.0]
+    assert progress.done and progress.done_at == 10.0 and not outcome.timed_out
+    assert 'task typo was not found (HTTP 404) from the start of the wait to the end of not_found_grace (10 s)' \
+        in progress.error
+    assert 'Task typo not found.' in progress.error
+
+
+def test_the_grace_counts_from_the_start_of_the_wait():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': []}, errors={'t': [not_found('t')] * 50})
+    outcome = wait(clock, server, ['t'], not_found_grace=3, poll_interval=1, max_poll_interval=1)
+    assert server.times('t') == [0.0, 1.0, 2.0, 3.0] and outcome.tasks['t'].done_at == 3.0
+
+
+def test_a_task_that_answered_before_and_then_404_disappeared():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Running')]}, errors={'t': [None, None, not_found('t')]})
+    outcome = wait(clock, server, ['t'], not_found_grace=60)
+    progress = outcome.tasks['t']
+    assert progress.done and progress.polls == 3 and progress.status == 'Running'
+    assert progress.error.startswith('task t disappeared: it answered before, and now HTTP 404')
+
+
+def test_no_grace_ends_the_task_at_the_first_404():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': []}, errors={'t': [not_found('t')]})
+    outcome = wait(clock, server, ['t'], not_found_grace=0)
+    assert outcome.tasks['t'].done and outcome.tasks['t'].polls == 1
+    assert outcome.tasks['t'].error == str(not_found('t'))
+
+
+@pytest.mark.parametrize('timeout', [0, 5])
+def test_a_timeout_within_the_grace_names_the_404(timeout):
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [], 'u': [(0, 'Running')]}, errors={'t': [not_found('t')] * 50})
+    outcome = wait(clock, server, ['t', 'u'], timeout=timeout, not_found_grace=60)
+    result = _summarize(outcome, ['t', 'u'])
+    assert result['timed_out'] and result['failed']
+    assert ('timed out after 100s with 2 task(s) unfinished: t (not visible yet: HTTP 404 since the start), '
+            'u (running)') in result['msg']
+    assert result['tasks'][0]['error'].startswith('not visible yet (404), grace ends in ')
+
+
+def test_not_found_grace_must_not_be_negative():
+    with pytest.raises(CdfmcOptionError, match='not_found_grace'):
+        check_timing(10, 1, 1, -1)
+
+
+def test_a_partial_success_is_named_in_the_message():
+    clock = FakeClock()
+    body = {'status': 'PARTIALLY_SUCCEEDED', 'taskType': 'DEVICE_DEPLOYMENT', 'message': 'Done with warnings',
+            'subTasks': [{'status': 'SUCCEEDED', 'target': {'name': 'ftd-1'}},
+                         {'status': 'PRIMARY_BOOTSTRAP_PARTIALLY_SUCCEEDED', 'message': 'standby not ready',
+                          'target': {'name': 'ftd-2'}}]}
+    server = FakeServer(clock, {'t': [(0, body)]})
+    result = _summarize(wait(clock, server, ['t']), ['t'])
+    assert result['failed'] and result['tasks'][0]['state'] == 'failed'
+    assert result['tasks'][0]['message'] == 'Done with warnings'
+    assert ('task t (DEVICE_DEPLOYMENT) failed (partially succeeded): Done with warnings; '
+            'device ftd-2 partially succeeded: standby not ready') in result['msg']
+
+
+def test_a_busy_400_is_polled_again_and_other_400s_end_the_task():
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import is_fatal
+    assert not is_fatal(CdfmcRequestError('x', status=400, detail='Server busy. Please try again.'))
+    assert not is_fatal(CdfmcRequestError('x', status=400, detail='Retry the operation after sometime'))
+    assert is_fatal(CdfmcRequestError('x', status=400, detail='Invalid object id'))
