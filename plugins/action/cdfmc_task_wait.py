@@ -17,8 +17,10 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import LOCK_PATIENCE
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import CdfmcClient, requests_version_problem
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper, describe_state
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import HAS_JMESPATH, compile_query
@@ -63,6 +65,8 @@ class ActionModule(ActionBase):
         return text
 
     def run(self, tmp=None, task_vars=None):
+        # One deadline for everything, from here: the login, the domain lookup and every poll.
+        started = time.monotonic()
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
 
@@ -125,33 +129,37 @@ class ActionModule(ActionBase):
             if facts is None:
                 display.display('cdfmc_task_wait: task %s: %s; polling until then' % (progress.id, progress.error))
                 return
+            # Statuses and types come from the server: shown escaped and cut, so they cannot forge a log line.
             display.display('cdfmc_task_wait: task %s%s: %s -> %s (%s), devices %s done' % (
-                progress.id, ' %s' % facts['task_type'] if facts['task_type'] else '',
-                old_status or '(none)', facts['status'] or '(none)', describe_state(facts['status'], facts['state']),
-                _devices_done(facts)))
+                progress.id, ' %s' % shown(facts['task_type']) if facts['task_type'] else '',
+                shown(old_status or '(none)'), shown(facts['status'] or '(none)'),
+                describe_state(facts['status'], facts['state']), _devices_done(facts)))
 
         def on_poll(progress):
             if progress.error:
                 display.vvv('cdfmc_task_wait: task %s poll %d: %s' % (progress.id, progress.polls, progress.error))
             else:
                 display.vvv('cdfmc_task_wait: task %s poll %d: %s (%s), devices %s done, next check in %.1fs' % (
-                    progress.id, progress.polls, progress.status, progress.state, _devices_done(progress.facts),
+                    progress.id, progress.polls, shown(progress.status), progress.state, _devices_done(progress.facts),
                     max(0.0, (progress.next_at or 0) - time.monotonic())))
 
         try:
             budget = RequestBudget(settings.server, settings.max_requests_per_minute,
-                                   settings.max_concurrent_requests, wait=stop.wait)
-            client = CdfmcClient(settings, budget=budget, sleep=stop.wait, log=display.vvvv)
+                                   settings.max_concurrent_requests, wait=stop.wait, warn=warnings.append,
+                                   slot_patience=settings.request_timeout + LOCK_PATIENCE)
+            client = CdfmcClient(settings, budget=budget, sleep=stop.wait, log=display.vvvv, warn=warnings.append)
         except CdfmcError as exc:
-            result.update(failed=True, msg=str(exc), invocation=invocation)
+            result.update(failed=True, msg=escaped(str(exc)), invocation=invocation)
             return result
         try:
             # The login and the domain, once and up front: a problem there is one error, not one per task.
-            # Bounded like the wait itself (at least one full request, as for timeout 0).
-            client.resolve_domain(deadline=time.monotonic() + max(args['timeout'], settings.request_timeout))
+            # Within the wait's own deadline (at least one full request, as for timeout 0).
+            client.resolve_domain(deadline=started + max(args['timeout'], settings.request_timeout))
         except CdfmcError as exc:
             client.close()
-            result.update(failed=True, msg=str(exc), requests=client.request_count, invocation=invocation)
+            result.update(failed=True, msg=escaped(str(exc)), requests=client.request_count, invocation=invocation)
+            if warnings:
+                result['warnings'] = [escaped(warning) for warning in warnings]
             return result
         pool = DaemonThreadPool(min(settings.max_concurrent_requests, len(unique)))
 
@@ -162,7 +170,7 @@ class ActionModule(ActionBase):
             unique, fetch, mapper, args['timeout'], args['poll_interval'], args['max_poll_interval'],
             settings.request_timeout, until_query=until_query, fail_fast=args['fail_fast'],
             include_raw=args['include_raw'], pool=pool, stop=stop, on_change=on_change, on_poll=on_poll,
-            not_found_grace=args['not_found_grace'])
+            not_found_grace=args['not_found_grace'], started=started)
         try:
             outcome = waiter.run()
         except BaseException:
@@ -174,7 +182,7 @@ class ActionModule(ActionBase):
 
         result.update(summarize(outcome, task_ids.ids, args['include_raw'], mapper,
                                 args['fail_on_failure'], args['timeout']))
-        result.update(changed=False, requests=client.request_count, invocation=invocation)
+        result.update(changed=False, requests=client.request_count, invocation=invocation, msg=escaped(result['msg']))
         if warnings:
-            result['warnings'] = warnings
+            result['warnings'] = [escaped(warning) for warning in warnings]
         return result

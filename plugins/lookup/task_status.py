@@ -14,6 +14,8 @@ description:
   - Reads each task id from the task status endpoint of a cloud-delivered (cdFMC) or on-prem Firewall Management
     Center, on the controller, and returns its task facts - the same as M(cisco.cdfmc.cdfmc_task_status).
   - Connection options come from the lookup's keywords, then from variables, then from the environment.
+  - "One call (all its terms) ends within (O(max_retries) + 1) x O(request_timeout) + O(max_retries) x 120 seconds
+    (the longest C(Retry-After) wait allowed between attempts): 780 seconds with the defaults."
 author:
   - cisco.cdfmc maintainers (@cisco)
 extends_documentation_fragment:
@@ -54,6 +56,7 @@ _raw:
 
 import contextlib
 import os
+import time
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
@@ -62,9 +65,12 @@ from ansible.utils.display import Display
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import CdfmcClient, requests_version_problem
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import CONNECTION_ARGUMENT_SPEC, ConnectionSettings
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import to_plain
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import call_bound
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import LOCK_PATIENCE
 
 display = Display()
 
@@ -110,10 +116,14 @@ class LookupModule(LookupBase):
             for warning in settings.warnings:
                 display.warning(warning)
             mapper = StatusMapper(to_plain(self.get_option('status_map')), warn=display.warning)
-            budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests)
-            with CdfmcClient(settings, budget=budget) as client:
-                return [task_facts(str(term), client.get_task_status(str(term), self.get_option('detailed_device_status')),
+            # One deadline for the whole call, every term: as for one read of the module.
+            deadline = time.monotonic() + call_bound(settings.max_retries, settings.request_timeout)
+            budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests,
+                                   warn=display.warning, slot_patience=settings.request_timeout + LOCK_PATIENCE)
+            with CdfmcClient(settings, budget=budget, warn=display.warning) as client:
+                return [task_facts(str(term), client.get_task_status(str(term), self.get_option('detailed_device_status'),
+                                                                     deadline=deadline),
                                    mapper, include_raw=self.get_option('include_raw'))
                         for term in to_plain(terms)]
         except CdfmcError as exc:
-            raise AnsibleLookupError('cisco.cdfmc.task_status: %s' % exc)
+            raise AnsibleLookupError('cisco.cdfmc.task_status: %s' % escaped(str(exc)))

@@ -18,7 +18,6 @@ import contextlib
 import heapq
 import http.client
 import itertools
-import json
 import os
 import re
 import socket
@@ -27,12 +26,14 @@ import time
 import traceback
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_identifier, validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcOptionError,
     CdfmcRequestError,
     CdfmcResponseError,
     CdfmcTLSError,
 )
+from ansible_collections.cisco.cdfmc.plugins.module_utils._json import TooDeep, loads as json_loads
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
     backoff_delays,
     is_retryable_status,
@@ -125,13 +126,14 @@ def _is_connection_refused(exc):
 
 
 def _tls_reason(exc):
+    """Why the TLS handshake failed, in a few words (the certificate's names come from the server: escaped)."""
     text = str(exc)
     match = re.search(r'certificate verify failed: (.+?)\s*\(_ssl\.c:\d+\)', text)
     if match:
-        return 'certificate verify failed: %s' % match.group(1).strip().rstrip('.')
+        return shown('certificate verify failed: %s' % match.group(1).strip().rstrip('.'))
     match = re.search(r"hostname '?[^']*'? doesn't match[^\"\\)]*", text)
     if match:
-        return match.group(0).strip()
+        return shown(match.group(0).strip())
     return 'the TLS handshake failed'
 
 
@@ -152,12 +154,13 @@ def _connection_problem(exc, host):
     if any(isinstance(cause, socket.gaierror) for cause in causes):
         return 'could not resolve the host name %s' % host
     if isinstance(exc, requests.exceptions.ProxyError):
-        return 'the proxy failed: %s' % str(exc)
+        return 'the proxy failed: %s' % shown(exc)
     if any(isinstance(cause, (ConnectionResetError, http.client.RemoteDisconnected, http.client.IncompleteRead))
            for cause in causes) or isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return 'the server closed the connection before the answer was complete'
     innermost = causes[-1] if causes else exc
-    return 'connection failed: %s: %s' % (type(innermost).__name__, innermost)
+    # The innermost error may quote what the server sent (a status line that is not HTTP, say).
+    return 'connection failed: %s: %s' % (type(innermost).__name__, shown(innermost))
 
 
 class _WatchdogTimers:
@@ -275,7 +278,7 @@ def _error_descriptions(body):
         if isinstance(message, dict):
             text = message.get('description') or message.get('details') or message.get('code')
             if text:
-                texts.append(str(text).strip())
+                texts.append(shown(str(text).strip()))
     return texts
 
 
@@ -284,10 +287,7 @@ def _snippet(raw):
     text = raw[:4096].decode('utf-8', errors='replace')
     text = re.sub(r'(?is)<(script|style)\b.*?</\1\s*>', ' ', text)
     text = re.sub(r'<[^>]*>', ' ', text)
-    text = ' '.join(text.split())
-    if len(text) > _SNIPPET_LENGTH:
-        text = text[:_SNIPPET_LENGTH] + '...'
-    return text
+    return shown(' '.join(text.split()), _SNIPPET_LENGTH)
 
 
 class CdfmcClient:
@@ -299,7 +299,7 @@ class CdfmcClient:
     ``request_count`` counts every HTTP request sent, retries included.
     """
 
-    def __init__(self, settings, auth=None, budget=None, log=None, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, settings, auth=None, budget=None, log=None, sleep=time.sleep, clock=time.monotonic, warn=None):
         problem = requests_version_problem()
         if problem:
             raise CdfmcRequestError(problem)
@@ -308,7 +308,7 @@ class CdfmcClient:
             if settings.uses_login:
                 # Imported here: the login module builds on this one.
                 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth
-                auth = FmcLoginAuth(settings)
+                auth = FmcLoginAuth(settings, warn=warn)
             else:
                 auth = BearerTokenAuth(settings.api_token)
         self.auth = auth
@@ -341,6 +341,11 @@ class CdfmcClient:
 
     def __exit__(self, *exc_info):
         self.close()
+
+    def log(self, message):
+        """Pass one line to the log callback, if there is one."""
+        if self._log:
+            self._log(self.redact(message))
 
     def redact(self, text):
         """Return text with every secret and URL credential masked."""
@@ -376,10 +381,10 @@ class CdfmcClient:
         wanted = settings.domain
         matches = [d for d in domains if d.get('name') == wanted] or [
             d for d in domains if str(d.get('name', '')).lower() == wanted.lower()]
-        names = sorted(str(d.get('name')) for d in domains)
+        names = sorted(shown(d.get('name')) for d in domains)
         if len(matches) > 1:
             raise CdfmcOptionError('domain %r matches several domains of %s when case is ignored: %s; give it exactly'
-                                   % (wanted, settings.server, ', '.join(str(d.get('name')) for d in matches)))
+                                   % (wanted, settings.server, ', '.join(shown(d.get('name')) for d in matches)))
         if not matches or not matches[0].get('uuid'):
             raise CdfmcOptionError('domain %r is not a domain of %s; its domains are: %s'
                                    % (wanted, settings.server, ', '.join(names) or '(none listed)'))
@@ -397,7 +402,7 @@ class CdfmcClient:
         raise CdfmcOptionError(
             'domain_uuid %s is not one of the domains that %s on %s may use: %s; set domain_uuid to one of them, '
             'or domain by name' % (domain_uuid, self.settings.username, self.settings.server,
-                                   ', '.join('%s (%s)' % (d.get('name'), d.get('uuid')) for d in domains)))
+                                   ', '.join('%s (%s)' % (shown(d.get('name')), shown(d.get('uuid'))) for d in domains)))
 
     def _all_domains(self, deadline):
         """Every domain that GET fmc_platform/v1/info/domain lists, page after page."""
@@ -482,8 +487,11 @@ class CdfmcClient:
             error = self._http_error(method, path, status, reason, response_headers, raw)
             delay = error.retry_after if error.retry_after is not None else next(delays)
             if status == 429 and self.budget is not None:
-                # Every process sharing the budget holds off, not only this one.
-                self.budget.hold(delay)
+                # Every process sharing the budget holds off, not only this one (if it can be told in time).
+                try:
+                    self.budget.hold(delay, deadline)
+                except CdfmcRequestError:
+                    pass
             if not (retry_unauthorized or is_retryable_status(method, status, error.detail)) or retries_left <= 0:
                 raise error
             if not self._pause(delay, deadline, error):
@@ -581,17 +589,17 @@ class CdfmcClient:
         if not raw.strip():
             return None
         try:
-            return json.loads(raw.decode('utf-8'))
-        except (ValueError, RecursionError):
-            raise CdfmcResponseError(
-                '%s %s on %s: HTTP %d with a body that is not JSON: %s'
-                % (method, path, self.settings.server, status, self.redact(_snippet(raw)) or '(blank)'),
-                method=method, path=path, status=status)
+            return json_loads(raw)
+        except ValueError as exc:
+            what = (str(exc) if isinstance(exc, TooDeep)
+                    else 'a body that is not JSON: %s' % (self.redact(_snippet(raw)) or '(blank)'))
+            raise CdfmcResponseError('%s %s on %s: HTTP %d with %s' % (method, path, self.settings.server, status, what),
+                                     method=method, path=path, status=status)
 
     def _http_error(self, method, path, status, reason, headers, raw):
         try:
-            body = json.loads(raw.decode('utf-8')) if raw.strip() else None
-        except (ValueError, RecursionError):
+            body = json_loads(raw) if raw.strip() else None
+        except ValueError:
             body = None
         descriptions = _error_descriptions(body)
         if descriptions:
@@ -603,14 +611,14 @@ class CdfmcClient:
         if status in (301, 302, 303, 307, 308):
             location = headers.get('Location', '')
             detail = 'redirected to %s; set base_url to the address the API is served at' % (
-                re.split(r'[?#]', location, maxsplit=1)[0] or 'an unnamed location')
+                shown(re.split(r'[?#]', location, maxsplit=1)[0]) or 'an unnamed location')
         elif status == 401:
             detail = (detail + '; ' if detail else '') + (
                 'refused again after the login was renewed' if self.settings.uses_login
                 else 'check api_token (or CDFMC_API_TOKEN)')
         elif status == 404 and not detail:
             detail = 'check the task id and domain_uuid'
-        message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, reason or '')
+        message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, shown(reason or '', 80))
         message = message.rstrip() + (': %s' % detail if detail else '')
         retry_after = parse_retry_after(headers.get('Retry-After'), time.time())
         return CdfmcRequestError(self.redact(message), method=method, path=path, status=status, retry_after=retry_after,

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 
 PENDING = 'pending'
@@ -156,7 +157,7 @@ class StatusMapper:
                 self._warn(
                     'cisco.cdfmc: task status %r is not known and is treated as unknown (not terminal); '
                     'map it with the status_map option, for example status_map: {%r: succeeded}'
-                    % (str(status), str(status)))
+                    % (shown(status), shown(status)))
         return UNKNOWN
 
     def outcome(self, status, message):

@@ -22,6 +22,9 @@ description:
   - This module reads once, so HTTP 404 fails it. FMC can answer 404 for a few seconds for a task that was just
     created; M(cisco.cdfmc.cdfmc_task_wait) takes such a task as not visible yet for its O(cisco.cdfmc.cdfmc_task_wait#module:not_found_grace),
     which a single read cannot do.
+  - "One read ends within (O(max_retries) + 1) x O(request_timeout) + O(max_retries) x 120 seconds (the longest
+    C(Retry-After) wait allowed between attempts): 780 seconds with the defaults. The login, the request budget
+    and every retry share that one deadline."
   - "The module runs where the task runs; to use the controller's environment and Python, add
     C(delegate_to: localhost)."
 author:
@@ -153,6 +156,8 @@ query_result:
   type: raw
 '''
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
@@ -168,6 +173,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
     unset_empty_options,
     validate_task_id,
 )
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     StatusMapper,
@@ -180,6 +186,8 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._query import (
     compile_query,
     run_query,
 )
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import call_bound
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import LOCK_PATIENCE
 
 
 def argument_spec():
@@ -203,9 +211,13 @@ def run(module):
     for warning in settings.warnings:
         module.warn(warning)
 
-    budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests)
-    with CdfmcClient(settings, budget=budget, log=module.debug) as client:
-        body = client.get_task_status(task_id, detailed_device_status=params['detailed_device_status'])
+    # One deadline for the whole read: the login, the budget, every attempt and the waits between them.
+    deadline = time.monotonic() + call_bound(settings.max_retries, settings.request_timeout)
+    budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests,
+                           warn=module.warn, slot_patience=settings.request_timeout + LOCK_PATIENCE)
+    with CdfmcClient(settings, budget=budget, log=module.debug, warn=module.warn) as client:
+        body = client.get_task_status(task_id, detailed_device_status=params['detailed_device_status'],
+                                      deadline=deadline)
 
     facts = task_facts(task_id, body, mapper, include_raw=params['include_raw'])
     result = dict(changed=False, task=facts)
@@ -227,7 +239,7 @@ def main():
     try:
         result = run(module)
     except CdfmcError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=escaped(str(exc)))
     module.exit_json(**result)
 
 

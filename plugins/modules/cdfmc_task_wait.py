@@ -57,7 +57,9 @@ options:
     type: str
   timeout:
     description:
-      - Seconds to wait in all. V(0) checks each task once.
+      - Seconds to wait in all, from the start of the task, the login and the domain lookup included. V(0) checks
+        each task once.
+      - The wait ends within O(timeout) + O(request_timeout) whatever the server or a neighbouring process does.
     type: int
     default: 1800
   poll_interval:
@@ -114,6 +116,8 @@ notes:
     C(cisco.fmcansible.fmc_configuration) returns only C(changed=false)). Outside check mode such an item is an
     error.
   - One line per task state change is shown at the default verbosity, and the detail of every poll at C(-vvv).
+    Text from the server in these lines, in warnings, in RV(msg) and in each task's C(error) has its control
+    characters shown escaped and is cut at 500 characters per field; the registered task facts keep it as sent.
   - An interrupted run (SIGINT, SIGTERM, a cancelled AWX job) stops at once.
 seealso:
   - module: cisco.cdfmc.cdfmc_task_status

@@ -404,12 +404,14 @@ def test_unresolvable_host_is_named(monkeypatch):
             client.get_task_status('t1')
 
 
-def test_deeply_nested_json_is_a_clear_error(simulator):
-    deep = b'[' * 200000 + b']' * 200000  # deeper than the JSON decoder goes
+@pytest.mark.parametrize('depth', [65, 900, 200000])  # 200000: deeper than the JSON decoder goes
+def test_deeply_nested_json_is_a_clear_error(simulator, depth):
+    deep = b'[' * depth + b']' * depth
     with make_client(simulator) as client:
-        with pytest.raises(CdfmcResponseError, match='not JSON'):
+        with pytest.raises(CdfmcResponseError, match='HTTP 200 with JSON nested deeper than 64 levels'):
             client._decode('GET', '/x', 200, deep)
         assert 'HTTP 500' in str(client._http_error('GET', '/x', 500, 'Internal Server Error', {}, deep))
+        assert client._decode('GET', '/x', 200, b'[' * 64 + b']' * 64) is not None
 
 
 def test_empty_200_body_is_named(simulator):
@@ -490,3 +492,24 @@ def test_watchdogs_work_in_a_forked_child():
             os._exit(code)
     _pid, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_server_text_in_errors_is_escaped_and_cut(simulator):
+    payload = '\x1b[2JDeploy failed\r\nTASK [fake] ***\nok: [localhost]\u202e' + 'x' * 2000
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 403, 'message': payload, 'times': 1}]})
+    with make_client(simulator) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    message = str(caught.value)
+    assert '\x1b' not in message and '\n' not in message and '\r' not in message and '\u202e' not in message
+    assert '\\x1b[2JDeploy failed\\r\\nTASK [fake] ***\\nok: [localhost]\\u202e' in message
+    assert '[cut: 2051 characters in all]' in message and len(message) < 800
+
+
+def test_a_body_that_is_not_json_is_shown_escaped(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'raw', 'status': 200, 'content_type': 'text/plain',
+                                                 'body': 'Proxy \x1b]0;owned\x07 error\u2028page', 'times': 1}]})
+    with make_client(simulator, max_retries=0) as client:
+        with pytest.raises(CdfmcResponseError) as caught:
+            client.get_task_status('t1')
+    assert 'not JSON: Proxy \\x1b]0;owned\\x07 error page' in str(caught.value)  # U+2028 is white space there

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Server text made safe to show: the one sanitiser for progress lines, warnings, messages and errors.
+
+Text from the server is data. Before it reaches a terminal or a job log, its control characters are shown
+escaped, so that it can neither move the cursor, clear the screen nor forge a log line, and each field is cut
+to a length a reader can take in. Registered data (status, message, sub-tasks, raw) is never passed through
+this: it stays as the server sent it.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It does no I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# Longest server field shown, in characters (after escaping).
+MAX_SHOWN = 500
+
+# C0 controls (CR, LF and ESC among them), DEL, C1 controls, the Unicode line and paragraph separators, and
+# the bidirectional embeddings, overrides and isolates that can make text read otherwise than it is.
+_UNSAFE = re.compile(u'[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]')
+_NAMED = {'\n': '\\n', '\r': '\\r', '\t': '\\t'}
+
+
+def _escape(match):
+    char = match.group(0)
+    code = ord(char)
+    return _NAMED.get(char) or ('\\x%02x' % code if code < 0x100 else '\\u%04x' % code)
+
+
+def escaped(text):
+    """``text`` with every control, line-separator and bidi character shown as an escape (no cut).
+
+    Escaping twice changes nothing: the escapes themselves are plain characters.
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def shown(value, limit=MAX_SHOWN):
+    """One field of server text, safe to show: escaped, and cut at ``limit`` characters with a marker."""
+    text = value if isinstance(value, str) else str(value)
+    length = len(text)
+    # Cut before escaping too, so that a huge field costs no more than a short one.
+    text = escaped(text[:limit + 1])
+    if length > limit or len(text) > limit:
+        return '%s... [cut: %d characters in all]' % (text[:limit], length)
+    return text

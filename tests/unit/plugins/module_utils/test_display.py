@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sanitiser for server text shown in progress lines, warnings, messages and errors."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MAX_SHOWN, escaped, shown
+
+UNSAFE = [chr(code) for code in list(range(0x00, 0x20)) + list(range(0x7f, 0xa0))] + [
+    '\u2028', '\u2029', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']
+
+
+@pytest.mark.parametrize('char', UNSAFE)
+def test_every_unsafe_character_is_shown_escaped(char):
+    text = shown('a%sb' % char)
+    assert char not in text and text.startswith('a\\') and text.endswith('b')
+
+
+def test_named_escapes_and_a_forged_log_line():
+    payload = '\x1b[2J\x1b[HDeployed\r\nTASK [fake] ***\nok: [localhost]\u202e'
+    assert shown(payload) == '\\x1b[2J\\x1b[HDeployed\\r\\nTASK [fake] ***\\nok: [localhost]\\u202e'
+    assert '\n' not in shown(payload) and '\r' not in shown(payload)
+
+
+def test_ordinary_text_is_unchanged():
+    for text in ('Deployment succeeded', 'Ger\u00e4t f\u00fcr Z\u00fcrich', '\u65e5\u672c\u8a9e', "quote ' and \\"):
+        assert shown(text) == text
+
+
+def test_long_fields_are_cut_with_a_marker():
+    text = shown('x' * 10000)
+    assert text == 'x' * MAX_SHOWN + '... [cut: 10000 characters in all]'
+    assert shown('x' * MAX_SHOWN) == 'x' * MAX_SHOWN
+    # Escapes count: a field of control characters is cut after escaping too.
+    assert len(shown('\x1b' * 400).split('...')[0]) == MAX_SHOWN
+    assert shown('abcdef', limit=3) == 'abc... [cut: 6 characters in all]'
+
+
+def test_values_that_are_not_text():
+    assert shown(None) == 'None' and shown(42) == '42' and shown(['a\nb']) == "['a\\nb']"
+
+
+@given(st.text())
+def test_escaping_leaves_nothing_unsafe_and_is_idempotent(text):
+    once = escaped(text)
+    assert not any(char in once for char in UNSAFE)
+    assert escaped(once) == once
+    assert not any(char in shown(text) for char in UNSAFE) and len(shown(text)) <= MAX_SHOWN + 40
