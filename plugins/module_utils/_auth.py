@@ -17,20 +17,26 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import errno
-import fcntl
 import hashlib
 import hmac
 import json
 import os
-import tempfile
 import threading
 import time
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import budget_directory
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import AuthBase, HAS_REQUESTS
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError, CdfmcResponseError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
+    LOCK_PATIENCE,
+    SharedFileUnavailable,
+    locked,
+    open_private,
+    private_directory,
+    read_state,
+    write_state,
+)
 
 if HAS_REQUESTS:
     from requests.auth import HTTPBasicAuth
@@ -40,6 +46,7 @@ RENEW_MARGIN = 5 * 60
 MAX_REFRESHES = 3
 LOGIN_PATH = '/fmc_platform/v1/auth/generatetoken'
 REFRESH_PATH = '/fmc_platform/v1/auth/refreshtoken'
+KEY_BYTES = 32
 
 
 class NoAuth(AuthBase):
@@ -57,16 +64,20 @@ class FmcLoginAuth(AuthBase):
     time, since tokens age by it in every process.
     """
 
-    def __init__(self, settings, directory=None, clock=time.time, lifetime=ACCESS_TOKEN_LIFETIME):
+    def __init__(self, settings, directory=None, clock=time.time, lifetime=ACCESS_TOKEN_LIFETIME, warn=None,
+                 monotonic=time.monotonic):
         self._settings = settings
         self._clock = clock
+        self._monotonic = monotonic  # the deadlines' clock
         self._lifetime = lifetime
+        self._warn = warn
+        self._warned = set()
         # Serialises renewals only. Readers never take it: a thread holding a request slot must not wait
         # on a renewal that itself waits for a slot.
         self._lock = threading.RLock()
         self._state = None  # replaced whole, never changed in place, so reading it needs no lock
         self._sent = threading.local()
-        self._directory = directory or budget_directory()
+        self._directory = directory or private_directory()
         identity = '%s%s%s\0%s\0%s' % (
             settings.server, settings.base_path, settings.api_prefix, settings.username, self._password_tag())
         key = hashlib.sha256(identity.encode('utf-8')).hexdigest()[:32]
@@ -79,37 +90,64 @@ class FmcLoginAuth(AuthBase):
         The key is random, kept in the private directory: the file name says nothing of the password.
         """
         path = os.path.join(self._directory, 'login.key')
-        key = self._read_key(path)
+        key, problem = self._read_key(path)
         if key is None:
+            if problem:
+                self._warn_once('cisco.cdfmc: the login cache key %s could not be used (%s) and has been replaced'
+                                % (path, problem))
+            key = self._new_key(path, replace=problem is not None)
+        return hmac.new(key, self._settings.password.encode('utf-8'), hashlib.sha256).hexdigest()
+
+    def _new_key(self, path, replace):
+        """Write a new key; unless ``replace``, only where there is none, so that forks agree on one key."""
+        key = os.urandom(KEY_BYTES)
+        temporary = '%s.%d.tmp' % (path, os.getpid())
+        try:
             # Written whole under another name, then linked into place: a fork starting at the same moment
             # finds no key or a whole one, never an empty file (which would give it a login of its own).
+            write_state(temporary, key)
             try:
-                descriptor, temporary = tempfile.mkstemp(prefix='login.key.', suffix='.tmp', dir=self._directory)
-                with os.fdopen(descriptor, 'wb') as handle:
-                    handle.write(os.urandom(32))
-                try:
+                if replace:
+                    os.replace(temporary, path)
+                else:
                     os.link(temporary, path)
-                except OSError as exc:
-                    if exc.errno != errno.EEXIST:
-                        raise
-                finally:
-                    os.unlink(temporary)
             except OSError as exc:
-                raise CdfmcRequestError('cannot write the login cache key %s: %s' % (path, exc.strerror))
-            key = self._read_key(path)
-            if key is None:
-                raise CdfmcRequestError('the login cache key %s vanished as it was written; run again' % path)
-        return hmac.new(key, self._settings.password.encode('utf-8'), hashlib.sha256).hexdigest()
+                if exc.errno != errno.EEXIST:
+                    raise SharedFileUnavailable('cannot write the login cache key %s: %s' % (path, exc.strerror))
+        except SharedFileUnavailable as exc:
+            # Without a key file this process still logs in; its cache is its own.
+            self._warn_once('cisco.cdfmc: %s; the login is not shared with other processes' % exc)
+            return key
+        finally:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+        found, _problem = self._read_key(path)
+        return found or key
 
     @staticmethod
     def _read_key(path):
+        """(key, problem): the key, or None and why the file cannot be used (None, None: there is none)."""
         try:
-            with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0)), 'rb') as handle:
-                return handle.read()
+            descriptor = open_private(path)
+        except SharedFileUnavailable as exc:
+            return None, str(exc)
         except OSError as exc:
             if exc.errno == errno.ENOENT:
-                return None
-            raise CdfmcRequestError('cannot read the login cache key %s: %s' % (path, exc.strerror))
+                return None, None
+            return None, 'cannot read it: %s' % exc.strerror
+        with os.fdopen(descriptor, 'rb') as handle:
+            key = handle.read(KEY_BYTES + 1)
+        if len(key) != KEY_BYTES:
+            return None, 'it does not hold a key'
+        return key, None
+
+    def _warn_once(self, message):
+        if message not in self._warned:
+            self._warned.add(message)
+            if self._warn is not None:
+                self._warn(message)
 
     def __repr__(self):
         return '<FmcLoginAuth %s>' % self._settings.username
@@ -161,65 +199,53 @@ class FmcLoginAuth(AuthBase):
             self._renew(client, deadline, failed)
         return True
 
-    @contextlib.contextmanager
-    def _shared(self):
-        try:
-            descriptor = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        except OSError as exc:
-            raise CdfmcRequestError('cannot lock the login cache %s: %s' % (self._lock_path, exc.strerror))
-        try:
-            yield
-        finally:
-            os.close(descriptor)
-
-    def _read_cache(self):
-        """The cached login, or None when there is none or it is not one this code wrote."""
-        try:
-            with os.fdopen(os.open(self._cache_path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0))) as handle:
-                state = json.load(handle)
-        except (OSError, ValueError):
-            return None
-        required = {'access': str, 'refresh': str, 'obtained': (int, float), 'refreshes': int,
-                    'domains': list, 'domain_uuid': (str, type(None))}
-        if not isinstance(state, dict) or any(not isinstance(state.get(k), t) for k, t in required.items()):
-            return None
-        if any(not isinstance(d, dict) or not isinstance(d.get('name'), str) or not isinstance(d.get('uuid'), str)
-               for d in state['domains']):
-            return None
-        return state
-
-    def _write_cache(self, state):
-        temporary = '%s.%d.tmp' % (self._cache_path, os.getpid())
-        try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
-            with os.fdopen(descriptor, 'w') as handle:
-                json.dump(state, handle)
-            os.replace(temporary, self._cache_path)
-        except OSError as exc:
-            raise CdfmcRequestError('cannot write the login cache %s: %s' % (self._cache_path, exc.strerror))
-
     def _renew(self, client, deadline, failed):
-        with self._shared():
-            now = self._clock()
-            cached = self._read_cache()
-            # Another fork (or thread) may have renewed already: take its token.
-            for candidate in (cached, self._state):
-                if candidate and candidate['access'] != failed and self._fresh(candidate, now):
-                    self._state = candidate
-                    return
-            newest = max((s for s in (cached, self._state) if s), key=lambda s: s['obtained'], default=None)
-            state = None
-            if newest and newest['refreshes'] < MAX_REFRESHES and now - newest['obtained'] < self._lifetime:
-                try:
-                    state = self._refresh(client, newest, deadline)
-                except CdfmcRequestError as exc:
-                    if exc.status not in (400, 401, 403):
-                        raise
-            if state is None:
-                state = self._login(client, deadline)
-            self._write_cache(state)
-            self._state = state
+        try:
+            # The lock is held across one refresh and one login, so it is waited for as long as those may take.
+            patience = 2 * self._settings.request_timeout + LOCK_PATIENCE
+            with locked(self._lock_path, deadline, self._monotonic, patience=patience):
+                cached, problem = read_state(self._cache_path, _cache_problem)
+                state = self._renewed(client, deadline, failed, cached)
+                if state is not cached:
+                    self._save(state, problem)
+                return
+        except SharedFileUnavailable as exc:
+            if deadline is not None and self._monotonic() >= deadline:
+                raise CdfmcRequestError('the deadline came before the login cache\'s lock was free (%s)' % exc)
+            self._warn_once('cisco.cdfmc: the login cache shared with other processes cannot be used (%s); this process '
+                            'logs in on its own' % exc)
+        self._renewed(client, deadline, failed, None)
+
+    def _save(self, state, problem):
+        """Share a new token through the cache (under its lock); a cache that cannot be written is not fatal."""
+        try:
+            write_state(self._cache_path, json.dumps(state))
+        except SharedFileUnavailable as exc:
+            self._warn_once('cisco.cdfmc: %s; the login is not shared with other processes' % exc)
+            return
+        if problem:
+            self._warn_once('cisco.cdfmc: the login cache was damaged and has been replaced (%s)' % problem)
+
+    def _renewed(self, client, deadline, failed, cached):
+        """Make a fresh token the one in use and return its state: another fork's, a refreshed or a new one."""
+        now = self._clock()
+        # Another fork (or thread) may have renewed already: take its token.
+        for candidate in (cached, self._state):
+            if candidate and candidate['access'] != failed and self._fresh(candidate, now):
+                self._state = candidate
+                return candidate
+        newest = max((s for s in (cached, self._state) if s), key=lambda s: s['obtained'], default=None)
+        state = None
+        if newest and newest['refreshes'] < MAX_REFRESHES and now - newest['obtained'] < self._lifetime:
+            try:
+                state = self._refresh(client, newest, deadline)
+            except CdfmcRequestError as exc:
+                # Whatever went wrong with the refresh (refused, a 5xx, a bad answer), a new login may work.
+                client.log('the token refresh failed (%s); logging in again' % exc)
+        if state is None:
+            state = self._login(client, deadline)
+        self._state = state
+        return state
 
     def _tokens(self, headers, what):
         access = headers.get('X-auth-access-token')
@@ -246,7 +272,7 @@ class FmcLoginAuth(AuthBase):
             raise
         access, refresh = self._tokens(headers, 'login')
         try:
-            domains = json.loads(headers.get('DOMAINS') or '[]')
+            domains = json_loads(headers.get('DOMAINS') or '[]')
         except ValueError:
             domains = []
         domains = [{'name': str(d.get('name')), 'uuid': str(d.get('uuid'))}
@@ -260,3 +286,18 @@ class FmcLoginAuth(AuthBase):
             headers={'X-auth-access-token': state['access'], 'X-auth-refresh-token': state['refresh']})
         access, refresh = self._tokens(headers, 'token refresh')
         return dict(state, access=access, refresh=refresh, obtained=self._clock(), refreshes=state['refreshes'] + 1)
+
+
+_CACHE_FIELDS = {'access': str, 'refresh': str, 'obtained': (int, float), 'refreshes': int, 'domains': list,
+                 'domain_uuid': (str, type(None))}
+
+
+def _cache_problem(state):
+    """Why a login cache is not one this code wrote, or None."""
+    wrong = sorted(name for name, kind in _CACHE_FIELDS.items() if not isinstance(state.get(name), kind))
+    if wrong:
+        return 'unexpected %s' % ', '.join(wrong)
+    if any(not isinstance(d, dict) or not isinstance(d.get('name'), str) or not isinstance(d.get('uuid'), str)
+           for d in state['domains']):
+        return 'unexpected domains'
+    return None

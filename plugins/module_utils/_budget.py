@@ -9,6 +9,9 @@ small files under a private per-user temp directory, locked with flock, hold
 the send times of the last minute (grouped per quarter second), a hold-off time after a 429, and one lock
 file per concurrent-request slot. No secret is in a file name or content.
 
+When the shared files stay locked (a stopped or stuck neighbour) or cannot be used, the budget goes on with
+a budget of this process alone, and says so once.
+
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
 """
@@ -18,17 +21,24 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import json
 import os
-import stat
-import tempfile
 import threading
 import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import RETRY_AFTER_CAP
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
+    LOCK_PATIENCE,
+    SharedFileUnavailable,
+    locked,
+    open_private,
+    private_directory,
+    read_state,
+    write_state,
+)
 
 WINDOW_SECONDS = 60.0
 # A request counts a little longer than the window: the server's clock sees it after network delay,
@@ -41,22 +51,6 @@ BUCKET_SECONDS = 0.25
 # How long one wait may last before the budget is looked at again (keeps waits interruptible).
 _RECHECK = 0.05
 _MAX_NAP = 0.5
-
-
-def budget_directory():
-    """The private per-user directory for budget files (created 0700; refused if not private)."""
-    directory = os.path.join(tempfile.gettempdir(), 'cisco.cdfmc-%d' % os.getuid())
-    try:
-        os.mkdir(directory, 0o700)
-    except OSError as exc:
-        if exc.errno != errno.EEXIST:
-            raise CdfmcRequestError('cannot create the request budget directory %s: %s' % (directory, exc.strerror))
-    info = os.lstat(directory)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        raise CdfmcRequestError(
-            'the request budget directory %s is not a private directory of this user; remove it and run again'
-            % directory)
-    return directory
 
 
 def _recent(entries, now, window):
@@ -87,33 +81,36 @@ def _room_at(sent, per_minute):
     return sent[-1][0]
 
 
-def _open_private(path):
-    return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
-
-
 class RequestBudget:
     """At most ``per_minute`` request starts in any sliding window, ``concurrent`` in flight, per server.
 
     ``request(deadline)`` is a context manager around one HTTP request. ``hold(seconds)``
     makes every process wait (after a 429). ``clock`` must be comparable across
     processes (time.monotonic is, on one host); ``wait(seconds)`` sleeps and may
-    return early (it is given a stop event's wait in the action plugin).
+    return early (it is given a stop event's wait in the action plugin). ``warn`` is told
+    once when the shared files cannot be used and this process goes on with a budget of its own.
+    ``slot_patience`` is how long a concurrent-request slot is waited for before the slots are taken
+    as held by a stuck process (a slot is held for one request at most).
     """
 
     def __init__(self, server, per_minute, concurrent, directory=None, clock=time.monotonic, wait=time.sleep,
-                 window=WINDOW_SECONDS + DELAY_MARGIN):
+                 window=WINDOW_SECONDS + DELAY_MARGIN, warn=None, slot_patience=LOCK_PATIENCE):
         self.per_minute = int(per_minute)
         self.concurrent = int(concurrent)
         self.window = float(window)
         self._clock = clock
         self._wait = wait
-        directory = directory or budget_directory()
+        self._warn = warn
+        self._slot_patience = slot_patience
+        self._directory = directory or private_directory()
         key = hashlib.sha256(server.encode('utf-8')).hexdigest()[:32]
-        self._state_path = os.path.join(directory, '%s.rate' % key)
-        self._lock_path = os.path.join(directory, '%s.lock' % key)
-        self._slot_paths = [os.path.join(directory, '%s.slot%d' % (key, index)) for index in range(self.concurrent)]
+        self._state_path = os.path.join(self._directory, '%s.rate' % key)
+        self._lock_path = os.path.join(self._directory, '%s.lock' % key)
+        self._slot_paths = [os.path.join(self._directory, '%s.slot%d' % (key, index)) for index in range(self.concurrent)]
         self._thread_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(self.concurrent)
+        self._own_state = None  # the budget of this process alone, once the shared files cannot be used
+        self._repaired = False
 
     def _time_left(self, deadline):
         return None if deadline is None else deadline - self._clock()
@@ -129,86 +126,119 @@ class RequestBudget:
         # A stop event's wait returns True once the run is interrupted: give up rather than spin.
         return self._wait(max(seconds, 0.0)) is not True
 
+    def _go_alone(self, problem):
+        """From now on, a budget of this process alone (called with the thread lock held)."""
+        if self._own_state is None:
+            self._own_state = {}
+            if self._warn is not None:
+                self._warn('cisco.cdfmc: the request budget shared with other processes in %s cannot be used (%s); '
+                           'this process goes on with a budget of its own. If this lasts, look for a stopped process '
+                           'of this user, or remove what is not a regular private file there' % (self._directory, problem))
+
     @contextlib.contextmanager
     def request(self, deadline=None):
-        """Wait for a free slot and a free place in the window, then hold the slot for one request."""
+        """Wait for a free slot and a free place in the window, then hold the slot for one request.
+
+        A slot is never held while waiting for the window, so a slot is held for one request at most.
+        """
         while not self._slots.acquire(timeout=_RECHECK):
             if not self._nap(0, deadline):
                 self._give_up('a concurrent request slot was free')
         try:
-            slot = self._take_slot(deadline)
-            try:
-                self._take_place(deadline)
-                yield
-            finally:
-                os.close(slot)  # closing drops the flock
+            while True:
+                slot = self._take_slot(deadline)
+                try:
+                    pause, cause = self._take_place(deadline)
+                    if pause is None:
+                        yield
+                        return
+                finally:
+                    if slot is not None:
+                        os.close(slot)  # closing drops the flock
+                if not self._nap(max(pause, 0.001), deadline):
+                    self._give_up(cause)
         finally:
             self._slots.release()
 
     def _take_slot(self, deadline):
-        while True:
+        """A descriptor holding one of the shared slot files, or None with a budget of this process alone."""
+        give_up = self._clock() + self._slot_patience
+        while self._own_state is None:
             for path in self._slot_paths:
-                descriptor = _open_private(path)
+                try:
+                    descriptor = open_private(path, os.O_RDWR, create=True)
+                except (OSError, SharedFileUnavailable) as exc:
+                    with self._thread_lock:
+                        self._go_alone(str(exc) if isinstance(exc, SharedFileUnavailable)
+                                       else 'cannot open %s: %s' % (path, exc.strerror))
+                    return None
                 try:
                     fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:
                     os.close(descriptor)
                     continue
                 return descriptor
+            if self._clock() >= give_up:
+                with self._thread_lock:
+                    self._go_alone('every concurrent request slot stayed locked for %.0f s' % self._slot_patience)
+                return None
             if not self._nap(_RECHECK, deadline):
                 self._give_up('a concurrent request slot was free (max_concurrent_requests)')
+        return None
 
-    @contextlib.contextmanager
-    def _locked_state(self):
-        """Read, change and write the shared state under the lock; written whole (a kill leaves the old file)."""
+    def _update(self, deadline, change):
+        """Apply ``change(state)`` to the shared state under its lock (read, changed, written whole), or to this
+        process's own state once the shared files cannot be used; return what it returns."""
         with self._thread_lock:
-            lock = _open_private(self._lock_path)
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX)
+            if self._own_state is None:
                 try:
-                    with open(self._state_path, 'r') as handle:
-                        state = json.loads(handle.read() or '{}')
-                except (OSError, ValueError):
-                    state = {}
-                if not isinstance(state, dict):
-                    state = {}
-                yield state
-                temporary = '%s.%d.tmp' % (self._state_path, os.getpid())
-                descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
-                with os.fdopen(descriptor, 'w') as handle:
-                    handle.write(json.dumps(state))
-                os.replace(temporary, self._state_path)
-            finally:
-                os.close(lock)
+                    with locked(self._lock_path, deadline, self._clock, self._wait):
+                        state, problem = read_state(self._state_path)
+                        state = state or {}
+                        result = change(state)
+                        self._write(state, problem)
+                        return result
+                except SharedFileUnavailable as exc:
+                    if deadline is not None and self._clock() >= deadline:
+                        self._give_up('the request budget\'s lock was free (%s)' % exc)
+                    self._go_alone(str(exc))
+            return change(self._own_state)
+
+    def _write(self, state, problem):
+        write_state(self._state_path, json.dumps(state))
+        if problem and not self._repaired:
+            self._repaired = True
+            if self._warn is not None:
+                self._warn('cisco.cdfmc: the request budget state was damaged and has been replaced (%s)' % problem)
 
     def _take_place(self, deadline):
-        while True:
-            with self._locked_state() as state:
-                now = self._clock()
-                sent = _recent(state.get('sent'), now, self.window)
-                hold_until = state.get('hold_until') or 0
-                if not isinstance(hold_until, (int, float)) or hold_until > now + 3600:
-                    hold_until = 0
-                if hold_until > now:
-                    pause, cause = hold_until - now, 'the end of the hold-off the server asked for (HTTP 429)'
-                elif sum(count for _at, count in sent) >= self.per_minute:
-                    pause = _room_at(sent, self.per_minute) + self.window - now
-                    cause = 'the request budget had room (max_requests_per_minute)'
-                else:
-                    if sent and int(sent[-1][0] // BUCKET_SECONDS) == int(now // BUCKET_SECONDS):
-                        sent[-1] = [now, sent[-1][1] + 1]
-                    else:
-                        sent.append([now, 1])
-                    state['sent'] = sent
-                    state['hold_until'] = hold_until
-                    return
-                state['sent'] = sent
-            if not self._nap(max(pause, 0.001), deadline):
-                self._give_up(cause)
+        """(None, None) once a place in the window is taken; else (seconds to wait, what for)."""
+        def take(state):
+            now = self._clock()
+            sent = _recent(state.get('sent'), now, self.window)
+            hold_until = state.get('hold_until') or 0
+            if not isinstance(hold_until, (int, float)):
+                hold_until = 0
+            # Never hold off longer than the collection itself ever asks, whatever the file says.
+            hold_until = min(hold_until, now + RETRY_AFTER_CAP)
+            state['hold_until'] = hold_until
+            state['sent'] = sent
+            if hold_until > now:
+                return hold_until - now, 'the end of the hold-off the server asked for (HTTP 429)'
+            if sum(count for _at, count in sent) >= self.per_minute:
+                return _room_at(sent, self.per_minute) + self.window - now, \
+                    'the request budget had room (max_requests_per_minute)'
+            if sent and int(sent[-1][0] // BUCKET_SECONDS) == int(now // BUCKET_SECONDS):
+                sent[-1] = [now, sent[-1][1] + 1]
+            else:
+                sent.append([now, 1])
+            return None, None
+        return self._update(deadline, take)
 
-    def hold(self, seconds):
-        """Make every process sharing this budget wait ``seconds`` before its next request."""
-        with self._locked_state() as state:
-            until = self._clock() + max(0.0, float(seconds))
+    def hold(self, seconds, deadline=None):
+        """Make every process sharing this budget wait ``seconds`` (at most 120) before its next request."""
+        def hold_off(state):
+            until = self._clock() + min(max(0.0, float(seconds)), RETRY_AFTER_CAP)
             current = state.get('hold_until')
             state['hold_until'] = max(until, current if isinstance(current, (int, float)) else 0)
+        self._update(deadline, hold_off)

@@ -70,6 +70,12 @@ def parse_retry_after(value, now, cap=RETRY_AFTER_CAP):
     return max(0.0, min(cap, seconds))
 
 
+def call_bound(max_retries, request_timeout, retry_after_cap=RETRY_AFTER_CAP):
+    """The most seconds one call (a read of the module or the lookup) may take: every attempt's
+    request_timeout, plus the longest wait allowed between two attempts (Retry-After is capped)."""
+    return (max_retries + 1) * request_timeout + max_retries * retry_after_cap
+
+
 def is_retryable_status(method, status, text=''):
     """True when an HTTP answer (its status and the server's message ``text``) of this method is worth
     another try."""

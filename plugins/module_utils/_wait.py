@@ -20,6 +20,7 @@ import threading
 import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcError,
     CdfmcOptionError,
@@ -173,7 +174,8 @@ class Waiter:
 
     def __init__(self, task_ids, fetch, mapper, timeout, poll_interval, max_poll_interval, request_timeout,
                  until_query=None, fail_fast=False, include_raw=True, clock=time.monotonic, rand=random.random,
-                 pool=None, wait_any=None, idle=None, stop=None, on_change=None, on_poll=None, not_found_grace=0):
+                 pool=None, wait_any=None, idle=None, stop=None, on_change=None, on_poll=None, not_found_grace=0,
+                 started=None):
         check_timing(timeout, poll_interval, max_poll_interval, not_found_grace)
         self.tasks = dict((task_id, TaskProgress(task_id)) for task_id in task_ids)
         self._fetch = fetch
@@ -193,11 +195,16 @@ class Waiter:
         self._on_poll = on_poll
         self._not_found_grace = not_found_grace
         self._grace_ends = None
+        self._started = started  # the clock value the deadline counts from (default: when run() starts)
 
     def run(self):
-        """Wait, and return a WaitOutcome."""
-        started = self._clock()
+        """Wait, and return a WaitOutcome; within ``timeout`` + ``request_timeout`` of the start."""
+        started = self._started if self._started is not None else self._clock()
         deadline = started + self._timeout
+        # A first check gets a full request_timeout from the start, even with timeout 0.
+        first_deadline = max(deadline, started + self._request_timeout)
+        # Answers still out are not waited for beyond this: the wait's whole bound.
+        hard_stop = deadline + self._request_timeout
         self._grace_ends = started + self._not_found_grace
         for progress in self.tasks.values():
             progress.next_at = started
@@ -212,17 +219,16 @@ class Waiter:
             for progress in self.tasks.values():
                 if progress.done or progress.in_flight or progress.next_at > now:
                     continue
-                if now >= deadline and progress.polls:
+                if now >= (deadline if progress.polls else first_deadline):
                     continue
-                # The first check always gets a full request, even with timeout 0.
-                request_deadline = deadline if progress.polls else max(deadline, now + self._request_timeout)
+                request_deadline = deadline if progress.polls else first_deadline
                 progress.in_flight = True
                 in_flight[self._submit(progress.id, request_deadline)] = progress
 
             pending = [p for p in self.tasks.values() if not p.done]
             if not pending:
                 break
-            if not in_flight and now >= deadline:
+            if not in_flight and now >= deadline or now >= hard_stop:
                 timed_out = True
                 break
 
@@ -402,16 +408,17 @@ def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
     problems = []
     unique = [per_id[task_id] for task_id in outcome.tasks]
     for task in unique:
-        devices = ['device %s %s: %s' % (sub['target_name'] or sub['target_id'] or '?',
+        # Names, types and messages come from the server: shown escaped and cut, never raw.
+        devices = ['device %s %s: %s' % (shown(sub['target_name'] or sub['target_id'] or '?'),
                                          'partially succeeded' if is_partial_success(sub['status']) else 'failed',
-                                         sub['message'] or 'no message')
+                                         shown(sub['message'] or 'no message'))
                    for sub in task['sub_tasks'] if sub['state'] == FAILED]
         if task['state'] in (FAILED, CANCELLED) or devices:
             # A task still running may already have failed devices: name them too.
-            line = 'task %s%s %s%s' % (task['id'], ' (%s)' % task['task_type'] if task['task_type'] else '',
+            line = 'task %s%s %s%s' % (task['id'], ' (%s)' % shown(task['task_type']) if task['task_type'] else '',
                                        '' if task['terminal'] else 'still ', describe_state(task['status'], task['state']))
             if task['message']:
-                line += ': %s' % task['message']
+                line += ': %s' % shown(task['message'])
             problems.append('; '.join([line] + devices))
     for task in unique:
         if task['error']:

@@ -4,6 +4,7 @@
 """On-prem FMC login against the simulator's on-prem mode (real HTTPS)."""
 
 import json
+import os
 import stat
 import time
 
@@ -340,3 +341,116 @@ def test_forks_starting_together_agree_on_the_login_key(simulator, tmp_path, mon
     first = FmcLoginAuth(settings, directory=str(tmp_path))
     assert others and first._cache_path == others[0]._cache_path
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith('login.key')] == ['login.key']
+
+
+def warned_client(simulator, tmp_path, warnings, **options):
+    options.setdefault('username', 'apiuser')
+    options.setdefault('password', PASSWORD)
+    settings = ConnectionSettings.from_options(dict({'base_url': simulator.url, 'ca_path': simulator.ca_file,
+                                                     'domain_uuid': DOMAINS[0]['uuid']}, **options))
+    auth = FmcLoginAuth(settings, directory=str(tmp_path), warn=warnings.append)
+    return CdfmcClient(settings, auth=auth, sleep=lambda seconds: None)
+
+
+@pytest.mark.parametrize('status', [500, 502, 400, 403])
+def test_a_refresh_that_fails_is_followed_at_once_by_a_new_login(certificates, tmp_path, status):
+    from cdfmc_simulator.server import serve_in_thread
+    now = [5000.0]
+    server, url = serve_in_thread(cert_file=certificates['cert_file'], key_file=certificates['key_file'],
+                                  clock=lambda: now[0])
+    sim = FakeClockSimulator(server, url, certificates['ca_file'])
+    try:
+        on_prem(sim, lifetime=10, faults=[{'match': {'path': '/refreshtoken'}, 'status': status, 'times': None}])
+        with login_client(sim, tmp_path, domain_uuid=DOMAINS[0]['uuid']) as client:
+            for _number in range(3):
+                assert client.get_task_status('t1')['status'] == 'Success'
+                now[0] += 11
+        auth_paths = [(r['path'].rsplit('/', 1)[1], r['status']) for r in sim.requests if '/auth/' in r['path']]
+        # Each refresh is tried once (POSTs are not retried), then a login follows at once.
+        assert auth_paths == [('generatetoken', 204), ('refreshtoken', status), ('generatetoken', 204),
+                              ('refreshtoken', status), ('generatetoken', 204)]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize('kind', ['mode 0644', 'nested JSON', 'fifo', 'symlink to /dev/zero'])
+def test_a_login_cache_that_cannot_be_trusted_is_replaced_with_one_warning(simulator, tmp_path, kind):
+    on_prem(simulator)
+    with warned_client(simulator, tmp_path, []) as client:
+        client.get_task_status('t1')
+        cache = client.auth._cache_path
+    fresh = json.loads(open(cache).read())
+    fresh['obtained'] = time.time()
+    os.unlink(cache)
+    if kind == 'mode 0644':
+        with open(cache, 'w') as handle:
+            json.dump(fresh, handle)  # a good login, but others could read or change it: never trusted
+        os.chmod(cache, 0o644)
+    elif kind == 'nested JSON':
+        with open(cache, 'w') as handle:
+            handle.write('{"a":' * 5000 + '1' + '}' * 5000)
+        os.chmod(cache, 0o600)
+    elif kind == 'fifo':
+        os.mkfifo(cache, 0o600)
+    else:
+        os.symlink('/dev/zero', cache)
+    warnings = []
+    with warned_client(simulator, tmp_path, warnings) as client:
+        assert client.get_task_status('t1')['status'] == 'Success'
+    assert auth_counts(simulator) == (2, 0)
+    assert len(warnings) == 1 and 'login cache was damaged and has been replaced' in warnings[0]
+    info = os.lstat(cache)
+    assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600
+    # Healed: the next process takes the login from the cache, with no warning.
+    warnings = []
+    with warned_client(simulator, tmp_path, warnings) as client:
+        client.get_task_status('t1')
+    assert auth_counts(simulator) == (2, 0) and warnings == []
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero', 'short'])
+def test_a_login_key_that_cannot_be_used_is_replaced(simulator, tmp_path, kind):
+    on_prem(simulator)
+    key = tmp_path / 'login.key'
+    if kind == 'fifo':
+        os.mkfifo(key, 0o600)
+    elif kind == 'short':
+        key.write_bytes(b'abcd')
+        os.chmod(key, 0o600)
+    else:
+        os.symlink('/dev/zero', key)
+    warnings = []
+    with warned_client(simulator, tmp_path, warnings) as client:
+        assert client.get_task_status('t1')['status'] == 'Success'
+    assert len(warnings) == 1 and 'login cache key' in warnings[0] and 'replaced' in warnings[0]
+    assert stat.S_ISREG(os.lstat(key).st_mode) and len(key.read_bytes()) == 32
+
+
+def test_a_login_cache_lock_held_for_ever_means_a_login_of_this_process_alone(simulator, tmp_path):
+    import fcntl
+    on_prem(simulator)
+    with warned_client(simulator, tmp_path, []) as client:
+        lock_path = client.auth._lock_path
+    holder = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    warnings = []
+    try:
+        started = time.monotonic()
+        with warned_client(simulator, tmp_path, warnings, request_timeout=2) as client:
+            assert client.get_task_status('t1')['status'] == 'Success'
+        # Held across one refresh and one login at most: waited for 2 x request_timeout + 5 s.
+        assert 8.5 <= time.monotonic() - started < 20
+    finally:
+        os.close(holder)
+    assert auth_counts(simulator) == (1, 0)
+    assert len(warnings) == 1 and 'logs in on its own' in warnings[0] and 'stayed locked' in warnings[0]
+
+
+def test_domains_nested_too_deep_in_the_login_are_ignored(simulator, tmp_path):
+    on_prem(simulator, domains=[{'name': 'Global', 'uuid': DOMAINS[0]['uuid'],
+                                 'deep': json.loads('[' * 70 + ']' * 70)}])
+    with warned_client(simulator, tmp_path, []) as client:
+        # The DOMAINS header is nested deeper than 64 levels: no domains, so domain_uuid is taken as given.
+        assert client.get_task_status('t1')['status'] == 'Success'
+        assert client.auth.domains == []

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils import _budget
-from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget, budget_directory
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 
 SERVER = 'https://fmc.example.com'
@@ -116,15 +116,6 @@ def test_corrupt_state_is_recovered(tmp_path):
     assert start_times(shared, clock, 1) == [1000.0]
 
 
-def test_budget_directory_is_private(tmp_path, monkeypatch):
-    monkeypatch.setattr(_budget.tempfile, 'gettempdir', lambda: str(tmp_path))
-    directory = budget_directory()
-    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
-    os.chmod(directory, 0o777)
-    with pytest.raises(CdfmcRequestError, match='not a private directory'):
-        budget_directory()
-
-
 def _worker(directory, count, results):
     shared = RequestBudget(SERVER, 5, 2, directory=directory, window=1.0)
     for _number in range(count):
@@ -220,3 +211,115 @@ def test_an_interrupted_run_stops_waiting_for_the_budget(tmp_path):
     with pytest.raises(CdfmcRequestError):
         with shared.request():
             pass
+
+
+def hold_lock(path):
+    """Another process's lock on ``path``, held until closed (flock locks conflict per open file)."""
+    import fcntl
+    descriptor = os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
+def shared_files(tmp_path, suffix):
+    return [p for p in tmp_path.iterdir() if p.name.endswith(suffix)]
+
+
+def test_a_neighbour_holding_the_lock_for_ever_leaves_this_process_a_budget_of_its_own(tmp_path):
+    clock = FakeClock()
+    warnings = []
+    shared = RequestBudget(SERVER, 2, 2, directory=str(tmp_path), clock=clock, wait=clock.wait, warn=warnings.append)
+    start_times(shared, clock, 1)
+    (lock,) = shared_files(tmp_path, '.lock')
+    holder = hold_lock(lock)
+    try:
+        before = clock.now
+        times = start_times(shared, clock, 3)
+        # About 5 s (the lock's patience) once, then the budget of this process alone: still paced.
+        assert times[0] - before == pytest.approx(5.0, abs=0.2)
+        assert times[1] == times[0] and times[2] - times[0] == pytest.approx(61.0, abs=0.1)
+    finally:
+        os.close(holder)
+    (warning,) = warnings
+    assert str(tmp_path) in warning and 'a budget of its own' in warning and 'stayed locked' in warning
+
+
+def test_a_deadline_nearer_than_the_patience_ends_the_wait_for_the_lock(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock)
+    start_times(shared, clock, 1)
+    (lock,) = shared_files(tmp_path, '.lock')
+    holder = hold_lock(lock)
+    try:
+        with pytest.raises(CdfmcRequestError, match='deadline came before the request budget'):
+            start_times(shared, clock, 1, deadline=clock.now + 1)
+        assert clock.now <= 1001.1
+    finally:
+        os.close(holder)
+
+
+def test_slots_held_for_ever_leave_this_process_slots_of_its_own(tmp_path):
+    clock = FakeClock()
+    warnings = []
+    shared = RequestBudget(SERVER, 100, 2, directory=str(tmp_path), clock=clock, wait=clock.wait,
+                           warn=warnings.append, slot_patience=7)
+    start_times(shared, clock, 1)
+    (slot0,) = shared_files(tmp_path, '.slot0')
+    holders = [hold_lock(slot0), hold_lock(str(slot0)[:-1] + '1')]
+    try:
+        before = clock.now
+        start_times(shared, clock, 2)
+        assert clock.now - before == pytest.approx(7.0, abs=0.2)
+    finally:
+        for holder in holders:
+            os.close(holder)
+    assert len(warnings) == 1 and 'every concurrent request slot stayed locked for 7 s' in warnings[0]
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero', 'nested JSON', 'mode 0644'])
+def test_a_damaged_state_file_is_replaced_with_one_warning(tmp_path, kind):
+    clock = FakeClock()
+    warnings = []
+    shared = RequestBudget(SERVER, 3, 2, directory=str(tmp_path), clock=clock, wait=clock.wait, warn=warnings.append)
+    start_times(shared, clock, 1)
+    (state,) = shared_files(tmp_path, '.rate')
+    state.unlink()
+    if kind == 'fifo':
+        os.mkfifo(state, 0o600)
+    elif kind == 'symlink to /dev/zero':
+        os.symlink('/dev/zero', state)
+    else:
+        state.write_text('[' * 5000 + ']' * 5000 if kind == 'nested JSON' else '{"sent": []}')
+        os.chmod(state, 0o600 if kind == 'nested JSON' else 0o644)
+    assert start_times(shared, clock, 3) == [1000.0] * 3  # the damaged state counted nothing
+    assert stat.S_ISREG(os.lstat(state).st_mode) and stat.S_IMODE(os.lstat(state).st_mode) == 0o600
+    assert len(warnings) == 1 and 'damaged and has been replaced' in warnings[0] and str(state) in warnings[0]
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'symlink'])
+def test_a_lock_or_slot_file_that_cannot_be_used_is_left_alone(tmp_path, kind):
+    clock = FakeClock()
+    warnings = []
+    shared = RequestBudget(SERVER, 3, 1, directory=str(tmp_path), clock=clock, wait=clock.wait, warn=warnings.append)
+    start_times(shared, clock, 1)
+    for path in shared_files(tmp_path, '.lock') + shared_files(tmp_path, '.slot0'):
+        path.unlink()
+        os.mkfifo(path, 0o600) if kind == 'fifo' else os.symlink('/dev/zero', path)
+    assert len(start_times(shared, clock, 2)) == 2
+    assert len(warnings) == 1 and 'a budget of its own' in warnings[0]
+    assert all(not stat.S_ISREG(os.lstat(path).st_mode) for path in shared_files(tmp_path, '.lock'))
+
+
+def test_a_hold_far_ahead_in_the_shared_state_is_capped_at_120_s(tmp_path):
+    clock = FakeClock()
+    shared = budget(tmp_path, clock, per_minute=100)
+    start_times(shared, clock, 1)
+    (state,) = shared_files(tmp_path, '.rate')
+    state.write_text(json.dumps({'sent': [], 'hold_until': clock.now + 3600}))
+    before = clock.now
+    start_times(shared, clock, 1)
+    assert clock.now - before == pytest.approx(120.0, abs=0.1)
+    shared.hold(99999)
+    before = clock.now
+    start_times(shared, clock, 1)
+    assert clock.now - before == pytest.approx(120.0, abs=0.1)

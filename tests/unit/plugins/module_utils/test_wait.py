@@ -439,3 +439,36 @@ def test_a_busy_400_is_polled_again_and_other_400s_end_the_task():
     assert not is_fatal(CdfmcRequestError('x', status=400, detail='Server busy. Please try again.'))
     assert not is_fatal(CdfmcRequestError('x', status=400, detail='Retry the operation after sometime'))
     assert is_fatal(CdfmcRequestError('x', status=400, detail='Invalid object id'))
+
+
+def test_an_answer_that_never_comes_is_not_waited_for_past_timeout_plus_request_timeout():
+    import threading
+    import time as real_time
+
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import DaemonThreadPool
+
+    never = threading.Event()
+
+    def fetch(task_id, deadline):
+        if task_id == 'stuck':
+            never.wait(30)  # a fetch that ignores its deadline (a stuck lock, say)
+        return {'status': 'Running'}
+
+    pool = DaemonThreadPool(2)
+    started = real_time.monotonic()
+    waiter = Waiter(['stuck', 'fine'], fetch, StatusMapper(), 1, 0.2, 0.2, 1.0, pool=pool, started=started - 0.5)
+    outcome = waiter.run()
+    pool.shutdown()
+    never.set()
+    # The deadline counts from the given start: timeout 1 s + request_timeout 1 s, of which 0.5 s had passed.
+    assert outcome.timed_out and real_time.monotonic() - started < 1.5 + 0.5
+    assert outcome.tasks['stuck'].polls == 0 and outcome.tasks['fine'].polls == 1
+
+
+def test_first_checks_get_a_full_request_timeout_from_the_start_only():
+    clock = FakeClock()
+    clock.now = 10.0
+    server = FakeServer(clock, {'t': [(0, 'Running')]})
+    waiter = Waiter(['t'], server.fetch, StatusMapper(), 0, 1.0, 4.0, 30.0, clock=clock, idle=clock.idle, started=4.0)
+    outcome = waiter.run()
+    assert server.fetches == [('t', 10.0, 34.0)] and outcome.timed_out

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Small JSON state files shared by this user's processes on this host (the request budget, the login cache).
+
+The one safe way to use them: in a private per-user directory; opened without following links and without
+blocking (a FIFO planted there cannot stall a run); only a regular file owned by the user with mode 0600 is
+trusted; read with a size and a nesting limit; written whole under another name and renamed into place. A file
+that is not usable is replaced under its lock, with one warning. Locks are taken with a timed wait, so a
+neighbour that holds one for ever (stopped, stuck) cannot stop a run: the caller gets SharedFileUnavailable
+and goes on without the shared file. Lock files are never replaced: that would let two processes in at once.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import errno
+import fcntl
+import os
+import stat
+import tempfile
+import time
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcRequestError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
+
+# How long a shared lock is waited for: the sections it guards last microseconds, so a lock held this long
+# belongs to a process that is stuck or stopped.
+LOCK_PATIENCE = 5.0
+MAX_STATE_BYTES = 256 * 1024
+_FIRST_STEP = 0.001
+_LONGEST_STEP = 0.05
+
+_OPEN_FLAGS = getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0)
+
+
+class SharedFileUnavailable(CdfmcError):
+    """A shared lock was not had in time, or a shared file cannot be used: go on without it."""
+
+
+def private_directory():
+    """The private per-user directory for shared files (created 0700; refused if it is not private)."""
+    directory = os.path.join(tempfile.gettempdir(), 'cisco.cdfmc-%d' % os.getuid())
+    try:
+        os.mkdir(directory, 0o700)
+    except OSError as exc:
+        if exc.errno != errno.EEXIST:
+            raise CdfmcRequestError('cannot create the directory %s for the request budget and the login cache: %s; '
+                                    'check that the temporary directory (TMPDIR) is writable'
+                                    % (directory, exc.strerror))
+    info = os.lstat(directory)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise CdfmcRequestError(
+            'the directory %s for the request budget and the login cache is not a private directory of this user; '
+            'remove it and run again' % directory)
+    return directory
+
+
+def _unusable(info):
+    """Why a file is not to be trusted, or None for a regular file of this user with mode 0600."""
+    if not stat.S_ISREG(info.st_mode):
+        return 'not a regular file'
+    if info.st_uid != os.getuid():
+        return 'owned by another user'
+    if info.st_mode & 0o077:
+        return 'readable or writable by others (mode %04o)' % stat.S_IMODE(info.st_mode)
+    return None
+
+
+def open_private(path, flags=os.O_RDONLY, create=False):
+    """A descriptor of ``path``, which must be a regular file of this user with mode 0600.
+
+    Links are not followed and nothing blocks. Raises OSError (ENOENT when it does not exist and ``create`` is
+    False) or SharedFileUnavailable naming what is wrong with it.
+    """
+    descriptor = os.open(path, flags | _OPEN_FLAGS | (os.O_CREAT if create else 0), 0o600)
+    try:
+        problem = _unusable(os.fstat(descriptor))
+    except OSError:
+        os.close(descriptor)
+        raise
+    if problem:
+        os.close(descriptor)
+        raise SharedFileUnavailable('%s is %s' % (path, problem))
+    return descriptor
+
+
+@contextlib.contextmanager
+def locked(path, deadline=None, clock=time.monotonic, sleep=time.sleep, patience=LOCK_PATIENCE):
+    """Hold the lock file ``path`` (created if needed), waiting at most ``patience`` seconds and not past
+    ``deadline``; else SharedFileUnavailable. ``sleep`` may return True to say the run is stopping."""
+    try:
+        descriptor = open_private(path, os.O_RDWR, create=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SharedFileUnavailable('%s is a symbolic link' % path)
+        raise SharedFileUnavailable('cannot open %s: %s' % (path, exc.strerror))
+    try:
+        give_up = clock() + patience
+        if deadline is not None:
+            give_up = min(give_up, deadline)
+        step = _FIRST_STEP
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise SharedFileUnavailable('cannot lock %s: %s' % (path, exc.strerror))
+            left = give_up - clock()
+            if left <= 0:
+                raise SharedFileUnavailable('%s stayed locked by another process for %.1f s' % (path, patience))
+            if sleep(min(step, left)) is True:
+                raise CdfmcRequestError('interrupted while waiting for the lock %s' % path)
+            step = min(step * 2, _LONGEST_STEP)
+        yield
+    finally:
+        os.close(descriptor)  # closing drops the lock
+
+
+def read_state(path, validate=None, max_bytes=MAX_STATE_BYTES):
+    """(state, problem): the JSON object in ``path``, or None and why it cannot be used (None, None when
+    there is no file). ``validate(state)`` returns a problem or None."""
+    try:
+        descriptor = open_private(path)
+    except SharedFileUnavailable as exc:
+        return None, str(exc)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            return None, None
+        if exc.errno == errno.ELOOP:
+            return None, '%s is a symbolic link' % path
+        return None, 'cannot read %s: %s' % (path, exc.strerror)
+    try:
+        with os.fdopen(descriptor, 'rb') as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return None, 'cannot read %s: %s' % (path, exc.strerror)
+    if len(raw) > max_bytes:
+        return None, '%s is larger than %d bytes' % (path, max_bytes)
+    try:
+        state = json_loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        return None, '%s is not valid: %s' % (path, exc)
+    if not isinstance(state, dict):
+        return None, '%s does not hold a JSON object' % path
+    problem = validate(state) if validate is not None else None
+    if problem:
+        return None, '%s is not valid: %s' % (path, problem)
+    return state, None
+
+
+def write_state(path, text):
+    """Write ``text`` (str or bytes) to ``path`` whole: a new private file renamed into place (a kill leaves the old one, and a
+    file that was not usable is replaced). SharedFileUnavailable names the path when that fails."""
+    directory, name = os.path.split(path)
+    temporary = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=name + '.', suffix='.tmp', dir=directory)
+        with os.fdopen(descriptor, 'wb') as handle:
+            handle.write(text if isinstance(text, bytes) else text.encode('utf-8'))
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as exc:
+        raise SharedFileUnavailable('cannot write %s: %s; check that %s is writable and has free space'
+                                    % (path, exc.strerror, directory))
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass

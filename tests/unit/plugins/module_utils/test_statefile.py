@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared state files: private, never followed, never blocking, bounded to read, healed when damaged."""
+
+import fcntl
+import os
+import stat
+import time
+
+import pytest
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils import _statefile
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
+    SharedFileUnavailable,
+    locked,
+    open_private,
+    private_directory,
+    read_state,
+    write_state,
+)
+
+
+def test_the_directory_is_private(tmp_path, monkeypatch):
+    monkeypatch.setattr(_statefile.tempfile, 'gettempdir', lambda: str(tmp_path))
+    directory = private_directory()
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+    os.chmod(directory, 0o777)
+    with pytest.raises(CdfmcRequestError, match='not a private directory'):
+        private_directory()
+
+
+def test_a_directory_that_cannot_be_made_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(_statefile.tempfile, 'gettempdir', lambda: str(tmp_path / 'no' / 'such'))
+    with pytest.raises(CdfmcRequestError, match='cannot create the directory .*no/such/cisco.cdfmc-.*TMPDIR'):
+        private_directory()
+
+
+def planted(tmp_path, kind):
+    """A state file as a hostile or careless neighbour might leave it."""
+    path = tmp_path / 'state.json'
+    if kind == 'fifo':
+        os.mkfifo(path, 0o600)
+    elif kind == 'symlink to /dev/zero':
+        os.symlink('/dev/zero', path)
+    elif kind == 'nested JSON':
+        path.write_text('[' * 100000 + ']' * 100000)
+        os.chmod(path, 0o600)
+    elif kind == 'too big':
+        path.write_text('{"x": "%s"}' % ('y' * (_statefile.MAX_STATE_BYTES + 1)))
+        os.chmod(path, 0o600)
+    elif kind == 'mode 0644':
+        path.write_text('{"x": 1}')
+        os.chmod(path, 0o644)
+    elif kind == 'not an object':
+        path.write_text('[1, 2]')
+        os.chmod(path, 0o600)
+    elif kind == 'not JSON':
+        path.write_text('{not json')
+        os.chmod(path, 0o600)
+    return str(path)
+
+
+@pytest.mark.parametrize('kind,problem', [
+    ('fifo', 'not a regular file'), ('symlink to /dev/zero', 'symbolic link'), ('nested JSON', 'nested deeper'),
+    ('too big', 'larger than'), ('mode 0644', 'mode 0644'), ('not an object', 'does not hold a JSON object'),
+    ('not JSON', 'is not valid'),
+])
+def test_a_damaged_state_is_refused_quickly_and_replaced_whole(tmp_path, kind, problem):
+    path = planted(tmp_path, kind)
+    started = time.monotonic()
+    state, found = read_state(path)
+    assert state is None and problem in found and path in found
+    assert time.monotonic() - started < 2  # a FIFO does not block, /dev/zero is not read for ever
+    write_state(path, '{"fresh": true}')
+    info = os.lstat(path)
+    assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600
+    assert read_state(path) == ({'fresh': True}, None)
+    assert os.listdir(tmp_path) == ['state.json']
+
+
+def test_no_file_is_no_problem(tmp_path):
+    assert read_state(str(tmp_path / 'none.json')) == (None, None)
+
+
+def test_a_validator_refuses_what_this_code_did_not_write(tmp_path):
+    path = str(tmp_path / 'state.json')
+    write_state(path, '{"sent": "yes"}')
+    state, problem = read_state(path, lambda state: 'sent is not a list' if not isinstance(state['sent'], list) else None)
+    assert state is None and 'sent is not a list' in problem
+
+
+def test_a_failed_write_names_the_path(tmp_path, monkeypatch):
+    # As a read-only directory does (permissions alone would not stop root, who runs these tests in CI).
+    def read_only(*_args, **_kwargs):
+        raise OSError(30, 'Read-only file system')
+    monkeypatch.setattr(_statefile.tempfile, 'mkstemp', read_only)
+    with pytest.raises(SharedFileUnavailable, match='cannot write .*state.json: Read-only file system; check that .* '
+                                                    'is writable and has free space'):
+        write_state(str(tmp_path / 'state.json'), '{}')
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_write_cut_short_removes_its_temporary_file(tmp_path, monkeypatch):
+    def disk_full(*_args):
+        raise OSError(28, 'No space left on device')
+    monkeypatch.setattr(_statefile.os, 'replace', disk_full)
+    with pytest.raises(SharedFileUnavailable, match='No space left on device'):
+        write_state(str(tmp_path / 'state.json'), '{}')
+    assert os.listdir(tmp_path) == []
+
+
+def test_open_private_refuses_files_of_others_and_links(tmp_path):
+    target = tmp_path / 'target'
+    target.write_text('x')
+    os.chmod(target, 0o600)
+    os.symlink(target, tmp_path / 'link')
+    with pytest.raises(OSError):
+        open_private(str(tmp_path / 'link'))
+    os.chmod(target, 0o640)
+    with pytest.raises(SharedFileUnavailable, match='mode 0640'):
+        open_private(str(target))
+
+
+def test_a_lock_held_for_ever_is_given_up_after_the_patience(tmp_path):
+    path = str(tmp_path / 'state.lock')
+    holder = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        with pytest.raises(SharedFileUnavailable, match='stayed locked by another process for 0.3 s'):
+            with locked(path, patience=0.3):
+                pass
+        assert 0.3 <= time.monotonic() - started < 1.5
+        # The deadline, when nearer, ends the wait sooner.
+        started = time.monotonic()
+        with pytest.raises(SharedFileUnavailable):
+            with locked(path, deadline=time.monotonic() + 0.1, patience=5):
+                pass
+        assert time.monotonic() - started < 1
+    finally:
+        os.close(holder)
+    with locked(path, patience=0.3):
+        pass
+
+
+def test_a_lock_file_that_is_not_a_regular_file_is_never_replaced(tmp_path):
+    path = tmp_path / 'state.lock'
+    os.mkfifo(path, 0o600)
+    with pytest.raises(SharedFileUnavailable, match='not a regular file'):
+        with locked(str(path)):
+            pass
+    assert stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+def test_a_stop_while_waiting_for_a_lock_ends_the_wait(tmp_path):
+    path = str(tmp_path / 'state.lock')
+    holder = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(CdfmcRequestError, match='interrupted'):
+            with locked(path, sleep=lambda seconds: True):
+                pass
+    finally:
+        os.close(holder)
