@@ -6,7 +6,8 @@
 
 AWX and templated defaults pass "" for options left empty; removed here, they
 count as unset, so the module's environment fallbacks and defaults apply even
-to typed options (bool, int, float, choices) that would refuse "".
+to typed options (bool, int, float, choices) that would refuse "". The module
+reads the environment where it runs, so nothing else is resolved here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,8 +16,9 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import refuse_url_credentials, validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._options import drop_empty
 
 
 class ActionModule(ActionBase):
@@ -28,22 +30,17 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         # The task id stays even when empty, so that its refusal names it.
-        module_args = dict((name, value) for name, value in self._task.args.items()
-                           if value != '' or name in ('task_id', 'id'))
-        base_url = module_args.get('base_url')
-        if isinstance(base_url, str) and '@' in base_url:
-            # Refused here: the module would show its arguments, and these hold credentials.
-            result.update(failed=True, msg='base_url must not contain credentials; give them with api_token, '
-                                           'or username and password')
-            return result
-        task_id = module_args.get('task_id', module_args.get('id'))
-        if isinstance(task_id, str):
-            # Refused here, before a module is shipped (a NUL in it would even stop the module's logging).
-            try:
+        module_args = drop_empty(self._task.args, keep=('task_id', 'id'))
+        try:
+            # Refused here, before a module is shipped: the module would show its arguments, and a base_url with
+            # credentials holds them; a NUL in a task id would even stop the module's logging.
+            refuse_url_credentials(module_args.get('base_url'))
+            task_id = module_args.get('task_id', module_args.get('id'))
+            if isinstance(task_id, str):
                 validate_task_id(task_id)
-            except CdfmcOptionError as exc:
-                result.update(failed=True, msg=str(exc))
-                return result
+        except CdfmcOptionError as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result.update(self._execute_module(module_name='cisco.cdfmc.cdfmc_task_status', module_args=module_args,
                                            task_vars=task_vars, wrap_async=wrap_async))

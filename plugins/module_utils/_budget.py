@@ -116,9 +116,12 @@ class RequestBudget:
         return None if deadline is None else deadline - self._clock()
 
     def _give_up(self, what):
+        """Raise the error that says what the deadline came before."""
         raise CdfmcRequestError('the deadline came before %s' % what)
 
-    def _nap(self, seconds, deadline):
+    def _sleep_at_most(self, seconds, deadline):
+        """Sleep ``seconds``, at most half a second and not past the deadline; False when there is no time left or
+        the run is stopping."""
         left = self._time_left(deadline)
         if left is not None and left <= 0:
             return False
@@ -142,20 +145,20 @@ class RequestBudget:
         A slot is never held while waiting for the window, so a slot is held for one request at most.
         """
         while not self._slots.acquire(timeout=_RECHECK):
-            if not self._nap(0, deadline):
+            if not self._sleep_at_most(0, deadline):
                 self._give_up('a concurrent request slot was free')
         try:
             while True:
                 slot = self._take_slot(deadline)
                 try:
-                    pause, cause = self._take_place(deadline)
+                    pause, cause = self._take_send_time(deadline)
                     if pause is None:
                         yield
                         return
                 finally:
                     if slot is not None:
                         os.close(slot)  # closing drops the flock
-                if not self._nap(max(pause, 0.001), deadline):
+                if not self._sleep_at_most(max(pause, 0.001), deadline):
                     self._give_up(cause)
         finally:
             self._slots.release()
@@ -182,7 +185,7 @@ class RequestBudget:
                 with self._thread_lock:
                     self._go_alone('every concurrent request slot stayed locked for %.0f s' % self._slot_patience)
                 return None
-            if not self._nap(_RECHECK, deadline):
+            if not self._sleep_at_most(_RECHECK, deadline):
                 self._give_up('a concurrent request slot was free (max_concurrent_requests)')
         return None
 
@@ -211,7 +214,7 @@ class RequestBudget:
             if self._warn is not None:
                 self._warn('cisco.cdfmc: the request budget state was damaged and has been replaced (%s)' % problem)
 
-    def _take_place(self, deadline):
+    def _take_send_time(self, deadline):
         """(None, None) once a place in the window is taken; else (seconds to wait, what for)."""
         def take(state):
             now = self._clock()

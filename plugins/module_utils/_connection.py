@@ -81,27 +81,6 @@ def connection_argument_spec():
     return copy.deepcopy(CONNECTION_ARGUMENT_SPEC)
 
 
-def unset_empty_options(params, argument_spec):
-    """Treat every option whose value is an empty string as unset, in place.
-
-    An emptied option takes its environment fallback (non-empty only), then its default.
-    """
-    for name, spec in argument_spec.items():
-        if params.get(name) != '':
-            continue
-        value = spec.get('default')
-        fallback = spec.get('fallback')
-        if fallback:
-            try:
-                value = fallback[0](*fallback[1])
-            except AnsibleFallbackNotFound:
-                pass
-        if isinstance(value, str) and spec.get('type') == 'bool':
-            value = _boolean(value, name, None)
-        params[name] = value
-    return params
-
-
 def validate_identifier(value, what):
     """Return value as text when it may stand as one path segment, else raise CdfmcOptionError."""
     if not isinstance(value, str):
@@ -129,13 +108,20 @@ def _is_loopback(host):
         return False
 
 
+def refuse_url_credentials(base_url):
+    """Refuse a base_url that holds credentials, without echoing them.
+
+    An "@" has no other use in these URLs, and a password may hold "/", so any "@" is refused.
+    """
+    if isinstance(base_url, str) and '@' in base_url:
+        raise CdfmcOptionError('base_url must not contain credentials; give them with api_token, or username and password')
+
+
 def _parse_base_url(base_url):
     """Return (scheme, netloc, host, path) of base_url, or raise CdfmcOptionError."""
     base_url = base_url.strip()
-    # Credentials are looked for before anything else parses the URL: no message may echo them. An "@"
-    # has no other use in these URLs, and a password may hold "/", so any "@" is refused.
-    if '@' in base_url:
-        raise CdfmcOptionError('base_url must not contain credentials; give them with api_token, or username and password')
+    # Credentials are looked for before anything else parses the URL: no message may echo them.
+    refuse_url_credentials(base_url)
     try:
         parts = urlsplit(base_url)
         port = parts.port
@@ -185,6 +171,16 @@ def _normalize_api_prefix(api_prefix):
     return prefix
 
 
+# Everything a ConnectionSettings holds, each checked by from_options().
+SETTINGS_FIELDS = (
+    'scheme', 'netloc', 'host', 'base_path', 'api_prefix',        # where the server is
+    'api_token', 'username', 'password',                          # who we are: a token, or a login
+    'domain_uuid', 'domain',                                      # whose tasks
+    'validate_certs', 'ca_path',                                  # how the server is trusted
+    'request_timeout', 'max_retries', 'max_requests_per_minute', 'max_concurrent_requests',  # limits
+)
+
+
 class ConnectionSettings:
     """Checked connection settings: where the server is, how to trust it, how to authenticate.
 
@@ -192,28 +188,12 @@ class ConnectionSettings:
     any request. The token never appears in repr().
     """
 
-    def __init__(self, scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
-                 validate_certs, ca_path, request_timeout, max_retries,
-                 max_requests_per_minute=100, max_concurrent_requests=8,
-                 username=None, password=None, domain=None):
-        self.scheme = scheme
-        self.netloc = netloc
-        self.host = host
-        self.base_path = base_path
-        self.api_prefix = api_prefix
-        self.domain_uuid = domain_uuid
-        self.api_token = api_token
-        self.validate_certs = validate_certs
-        self.ca_path = ca_path
-        self.request_timeout = request_timeout
-        self.max_retries = max_retries
-        self.max_requests_per_minute = max_requests_per_minute
-        self.max_concurrent_requests = max_concurrent_requests
-        self.username = username
-        self.password = password
-        # Exactly one of domain_uuid and domain may be set; with neither, domain_uuid is None for a
-        # login (the login's DOMAIN_UUID is used) and the cdFMC global domain for a token.
-        self.domain = domain
+    def __init__(self, **fields):
+        unknown = set(fields) - set(SETTINGS_FIELDS)
+        if unknown:
+            raise TypeError('unknown connection settings: %s' % ', '.join(sorted(unknown)))
+        for name in SETTINGS_FIELDS:
+            setattr(self, name, fields.get(name))
 
     def __repr__(self):
         return '<ConnectionSettings %s%s%s domain=%s>' % (self.server, self.base_path, self.api_prefix,
@@ -262,93 +242,111 @@ class ConnectionSettings:
 
     @classmethod
     def from_options(cls, options):
-        """Check connection options (a mapping; None or '' means unset) and return settings."""
-        def get(name):
-            value = options.get(name)
-            return None if value == '' else value
+        """Check connection options (a mapping, or an option adapter; None means unset) and return settings."""
+        fields = _server_settings(options)
+        fields.update(_credential_settings(options, region=options.get('region')))
+        fields.update(_domain_settings(options, uses_login=fields['username'] is not None))
+        fields.update(_trust_settings(options))
+        fields.update(_limit_settings(options))
+        return cls(**fields)
 
-        base_url, region = get('base_url'), get('region')
-        if base_url and region:
-            raise CdfmcOptionError('base_url and region are mutually exclusive: give one of them')
-        if not base_url and not region:
-            raise CdfmcOptionError(
-                'no server given: set base_url (or CDFMC_BASE_URL) to the FMC or gateway URL, '
-                'or region (or CDFMC_REGION) to one of %s' % ', '.join(sorted(REGIONS)))
-        if region:
-            region = str(region).strip().lower()
-            if region not in REGIONS:
-                raise CdfmcOptionError('region %r is not known; use one of %s' % (region, ', '.join(sorted(REGIONS))))
-            base_url = REGIONS[region]
-        if not isinstance(base_url, str):
-            raise CdfmcOptionError('base_url must be a string')
-        scheme, netloc, host, base_path = _parse_base_url(base_url)
 
-        api_prefix = get('api_prefix')
-        if api_prefix is None:
-            api_prefix = CDFMC_API_PREFIX if base_path else FMC_API_PREFIX
-        else:
-            api_prefix = _normalize_api_prefix(str(api_prefix))
+def _server_settings(options):
+    """Where the server is: base_url (or region) and the API prefix."""
+    base_url, region = options.get('base_url'), options.get('region')
+    if base_url and region:
+        raise CdfmcOptionError('base_url and region are mutually exclusive: give one of them')
+    if not base_url and not region:
+        raise CdfmcOptionError(
+            'no server given: set base_url (or CDFMC_BASE_URL) to the FMC or gateway URL, '
+            'or region (or CDFMC_REGION) to one of %s' % ', '.join(sorted(REGIONS)))
+    if region:
+        region = str(region).strip().lower()
+        if region not in REGIONS:
+            raise CdfmcOptionError('region %r is not known; use one of %s' % (region, ', '.join(sorted(REGIONS))))
+        base_url = REGIONS[region]
+    if not isinstance(base_url, str):
+        raise CdfmcOptionError('base_url must be a string')
+    scheme, netloc, host, base_path = _parse_base_url(base_url)
+    api_prefix = options.get('api_prefix')
+    if api_prefix is None:
+        api_prefix = CDFMC_API_PREFIX if base_path else FMC_API_PREFIX
+    else:
+        api_prefix = _normalize_api_prefix(str(api_prefix))
+    return dict(scheme=scheme, netloc=netloc, host=host, base_path=base_path, api_prefix=api_prefix)
 
-        api_token, username, password = get('api_token'), get('username'), get('password')
-        if api_token and (username or password):
-            raise CdfmcOptionError('api_token and username/password are mutually exclusive: give the API token of a '
-                                   'cdFMC, or the user name and password of an on-prem FMC')
-        if not api_token and not username and not password:
-            raise CdfmcOptionError('no credentials given: set api_token (or CDFMC_API_TOKEN) for a cdFMC, or username '
-                                   'and password (or CDFMC_USERNAME and CDFMC_PASSWORD) for an on-prem FMC')
-        if api_token:
-            api_token = str(api_token)
-            if any(ord(char) < 0x21 or ord(char) > 0x7e for char in api_token):
-                # Never echo the token: say only what is wrong with it.
-                raise CdfmcOptionError('api_token contains white space or characters that cannot be sent in an HTTP header')
-            username = password = None
-        else:
-            if not username or not password:
-                raise CdfmcOptionError('an on-prem FMC login needs both username and password '
-                                       '(or CDFMC_USERNAME and CDFMC_PASSWORD)')
-            if region:
-                raise CdfmcOptionError('region is for a cdFMC with api_token; for an on-prem FMC set base_url to its address')
-            username, password = str(username), str(password)
-            if ':' in username or any(ord(char) < 0x20 or ord(char) == 0x7f for char in username):
-                raise CdfmcOptionError('username must not contain ":" or control characters')
-            if any(ord(char) < 0x20 or ord(char) == 0x7f for char in password):
-                raise CdfmcOptionError('password contains control characters')
 
-        domain_uuid, domain = get('domain_uuid'), get('domain')
-        if domain_uuid is not None and domain is not None:
-            raise CdfmcOptionError('domain_uuid and domain are mutually exclusive: give the domain by UUID or by name')
-        if domain_uuid is not None:
-            domain_uuid = validate_identifier(domain_uuid, 'domain_uuid')
-        elif domain is not None:
-            domain = str(domain).strip()
-            if not domain or len(domain) > 512:
-                raise CdfmcOptionError('domain must be a domain name such as Global or Global/Site-A')
-        elif not username:
-            domain_uuid = CDFMC_GLOBAL_DOMAIN_UUID
+def _credential_settings(options, region):
+    """Who we are: a cdFMC API token, or an on-prem FMC user name and password (never echoed)."""
+    api_token, username, password = options.get('api_token'), options.get('username'), options.get('password')
+    if api_token and (username or password):
+        raise CdfmcOptionError('api_token and username/password are mutually exclusive: give the API token of a '
+                               'cdFMC, or the user name and password of an on-prem FMC')
+    if not api_token and not username and not password:
+        raise CdfmcOptionError('no credentials given: set api_token (or CDFMC_API_TOKEN) for a cdFMC, or username '
+                               'and password (or CDFMC_USERNAME and CDFMC_PASSWORD) for an on-prem FMC')
+    if api_token:
+        api_token = str(api_token)
+        if any(ord(char) < 0x21 or ord(char) > 0x7e for char in api_token):
+            # Never echo the token: say only what is wrong with it.
+            raise CdfmcOptionError('api_token contains white space or characters that cannot be sent in an HTTP header')
+        return dict(api_token=api_token, username=None, password=None)
+    if not username or not password:
+        raise CdfmcOptionError('an on-prem FMC login needs both username and password '
+                               '(or CDFMC_USERNAME and CDFMC_PASSWORD)')
+    if region:
+        raise CdfmcOptionError('region is for a cdFMC with api_token; for an on-prem FMC set base_url to its address')
+    username, password = str(username), str(password)
+    if ':' in username or any(ord(char) < 0x20 or ord(char) == 0x7f for char in username):
+        raise CdfmcOptionError('username must not contain ":" or control characters')
+    if any(ord(char) < 0x20 or ord(char) == 0x7f for char in password):
+        raise CdfmcOptionError('password contains control characters')
+    return dict(api_token=None, username=username, password=password)
 
-        validate_certs = _boolean(get('validate_certs'), 'validate_certs', True)
-        ca_path = get('ca_path')
-        if ca_path is not None:
-            ca_path = os.path.expanduser(str(ca_path))
-            if validate_certs:
-                _check_ca_path(ca_path)
 
-        request_timeout = get('request_timeout')
-        try:
-            request_timeout = 30.0 if request_timeout is None else float(request_timeout)
-        except (TypeError, ValueError):
-            raise CdfmcOptionError('request_timeout must be a number of seconds, got %r' % (request_timeout,))
-        if not 0 < request_timeout <= MAX_REQUEST_TIMEOUT:
-            raise CdfmcOptionError('request_timeout must be more than 0 and at most %d seconds, got %r'
-                                   % (MAX_REQUEST_TIMEOUT, request_timeout))
+def _domain_settings(options, uses_login):
+    """Whose tasks: domain_uuid, or domain by name; with neither, the login's domain or the cdFMC's Global."""
+    domain_uuid, domain = options.get('domain_uuid'), options.get('domain')
+    if domain_uuid is not None and domain is not None:
+        raise CdfmcOptionError('domain_uuid and domain are mutually exclusive: give the domain by UUID or by name')
+    if domain_uuid is not None:
+        domain_uuid = validate_identifier(domain_uuid, 'domain_uuid')
+    elif domain is not None:
+        domain = str(domain).strip()
+        if not domain or len(domain) > 512:
+            raise CdfmcOptionError('domain must be a domain name such as Global or Global/Site-A')
+    elif not uses_login:
+        domain_uuid = CDFMC_GLOBAL_DOMAIN_UUID
+    return dict(domain_uuid=domain_uuid, domain=domain)
 
-        max_retries = _whole_number(get('max_retries'), 'max_retries', 5, 0)
-        per_minute = _whole_number(get('max_requests_per_minute'), 'max_requests_per_minute', 100, 1)
-        concurrent = _whole_number(get('max_concurrent_requests'), 'max_concurrent_requests', 8, 1)
 
-        return cls(scheme, netloc, host, base_path, api_prefix, domain_uuid, api_token,
-                   validate_certs, ca_path, request_timeout, max_retries, per_minute, concurrent,
-                   username, password, domain)
+def _trust_settings(options):
+    """How the server's certificate is checked."""
+    validate_certs = _boolean(options.get('validate_certs'), 'validate_certs', True)
+    ca_path = options.get('ca_path')
+    if ca_path is not None:
+        ca_path = os.path.expanduser(str(ca_path))
+        if validate_certs:
+            _check_ca_path(ca_path)
+    return dict(validate_certs=validate_certs, ca_path=ca_path)
+
+
+def _limit_settings(options):
+    """How long, how often and how many: the request timeout, retries, and the shared budget."""
+    request_timeout = options.get('request_timeout')
+    try:
+        request_timeout = 30.0 if request_timeout is None else float(request_timeout)
+    except (TypeError, ValueError):
+        raise CdfmcOptionError('request_timeout must be a number of seconds, got %r' % (request_timeout,))
+    if not 0 < request_timeout <= MAX_REQUEST_TIMEOUT:
+        raise CdfmcOptionError('request_timeout must be more than 0 and at most %d seconds, got %r'
+                               % (MAX_REQUEST_TIMEOUT, request_timeout))
+    return dict(
+        request_timeout=request_timeout,
+        max_retries=_whole_number(options.get('max_retries'), 'max_retries', 5, 0),
+        max_requests_per_minute=_whole_number(options.get('max_requests_per_minute'), 'max_requests_per_minute', 100, 1),
+        max_concurrent_requests=_whole_number(options.get('max_concurrent_requests'), 'max_concurrent_requests', 8, 1),
+    )
 
 
 def _boolean(value, name, default):

@@ -2,9 +2,10 @@
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Server text made safe to show: the one sanitiser for progress lines, warnings, messages and errors.
+"""Text made safe to show: secrets masked, and server text escaped and cut.
 
-Text from the server is data. Before it reaches a terminal or a job log, its control characters are shown
+Secrets (tokens, passwords, credentials in URLs) are never shown: ``masked`` is the one masker. Text from the
+server is data. Before it reaches a terminal or a job log, its control characters are shown
 escaped, so that it can neither move the cursor, clear the screen nor forge a log line, and each field is cut
 to a length a reader can take in. Registered data (status, message, sub-tasks, raw) is never passed through
 this: it stays as the server sent it.
@@ -21,6 +22,9 @@ import re
 
 # Longest server field shown, in characters (after escaping).
 MAX_SHOWN = 500
+MASK = '********'
+# Credentials in a URL: everything between "//" and the last "@" of the same word (a password may hold "/").
+_URL_CREDENTIALS = re.compile(r'(?<=//)\S*@')
 
 # C0 controls (CR, LF and ESC among them), DEL, C1 controls, the Unicode line and paragraph separators, and
 # the bidirectional embeddings, overrides and isolates that can make text read otherwise than it is.
@@ -50,4 +54,13 @@ def shown(value, limit=MAX_SHOWN):
     text = escaped(text[:limit + 1])
     if length > limit or len(text) > limit:
         return '%s... [cut: %d characters in all]' % (text[:limit], length)
+    return text
+
+
+def masked(text, secrets=()):
+    """``text`` with every one of ``secrets`` and every credential in a URL replaced by a mask."""
+    text = _URL_CREDENTIALS.sub(MASK + '@', str(text))
+    for secret in secrets:
+        if isinstance(secret, str) and secret:
+            text = text.replace(secret, MASK)
     return text

@@ -4,21 +4,46 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Exceptions of the cisco.cdfmc client and core.
 
+Each names its ``kind`` of failure; what follows from each kind (retry at once, poll again later) is
+decided in one table, next to the retry rules (``_retry.py``).
+
 This is an internal module for the cisco.cdfmc collection; it is not a public
-API and may change without notice.
+API and may change without notice. It does no I/O.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+INVALID = 'invalid'
+UNTRUSTED = 'untrusted'
+REFUSED = 'refused'
+NO_ANSWER = 'no answer'
+BAD_ANSWER = 'bad answer'
+HTTP_ERROR = 'http'
+MISSING_LIBRARY = 'missing library'
+
 
 class CdfmcError(Exception):
     """Base of every error the collection raises; its message is safe to show."""
 
+    kind = None
+
 
 class CdfmcOptionError(CdfmcError):
     """An option or argument was refused before any request was made."""
+
+    kind = INVALID
+
+
+class CdfmcLibraryError(CdfmcError):
+    """A Python library the collection needs is missing or too old where it runs (``details``: the traceback)."""
+
+    kind = MISSING_LIBRARY
+
+    def __init__(self, message, details=None):
+        super(CdfmcLibraryError, self).__init__(message)
+        self.details = details
 
 
 class CdfmcRequestError(CdfmcError):
@@ -28,9 +53,13 @@ class CdfmcRequestError(CdfmcError):
     ``retry_after`` is the server's Retry-After delay in seconds, when it sent one.
     ``refused`` is True when the connection was refused (nothing reached the server).
     ``detail`` is the server's own message of an HTTP error (its messages' descriptions), or ''.
+    ``kind`` follows from the class and the status, unless given.
     """
 
-    def __init__(self, message, method=None, path=None, status=None, retry_after=None, refused=False, detail=''):
+    default_kind = None
+
+    def __init__(self, message, method=None, path=None, status=None, retry_after=None, refused=False, detail='',
+                 kind=None):
         super(CdfmcRequestError, self).__init__(message)
         self.method = method
         self.path = path
@@ -38,11 +67,24 @@ class CdfmcRequestError(CdfmcError):
         self.retry_after = retry_after
         self.refused = refused
         self.detail = detail
+        self._kind = kind
+
+    @property
+    def kind(self):
+        if self._kind or self.default_kind:
+            return self._kind or self.default_kind
+        if self.status is not None:
+            return HTTP_ERROR
+        return REFUSED if self.refused else NO_ANSWER
 
 
 class CdfmcTLSError(CdfmcRequestError):
     """The server's certificate could not be verified."""
 
+    default_kind = UNTRUSTED
+
 
 class CdfmcResponseError(CdfmcRequestError):
-    """The server answered with a success status but a body that cannot be used."""
+    """The server answered with a success status but a body (or headers) that cannot be used."""
+
+    default_kind = BAD_ANSWER

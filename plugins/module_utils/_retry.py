@@ -2,7 +2,10 @@
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Retry rules: which failures are retried, and how long to wait before the next try.
+"""Retry rules: which failures are retried, how long to wait before the next try, and how long one call lasts.
+
+What follows from each kind of failure is one table (``AFTER_FAILURE``) and the HTTP statuses below it: the
+client's retries and the wait's "poll this task again later" both read it.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It does no I/O.
@@ -17,11 +20,34 @@ import random
 
 from email.utils import parsedate_to_datetime
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    BAD_ANSWER,
+    HTTP_ERROR,
+    INVALID,
+    MISSING_LIBRARY,
+    NO_ANSWER,
+    REFUSED,
+    UNTRUSTED,
+)
+
 RETRYABLE_GET_STATUSES = frozenset((429, 500, 502, 503, 504))
 RETRYABLE_POST_STATUSES = frozenset((429,))
+# Not retried at once, but a wait polls the task again later.
+POLL_AGAIN_STATUSES = RETRYABLE_GET_STATUSES | frozenset((408,))
 # FMC sometimes answers a GET with 400 and one of these in its message when it is busy; Cisco's own
 # client (go-fmc) retries them as it does a 503.
 RETRYABLE_400_TEXTS = ('please try again', 'retry the operation after sometime')
+
+# Kind of failure -> (a GET is retried at once, a POST is retried at once, a wait polls the task again later).
+# HTTP answers (HTTP_ERROR) are decided by their status, with the sets above.
+AFTER_FAILURE = {
+    INVALID: (False, False, False),          # refused before any request: nothing will change
+    MISSING_LIBRARY: (False, False, False),  # nothing will change either
+    UNTRUSTED: (False, False, False),        # the server's certificate cannot be verified
+    REFUSED: (True, True, True),             # the connection was refused: nothing reached the server
+    NO_ANSWER: (True, False, True),          # a timeout, a reset, a cut answer: a POST may have arrived
+    BAD_ANSWER: (False, False, True),        # a 2xx that cannot be used (a proxy's page): may be right next time
+}
 
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
@@ -78,10 +104,27 @@ def call_bound(max_retries, request_timeout, retry_after_cap=RETRY_AFTER_CAP):
 
 def is_retryable_status(method, status, text=''):
     """True when an HTTP answer (its status and the server's message ``text``) of this method is worth
-    another try."""
+    another try at once."""
     if method.upper() == 'GET':
         if status == 400:
             text = (text or '').lower()
             return any(phrase in text for phrase in RETRYABLE_400_TEXTS)
         return status in RETRYABLE_GET_STATUSES
     return status in RETRYABLE_POST_STATUSES
+
+
+def retried_at_once(error, method):
+    """True when the request that failed with ``error`` (a CdfmcError) is worth another try at once."""
+    if error.kind == HTTP_ERROR:
+        return is_retryable_status(method, error.status, error.detail)
+    get, post, _later = AFTER_FAILURE.get(error.kind, (False, False, False))
+    return get if method.upper() == 'GET' else post
+
+
+def polled_again(error):
+    """True when a task whose poll failed with ``error`` is worth polling again at its next turn; False when a
+    retry cannot help (bad input, an untrusted server, an answer that will not change, an unexpected error)."""
+    kind = getattr(error, 'kind', None)
+    if kind == HTTP_ERROR:
+        return is_retryable_status('GET', error.status, error.detail) or error.status in POLL_AGAIN_STATUSES
+    return AFTER_FAILURE.get(kind, (False, False, False))[2]

@@ -124,9 +124,9 @@ def locked(path, deadline=None, clock=time.monotonic, sleep=time.sleep, patience
         os.close(descriptor)  # closing drops the lock
 
 
-def read_state(path, validate=None, max_bytes=MAX_STATE_BYTES):
-    """(state, problem): the JSON object in ``path``, or None and why it cannot be used (None, None when
-    there is no file). ``validate(state)`` returns a problem or None."""
+def read_private(path, max_bytes):
+    """(content, problem): at most ``max_bytes`` + 1 bytes of a private file, or None and why it cannot be read
+    (None, None when there is no file)."""
     try:
         descriptor = open_private(path)
     except SharedFileUnavailable as exc:
@@ -139,9 +139,17 @@ def read_state(path, validate=None, max_bytes=MAX_STATE_BYTES):
         return None, 'cannot read %s: %s' % (path, exc.strerror)
     try:
         with os.fdopen(descriptor, 'rb') as handle:
-            raw = handle.read(max_bytes + 1)
+            return handle.read(max_bytes + 1), None
     except OSError as exc:
         return None, 'cannot read %s: %s' % (path, exc.strerror)
+
+
+def read_state(path, validate=None, max_bytes=MAX_STATE_BYTES):
+    """(state, problem): the JSON object in ``path``, or None and why it cannot be used (None, None when
+    there is no file). ``validate(state)`` returns a problem or None."""
+    raw, problem = read_private(path, max_bytes)
+    if raw is None:
+        return None, problem
     if len(raw) > max_bytes:
         return None, '%s is larger than %d bytes' % (path, max_bytes)
     try:

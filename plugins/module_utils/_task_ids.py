@@ -42,7 +42,8 @@ class TaskIds:
         return [task_id for task_id in self.ids if not (task_id in seen or seen.add(task_id))]
 
 
-def _dig(value, path):
+def _value_at(value, path):
+    """The value at a path of keys in nested dictionaries, or None."""
     for key in path:
         if not isinstance(value, dict):
             return None
@@ -50,7 +51,8 @@ def _dig(value, path):
     return value
 
 
-def _usable(value):
+def _as_task_id(value):
+    """A value that can be a task id (text or a whole number) as text, or None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
@@ -72,9 +74,9 @@ def _id_from_dict(item, id_query, position):
     candidates = []
     if id_query is not None:
         candidates.append(run_query(id_query, item))
-    candidates.extend(_dig(item, path) for path in ID_PATHS)
+    candidates.extend(_value_at(item, path) for path in ID_PATHS)
     for candidate in candidates:
-        task_id = _usable(candidate)
+        task_id = _as_task_id(candidate)
         if task_id is not None:
             return task_id
     raise CdfmcOptionError(
@@ -119,7 +121,7 @@ def extract_task_ids(task_ids, id_query=None, check_mode=False):
                 found.without_id.append(position)
                 return
         else:
-            task_id = _usable(item)
+            task_id = _as_task_id(item)
             if task_id is None:
                 raise CdfmcOptionError('task_ids: %s is %s, not a task id' % (position, _describe(item)
                                        if not isinstance(item, str) else 'an empty string'))

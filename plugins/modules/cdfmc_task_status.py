@@ -156,38 +156,15 @@ query_result:
   type: raw
 '''
 
-import time
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
-from ansible_collections.cisco.cdfmc.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    CdfmcClient,
-    requests_version_problem,
-)
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
-    ConnectionSettings,
-    connection_argument_spec,
-    unset_empty_options,
-    validate_task_id,
-)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec, validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
-    StatusMapper,
-    task_facts,
-    task_facts_argument_spec,
-)
-from ansible_collections.cisco.cdfmc.plugins.module_utils._query import (
-    HAS_JMESPATH,
-    JMESPATH_IMPORT_ERROR,
-    compile_query,
-    run_query,
-)
-from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import call_bound
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import LOCK_PATIENCE
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
+from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query, run_query
+from ansible_collections.cisco.cdfmc.plugins.module_utils._read import read_tasks
 
 
 def argument_spec():
@@ -201,25 +178,11 @@ def argument_spec():
     return spec
 
 
-def run(module):
+def read_task(options, module):
     """Read the task and return the module result; raises CdfmcError."""
-    params = module.params
-    task_id = validate_task_id(params['task_id'])
-    mapper = StatusMapper(params['status_map'], warn=module.warn)
-    query = compile_query(params['query'], 'query') if params['query'] else None
-    settings = ConnectionSettings.from_options(params)
-    for warning in settings.warnings:
-        module.warn(warning)
-
-    # One deadline for the whole read: the login, the budget, every attempt and the waits between them.
-    deadline = time.monotonic() + call_bound(settings.max_retries, settings.request_timeout)
-    budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests,
-                           warn=module.warn, slot_patience=settings.request_timeout + LOCK_PATIENCE)
-    with CdfmcClient(settings, budget=budget, log=module.debug, warn=module.warn) as client:
-        body = client.get_task_status(task_id, detailed_device_status=params['detailed_device_status'],
-                                      deadline=deadline)
-
-    facts = task_facts(task_id, body, mapper, include_raw=params['include_raw'])
+    task_id = validate_task_id(options['task_id'])
+    query = compile_query(options['query'], 'query') if options.get('query') else None
+    (facts,) = read_tasks(options, [task_id], warn=module.warn, log=module.debug)
     result = dict(changed=False, task=facts)
     if query is not None:
         result['query_result'] = run_query(query, facts)
@@ -228,18 +191,12 @@ def run(module):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests >= 2.32.4'), exception=REQUESTS_IMPORT_ERROR)
-    problem = requests_version_problem()
-    if problem:
-        module.fail_json(msg=problem)
-    unset_empty_options(module.params, connection_argument_spec())
-    if module.params['query'] and not HAS_JMESPATH:
-        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
     try:
-        result = run(module)
+        # The task id stays even when empty, so that its refusal names it.
+        result = read_task(OptionAdapter.from_module(module, keep_empty=('task_id',)), module)
     except CdfmcError as exc:
-        module.fail_json(msg=escaped(str(exc)))
+        details = getattr(exc, 'details', None)
+        module.fail_json(msg=escaped(str(exc)), **({'exception': details} if details else {}))
     module.exit_json(**result)
 
 

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, 'benchmarks'))
 import harness  # noqa: E402 - found through the path set above
 import report  # noqa: E402
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import PollSchedule  # noqa: E402
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import PollSchedule  # noqa: E402
 
 
 def test_task_ends_are_repeatable_and_within_range():

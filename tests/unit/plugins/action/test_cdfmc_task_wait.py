@@ -8,7 +8,7 @@ import yaml
 
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.task_facts import ModuleDocFragment as TaskFactsFragment
-from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import wait_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import wait_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_task_status, cdfmc_task_wait
 
 

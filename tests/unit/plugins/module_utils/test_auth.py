@@ -251,7 +251,7 @@ def test_a_non_latin1_password_logs_in(simulator, tmp_path):
 def test_a_broken_cache_means_a_new_login(simulator, tmp_path, cached):
     on_prem(simulator)
     client = login_client(simulator, tmp_path, domain='Global/Site-A')
-    with open(client.auth._cache_path, 'w') as handle:
+    with open(client.auth.cache.path, 'w') as handle:
         handle.write(cached)
     with client:
         assert client.resolve_domain() == SITE_A
@@ -339,7 +339,7 @@ def test_forks_starting_together_agree_on_the_login_key(simulator, tmp_path, mon
 
     monkeypatch.setattr(_auth.os, 'urandom', urandom_while_another_fork_starts)
     first = FmcLoginAuth(settings, directory=str(tmp_path))
-    assert others and first._cache_path == others[0]._cache_path
+    assert others and first.cache.path == others[0].cache.path
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith('login.key')] == ['login.key']
 
 
@@ -379,7 +379,7 @@ def test_a_login_cache_that_cannot_be_trusted_is_replaced_with_one_warning(simul
     on_prem(simulator)
     with warned_client(simulator, tmp_path, []) as client:
         client.get_task_status('t1')
-        cache = client.auth._cache_path
+        cache = client.auth.cache.path
     fresh = json.loads(open(cache).read())
     fresh['obtained'] = time.time()
     os.unlink(cache)
@@ -431,7 +431,7 @@ def test_a_login_cache_lock_held_for_ever_means_a_login_of_this_process_alone(si
     import fcntl
     on_prem(simulator)
     with warned_client(simulator, tmp_path, []) as client:
-        lock_path = client.auth._lock_path
+        lock_path = client.auth.cache.lock_path
     holder = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(holder, fcntl.LOCK_EX)
     warnings = []

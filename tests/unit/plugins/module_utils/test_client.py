@@ -3,13 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The client against the simulator on 127.0.0.1 (real HTTPS); sleeps are recorded, not slept."""
 
-import os
-import time
-
 import pytest
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils import _client
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import USER_AGENT, CdfmcClient
+from ansible_collections.cisco.cdfmc.plugins.module_utils._options import drop_empty
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
     CDFMC_GLOBAL_DOMAIN_UUID,
     ConnectionSettings,
@@ -33,7 +30,7 @@ def make_client(simulator, sleeps=None, **options):
     if simulator.ca_file:
         options.setdefault('ca_path', simulator.ca_file)
     recorded = sleeps if sleeps is not None else []
-    return CdfmcClient(ConnectionSettings.from_options(options), sleep=recorded.append)
+    return CdfmcClient(ConnectionSettings.from_options(drop_empty(options)), sleep=recorded.append)
 
 
 def test_reads_task_with_detailed_status_and_user_agent(simulator):
@@ -195,7 +192,7 @@ def test_post_is_not_retried_on_5xx_but_on_429(simulator):
     assert client.request_count == 1
     simulator.load({'devices': [{'id': 'd1'}], 'faults': [{'status': 429, 'times': 1}]})
     with make_client(simulator) as client:
-        answer = client.request('POST', deploy, json_body=body)
+        answer = client.request('POST', deploy, json_body=body).body
     assert answer['metadata']['task']['taskType'] == 'DEVICE_DEPLOYMENT' and client.request_count == 2
 
 
@@ -328,7 +325,7 @@ def test_proxy_from_environment_still_applies(simulator, monkeypatch):
 @pytest.mark.parametrize('version,problem', [('2.32.4', False), ('2.34.2', False), ('3.0.0', False),
                                              ('2.32.3', True), ('2.31.0', True), ('1.2', True)])
 def test_requests_minimum_version(version, problem):
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._client import requests_version_problem
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._transport import requests_version_problem
     assert bool(requests_version_problem(version)) is problem
 
 
@@ -406,12 +403,19 @@ def test_unresolvable_host_is_named(monkeypatch):
 
 @pytest.mark.parametrize('depth', [65, 900, 200000])  # 200000: deeper than the JSON decoder goes
 def test_deeply_nested_json_is_a_clear_error(simulator, depth):
-    deep = b'[' * depth + b']' * depth
-    with make_client(simulator) as client:
+    deep = '[' * depth + ']' * depth
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'raw', 'body': deep, 'times': 1},
+                                                {'action': 'raw', 'status': 500, 'body': deep, 'times': 1}]})
+    with make_client(simulator, max_retries=0) as client:
         with pytest.raises(CdfmcResponseError, match='HTTP 200 with JSON nested deeper than 64 levels'):
-            client._decode('GET', '/x', 200, deep)
-        assert 'HTTP 500' in str(client._http_error('GET', '/x', 500, 'Internal Server Error', {}, deep))
-        assert client._decode('GET', '/x', 200, b'[' * 64 + b']' * 64) is not None
+            client.get_task_status('t1')
+        with pytest.raises(CdfmcRequestError, match='HTTP 500') as caught:
+            client.get_task_status('t1')
+        assert caught.value.status == 500
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'raw', 'body': '{"id": "t1", "status": "Running", '
+                                                 '"x": %s}' % ('[' * 62 + ']' * 62), 'times': 1}]})
+    with make_client(simulator, max_retries=0) as client:
+        assert client.get_task_status('t1')['status'] == 'Running'
 
 
 def test_empty_200_body_is_named(simulator):
@@ -436,62 +440,6 @@ def test_retry_after_longer_than_the_time_left_is_clipped_to_the_deadline(simula
         with pytest.raises(CdfmcRequestError, match='HTTP 429'):
             client.get_task_status('t1', deadline=2.0)
     assert sleeps == [2.0] and client.request_count == 1
-
-
-def test_watchdogs_fire_when_due_and_not_once_cancelled():
-    # A clock the test moves: what is due is decided by it, not by how fast the thread runs.
-    class Clock:
-        now = 0.0
-
-        def __call__(self):
-            return self.now
-
-    clock = Clock()
-    timers = _client._WatchdogTimers(clock=clock)
-    cancelled = _client._Watchdog(5, timers)
-    cancelled.cancel()
-    later = _client._Watchdog(3600, timers)
-    clock.now = 100.0
-    due = _client._Watchdog(0, timers)  # adding it wakes the thread, which now finds two due
-    deadline = time.monotonic() + 30
-    while not due.fired and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert due.fired
-    assert not cancelled.fired and not later.fired
-
-
-def test_a_watchdog_that_fails_leaves_the_others_working():
-    class Broken(_client._Watchdog):
-        def fire(self):
-            raise RuntimeError('cannot act')
-
-    timers = _client._WatchdogTimers()
-    Broken(0, timers)
-    after = _client._Watchdog(0, timers)
-    deadline = time.monotonic() + 30
-    while not after.fired and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert after.fired
-
-
-@pytest.mark.filterwarnings('ignore:This process .* is multi-threaded:DeprecationWarning')
-def test_watchdogs_work_in_a_forked_child():
-    # ansible-playbook forks its workers while a lookup in its own process may have used the client.
-    timers = _client._WatchdogTimers()
-    _client._Watchdog(3600, timers)  # the parent's watchdog thread runs (and may hold its lock at the fork)
-    pid = os.fork()
-    if pid == 0:
-        code = 2
-        try:
-            watchdog = _client._Watchdog(0, timers)
-            deadline = time.monotonic() + 20
-            while not watchdog.fired and time.monotonic() < deadline:
-                time.sleep(0.01)
-            code = 0 if watchdog.fired else 1
-        finally:
-            os._exit(code)
-    _pid, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_server_text_in_errors_is_escaped_and_cut(simulator):

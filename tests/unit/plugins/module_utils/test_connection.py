@@ -8,7 +8,6 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
     CDFMC_GLOBAL_DOMAIN_UUID,
     ConnectionSettings,
     connection_argument_spec,
-    unset_empty_options,
     validate_task_id,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
@@ -50,13 +49,6 @@ def test_api_prefix_explicit(given, expected):
 def test_api_prefix_refused(prefix):
     with pytest.raises(CdfmcOptionError, match='api_prefix'):
         settings(base_url='https://fmc.example.com', api_prefix=prefix)
-
-
-def test_empty_strings_count_as_unset():
-    s = settings(base_url='https://fmc.example.com', region='', domain_uuid='', api_prefix='', ca_path='',
-                 validate_certs='', request_timeout='', max_retries='')
-    assert s.domain_uuid == CDFMC_GLOBAL_DOMAIN_UUID and s.api_prefix == '/api' and s.verify is True
-    assert s.request_timeout == 30.0 and s.max_retries == 5
 
 
 @pytest.mark.parametrize('options,message', [
@@ -146,17 +138,6 @@ def test_task_id_refused(task_id):
 def test_path_stays_inside_task_statuses():
     s = settings(base_url='https://fmc.example.com', domain_uuid='d-1')
     assert s.path(s.task_status_path('t.1')) == '/api/fmc_config/v1/domain/d-1/job/taskstatuses/t.1'
-
-
-def test_unset_empty_options_takes_env_then_default(monkeypatch):
-    spec = connection_argument_spec()
-    monkeypatch.setenv('CDFMC_BASE_URL', 'https://env.example.com')
-    monkeypatch.setenv('CDFMC_VALIDATE_CERTS', 'false')
-    monkeypatch.setenv('CDFMC_DOMAIN_UUID', '')
-    params = {'base_url': '', 'validate_certs': '', 'domain_uuid': '', 'request_timeout': '', 'region': None}
-    unset_empty_options(params, spec)
-    assert params == {'base_url': 'https://env.example.com', 'validate_certs': False, 'domain_uuid': None,
-                      'request_timeout': 30.0, 'region': None}
 
 
 def test_spec_env_fallback_ignores_empty(monkeypatch):

@@ -7,10 +7,22 @@ import itertools
 
 import pytest
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    HTTP_ERROR,
+    NO_ANSWER,
+    CdfmcLibraryError,
+    CdfmcOptionError,
+    CdfmcRequestError,
+    CdfmcResponseError,
+    CdfmcTLSError,
+)
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
+    AFTER_FAILURE,
     backoff_delays,
     is_retryable_status,
     parse_retry_after,
+    polled_again,
+    retried_at_once,
 )
 
 
@@ -57,3 +69,44 @@ def test_retryable_statuses(method, status, expected):
 ])
 def test_a_busy_400_is_retried_for_gets_only(method, text, expected):
     assert is_retryable_status(method, 400, text) is expected
+
+
+# Every kind of failure: (the error, a GET retried at once, a POST retried at once, the wait polls the task again).
+# These are the outcomes the client and the wait had before the rules were put in one table.
+FAILURES = [
+    (CdfmcOptionError('bad task id'), False, False, False),
+    (CdfmcLibraryError('requests is missing'), False, False, False),
+    (CdfmcTLSError('untrusted certificate'), False, False, False),
+    (CdfmcRequestError('connection refused', refused=True), True, True, True),
+    (CdfmcRequestError('no answer within 30s'), True, False, True),
+    (CdfmcRequestError('the deadline came before the request budget had room'), True, False, True),
+    (CdfmcResponseError('HTTP 200 with a body that is not JSON', status=200), False, False, True),
+    (CdfmcResponseError('the response is larger than 8388608 bytes', status=200, kind=NO_ANSWER), True, False, True),
+    (CdfmcRequestError('HTTP 400', status=400, detail='Busy. Please try again.'), True, False, True),
+    (CdfmcRequestError('HTTP 400', status=400, detail='Retry the operation after sometime'), True, False, True),
+]
+# HTTP answers by status: (a GET retried at once, a POST retried at once, polled again).
+HTTP_OUTCOMES = {
+    429: (True, True, True), 500: (True, False, True), 502: (True, False, True), 503: (True, False, True),
+    504: (True, False, True), 408: (False, False, True), 400: (False, False, False), 401: (False, False, False),
+    403: (False, False, False), 404: (False, False, False), 405: (False, False, False), 301: (False, False, False),
+    501: (False, False, False), 505: (False, False, False),
+}
+FAILURES += [(CdfmcRequestError('HTTP %d' % status, status=status, detail='Invalid id'),) + outcome
+             for status, outcome in sorted(HTTP_OUTCOMES.items())]
+
+
+@pytest.mark.parametrize('error,get,post,later', FAILURES, ids=[str(row[0]) for row in FAILURES])
+def test_what_follows_each_kind_of_failure(error, get, post, later):
+    assert retried_at_once(error, 'GET') is get
+    assert retried_at_once(error, 'POST') is post
+    assert polled_again(error) is later
+
+
+def test_every_kind_of_failure_is_in_the_table():
+    kinds = set(row[0].kind for row in FAILURES)
+    assert kinds == set(AFTER_FAILURE) | {HTTP_ERROR}
+
+
+def test_an_unexpected_error_ends_the_task():
+    assert polled_again(ValueError('the task status is a JSON list')) is False

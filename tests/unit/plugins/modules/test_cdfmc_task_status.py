@@ -9,6 +9,7 @@ import json
 import pytest
 from ansible.module_utils import basic
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils import _query, _transport
 from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_task_status
 
 TOKEN = 'sim-token'
@@ -102,14 +103,14 @@ def test_empty_task_id_is_a_clear_error(simulator, monkeypatch):
 
 
 def test_missing_requests_is_reported(simulator, monkeypatch):
-    monkeypatch.setattr(cdfmc_task_status, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(_transport, 'requests', None)
     outcome = run_module(monkeypatch, base_args(simulator))
     assert outcome.failed and 'requests' in outcome.result['msg']
 
 
 def test_missing_jmespath_is_reported_only_when_query_is_used(simulator, monkeypatch):
     simulator.load({'tasks': [TASK]})
-    monkeypatch.setattr(cdfmc_task_status, 'HAS_JMESPATH', False)
+    monkeypatch.setattr(_query, 'HAS_JMESPATH', False)
     assert not run_module(monkeypatch, base_args(simulator)).failed
     outcome = run_module(monkeypatch, base_args(simulator, query='state'))
     assert outcome.failed and 'jmespath' in outcome.result['msg']

@@ -12,12 +12,38 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
-from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import (
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
+    Observer,
     PollSchedule,
     Waiter,
-    check_timing,
+    WaitSettings,
     summarize,
 )
+
+
+def is_fatal(error):
+    return not polled_again(error)
+
+
+def check_timing(timeout, poll_interval, max_poll_interval, not_found_grace=0):
+    WaitSettings(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+                 not_found_grace=not_found_grace)
+
+
+class Changes(Observer):
+    """An observer that calls ``on_change(progress, old_status, old_state)`` for each change."""
+
+    def __init__(self, on_change):
+        self._on_change = on_change
+
+    def changed(self, progress, old_status, old_state):
+        self._on_change(progress, old_status, old_state)
+
+
+def settings(timeout=100, poll_interval=1.0, max_poll_interval=4.0, request_timeout=30.0, **options):
+    return WaitSettings(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+                        request_timeout=request_timeout, **options)
 
 
 class FakeClock:
@@ -63,9 +89,11 @@ class FakeServer:
         return [at for fetched, at, _deadline in self.fetches if fetched == task_id]
 
 
-def wait(clock, server, ids, timeout=100, poll_interval=1.0, max_poll_interval=4.0, rand=lambda: 0.5, **options):
-    waiter = Waiter(ids, server.fetch, StatusMapper(), timeout, poll_interval, max_poll_interval,
-                    options.pop('request_timeout', 30.0), clock=clock, rand=rand, idle=clock.idle, **options)
+def wait(clock, server, ids, timeout=100, poll_interval=1.0, max_poll_interval=4.0, rand=lambda: 0.5,
+         on_change=None, **options):
+    waiter = Waiter(ids, server.fetch, StatusMapper(),
+                    settings(timeout, poll_interval, max_poll_interval, options.pop('request_timeout', 30.0), **options),
+                    observer=Changes(on_change) if on_change else None, clock=clock, rand=rand, idle=clock.idle)
     return waiter.run()
 
 
@@ -215,7 +243,7 @@ def test_stop_event_ends_the_wait():
         if clock.now > 5:
             stop.set()
 
-    waiter = Waiter(['t'], server.fetch, StatusMapper(), 100, 1.0, 4.0, 30.0, clock=clock, idle=idle, stop=stop)
+    waiter = Waiter(['t'], server.fetch, StatusMapper(), settings(100, 1.0, 4.0, 30.0), clock=clock, idle=idle, stop=stop)
     outcome = waiter.run()
     assert outcome.interrupted and clock.now < 6
 
@@ -271,7 +299,7 @@ def test_a_slow_answer_does_not_stall_the_other_tasks():
     import threading
     import time as real_time
 
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import DaemonThreadPool
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import DaemonThreadPool
 
     release = threading.Event()
     polled = []
@@ -285,9 +313,9 @@ def test_a_slow_answer_does_not_stall_the_other_tasks():
 
     pool = DaemonThreadPool(2)
     started = real_time.monotonic()
-    waiter = Waiter(['slow', 'fast'], fetch, StatusMapper(), 30, 0.05, 0.05, 30.0, pool=pool,
-                    on_change=lambda progress, old, _state: progress.id == 'fast' and progress.state == 'succeeded'
-                    and release.set())
+    waiter = Waiter(['slow', 'fast'], fetch, StatusMapper(), settings(30, 0.05, 0.05, 30.0), pool=pool,
+                    observer=Changes(lambda progress, old, _state: progress.id == 'fast'
+                                     and progress.state == 'succeeded' and release.set()))
     outcome = waiter.run()
     pool.shutdown()
     assert outcome.tasks['fast'].state == 'succeeded' and outcome.tasks['slow'].state == 'succeeded'
@@ -299,7 +327,7 @@ def test_a_slow_answer_does_not_stall_the_other_tasks():
 def test_no_busy_loop_past_the_deadline_while_an_answer_is_out():
     import time as real_time
 
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import DaemonThreadPool, _wait_any
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import DaemonThreadPool, _wait_any
 
     calls = []
 
@@ -312,7 +340,7 @@ def test_no_busy_loop_past_the_deadline_while_an_answer_is_out():
         return {'status': 'Running'}
 
     pool = DaemonThreadPool(1)
-    waiter = Waiter(['slow'], fetch, StatusMapper(), 0, 1.0, 4.0, 30.0, pool=pool, wait_any=counting_wait_any)
+    waiter = Waiter(['slow'], fetch, StatusMapper(), settings(0, 1.0, 4.0, 30.0), pool=pool, wait_any=counting_wait_any)
     outcome = waiter.run()
     pool.shutdown()
     assert outcome.timed_out and outcome.tasks['slow'].polls == 1
@@ -331,7 +359,6 @@ def test_the_last_poll_leaves_time_to_answer_before_the_deadline():
                                           (404, True), (405, True), (408, False), (429, False), (500, False),
                                           (501, True), (502, False), (503, False), (504, False), (505, True)])
 def test_which_http_errors_end_a_task(status, fatal):
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import is_fatal
     assert is_fatal(CdfmcRequestError('x', status=status)) is fatal
     assert is_fatal(CdfmcRequestError('connection refused', refused=True)) is False
     assert is_fatal(CdfmcResponseError('not JSON', status=200)) is False
@@ -435,7 +462,6 @@ def test_a_partial_success_is_named_in_the_message():
 
 
 def test_a_busy_400_is_polled_again_and_other_400s_end_the_task():
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import is_fatal
     assert not is_fatal(CdfmcRequestError('x', status=400, detail='Server busy. Please try again.'))
     assert not is_fatal(CdfmcRequestError('x', status=400, detail='Retry the operation after sometime'))
     assert is_fatal(CdfmcRequestError('x', status=400, detail='Invalid object id'))
@@ -445,7 +471,7 @@ def test_an_answer_that_never_comes_is_not_waited_for_past_timeout_plus_request_
     import threading
     import time as real_time
 
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._wait import DaemonThreadPool
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import DaemonThreadPool
 
     never = threading.Event()
 
@@ -456,7 +482,7 @@ def test_an_answer_that_never_comes_is_not_waited_for_past_timeout_plus_request_
 
     pool = DaemonThreadPool(2)
     started = real_time.monotonic()
-    waiter = Waiter(['stuck', 'fine'], fetch, StatusMapper(), 1, 0.2, 0.2, 1.0, pool=pool, started=started - 0.5)
+    waiter = Waiter(['stuck', 'fine'], fetch, StatusMapper(), settings(1, 0.2, 0.2, 1.0, started=started - 0.5), pool=pool)
     outcome = waiter.run()
     pool.shutdown()
     never.set()
@@ -469,6 +495,7 @@ def test_first_checks_get_a_full_request_timeout_from_the_start_only():
     clock = FakeClock()
     clock.now = 10.0
     server = FakeServer(clock, {'t': [(0, 'Running')]})
-    waiter = Waiter(['t'], server.fetch, StatusMapper(), 0, 1.0, 4.0, 30.0, clock=clock, idle=clock.idle, started=4.0)
+    waiter = Waiter(['t'], server.fetch, StatusMapper(), settings(0, 1.0, 4.0, 30.0, started=4.0), clock=clock,
+                    idle=clock.idle)
     outcome = waiter.run()
     assert server.fetches == [('t', 10.0, 34.0)] and outcome.timed_out

@@ -1,0 +1,377 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HTTP to one server: one keep-alive requests session, retries, a bound on every response, clear errors.
+
+``Transport.request()`` sends one API request (retried as ``_retry.py`` says, paced by the shared request
+budget) and returns a ``Response``; every failure is a CdfmcRequestError subclass whose message names the
+method, the path, the server and what came back, with secrets masked and server text escaped.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It never imports AnsibleModule: it raises
+CdfmcError subclasses and reports through callbacks, so modules and controller
+plugins share it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import contextlib
+import http.client
+import re
+import socket
+import ssl
+import time
+import traceback
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
+    NO_ANSWER,
+    CdfmcLibraryError,
+    CdfmcRequestError,
+    CdfmcResponseError,
+    CdfmcTLSError,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._json import TooDeep, loads as json_loads
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
+    backoff_delays,
+    parse_retry_after,
+    retried_at_once,
+)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._version import COLLECTION_VERSION
+from ansible_collections.cisco.cdfmc.plugins.module_utils._watchdog import Watchdog
+
+try:
+    import requests
+except ImportError:
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+REQUESTS_MINIMUM_VERSION = (2, 32, 4)
+USER_AGENT = 'cisco.cdfmc/%s' % COLLECTION_VERSION
+# A task status is a few KiB; anything far larger is not one.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+_SNIPPET_LENGTH = 160
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, _EMAIL_MISMATCH and _IP_ADDRESS_MISMATCH: the certificate names another host.
+_NAME_MISMATCH = (62, 63, 64)
+
+
+def requests_version_problem(version=None):
+    """None when requests is usable, else a sentence saying what to install."""
+    if requests is None:
+        return 'the Python library requests (%s or later) is not installed' % '.'.join(map(str, REQUESTS_MINIMUM_VERSION))
+    version = version or requests.__version__
+    numbers = tuple(int(part) for part in re.findall(r'\d+', version)[:3])
+    if numbers < REQUESTS_MINIMUM_VERSION:
+        return 'the Python library requests is %s; %s or later is needed' % (
+            version, '.'.join(map(str, REQUESTS_MINIMUM_VERSION)))
+    return None
+
+
+def require_requests():
+    """Raise CdfmcLibraryError when requests is missing or too old: the one check, made by the client factory."""
+    problem = requests_version_problem()
+    if problem:
+        raise CdfmcLibraryError('%s; install the collection\'s requirements.txt into the Python that runs it'
+                                % problem, details=REQUESTS_IMPORT_ERROR)
+
+
+# One HTTP answer: the request's method and path, the status, the headers, and the body (decoded JSON; None when
+# empty).
+Response = collections.namedtuple('Response', 'method path status headers body')
+
+
+def _walk_causes(exc):
+    seen = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [getattr(current, 'reason', None), current.__cause__, current.__context__]
+        linked.extend(getattr(current, 'args', ()))
+        pending.extend(cause for cause in linked if isinstance(cause, BaseException))
+
+
+def _is_connection_refused(exc):
+    return any(isinstance(cause, ConnectionRefusedError) for cause in _walk_causes(exc))
+
+
+def _tls_advice(exc):
+    """The TLS failure with what to do about it: a name mismatch needs another name, not another CA."""
+    failure = next((cause for cause in _walk_causes(exc) if isinstance(cause, ssl.SSLCertVerificationError)), None)
+    # verify_message is OpenSSL's own reason; the certificate's names in it come from the server: escaped.
+    reason = shown('certificate verify failed: %s' % failure.verify_message) if failure is not None and \
+        failure.verify_message else 'the TLS handshake failed'
+    if failure is not None and failure.verify_code in _NAME_MISMATCH:
+        return ('the server\'s TLS certificate does not cover this host name (%s). Use in base_url a host name that '
+                'the certificate names, or validate_certs: false to skip verification (not recommended)' % reason)
+    return ('could not verify the server\'s TLS certificate (%s). Set ca_path (or CDFMC_CA_PATH) to the CA bundle '
+            'that signed it, or validate_certs: false to skip verification (not recommended)' % reason)
+
+
+def _connection_problem(exc, host):
+    """A readable cause for a failed connection: refused, unresolvable, closed, proxy, or the innermost error."""
+    causes = list(_walk_causes(exc))
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return 'connection refused'
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return 'could not resolve the host name %s' % host
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return 'the proxy failed: %s' % shown(exc)
+    if any(isinstance(cause, (ConnectionResetError, http.client.RemoteDisconnected, http.client.IncompleteRead))
+           for cause in causes) or isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return 'the server closed the connection before the answer was complete'
+    innermost = causes[-1] if causes else exc
+    # The innermost error may quote what the server sent (a status line that is not HTTP, say).
+    return 'connection failed: %s: %s' % (type(innermost).__name__, shown(innermost))
+
+
+def _error_descriptions(body):
+    """The messages[].description texts of an error body, in either shape FMC sends (shown escaped)."""
+    if not isinstance(body, dict):
+        return []
+    container = body.get('error') if isinstance(body.get('error'), dict) else body
+    messages = container.get('messages')
+    if not isinstance(messages, list):
+        return []
+    texts = []
+    for message in messages:
+        if isinstance(message, dict):
+            text = message.get('description') or message.get('details') or message.get('code')
+            if text:
+                texts.append(shown(str(text).strip()))
+    return texts
+
+
+def _snippet(raw):
+    """A short, single-line, tag-free excerpt of a body that is not JSON."""
+    text = raw[:4096].decode('utf-8', errors='replace')
+    text = re.sub(r'(?is)<(script|style)\b.*?</\1\s*>', ' ', text)
+    text = re.sub(r'<[^>]*>', ' ', text)
+    return shown(' '.join(text.split()), _SNIPPET_LENGTH)
+
+
+def _new_session(settings, pool_size):
+    """A requests session for one server: our headers, no retries of its own, no redirects followed."""
+    session = requests.Session()
+    session.headers['User-Agent'] = USER_AGENT
+    session.headers['Accept'] = 'application/json'
+    if settings.scheme == 'http':
+        # Plain http is only allowed to loopback: no proxy may see the credentials on the way.
+        session.trust_env = False
+    session.mount('https://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
+    session.mount('http://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
+    if not settings.validate_certs:
+        # The user turned verification off on purpose; urllib3 would warn on every request.
+        requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
+    return session
+
+
+class Transport:
+    """One server, one keep-alive requests session, retries as the settings say.
+
+    ``settings`` is a ConnectionSettings, ``auth`` an Auth. ``budget`` (a RequestBudget) paces the requests,
+    shared with other processes; ``log`` gets one line per request; ``sleep`` and ``clock`` (monotonic
+    seconds) are injectable for tests. ``request_count`` counts every HTTP request sent, retries included.
+    """
+
+    def __init__(self, settings, auth, budget=None, log=None, sleep=time.sleep, clock=time.monotonic):
+        self.settings, self.auth, self.budget = settings, auth, budget
+        self._log, self._sleep, self._clock = log, sleep, clock
+        self.request_count = 0
+        self.session = _new_session(settings, pool_size=max(10, getattr(budget, 'concurrent', 0)))
+
+    def close(self):
+        """Close the session's connections."""
+        self.session.close()
+
+    def log(self, message):
+        """Pass one line to the log callback, if there is one."""
+        if self._log:
+            self._log(self.redact(message))
+
+    def redact(self, text):
+        """Return text with every secret and URL credential masked."""
+        return masked(text, self.auth.secrets)
+
+    def request(self, method, api_path, params=None, json_body=None, deadline=None, auth=None, headers=None):
+        """Send one API request with retries; return its Response (2xx) or raise CdfmcRequestError.
+
+        ``deadline`` (a clock value) bounds request timeouts and retry sleeps. ``auth`` replaces the client's
+        credentials for this request (a login, a refresh), with no renewal.
+        """
+        method = method.upper()
+        path = self.settings.path(api_path)
+        delays = backoff_delays()
+        retries_left = self.settings.max_retries
+        renewed = auth is not None
+        while True:
+            if auth is None:
+                self.auth.prepare(self, deadline)
+            try:
+                response, raw = self._send(method, path, params, json_body, deadline, auth or self.auth, headers)
+            except CdfmcRequestError as exc:
+                # A POST that may have reached the server must not run twice.
+                if not retried_at_once(exc, method) or retries_left <= 0 or not self._pause(next(delays), deadline, exc):
+                    raise
+                retries_left -= 1
+                continue
+            if 200 <= response.status_code < 300:
+                return Response(method, path, response.status_code, response.headers,
+                                self._decode(method, path, response.status_code, raw))
+            retry_unauthorized = False
+            if response.status_code == 401 and not renewed:
+                renewed = True
+                # The token this thread actually sent: renew() leaves alone one that another thread replaced.
+                if self.auth.renew(self, deadline, self.auth.sent_token):
+                    continue
+                # A token that cannot be renewed: cdFMC answers an occasional spurious 401, which Cisco's
+                # own client retries once; so do we, within max_retries.
+                retry_unauthorized = True
+            error = self._http_error(method, path, response, raw)
+            delay = error.retry_after if error.retry_after is not None else next(delays)
+            if error.status == 429:
+                self._hold_everyone(delay, deadline)
+            if not (retry_unauthorized or retried_at_once(error, method)) or retries_left <= 0:
+                raise error
+            if not self._pause(delay, deadline, error):
+                raise error
+            retries_left -= 1
+
+    def _hold_everyone(self, delay, deadline):
+        """After a 429, every process sharing the budget holds off, not only this one (if it can be told in time)."""
+        if self.budget is not None:
+            try:
+                self.budget.hold(delay, deadline)
+            except CdfmcRequestError:
+                pass
+
+    def _pause(self, delay, deadline, error):
+        """Sleep before a retry; False when the deadline leaves no time for one."""
+        if deadline is not None:
+            left = deadline - self._clock()
+            if left <= 0:
+                return False
+            delay = min(delay, left)
+        self.log('%s; retrying in %.1fs' % (error, delay))
+        self._sleep(delay)
+        return deadline is None or deadline - self._clock() > 0
+
+    def _send(self, method, path, params, json_body, deadline, auth, headers):
+        """One HTTP exchange, within the budget; returns (the requests response, its body bytes)."""
+        pacing = self.budget.request(deadline) if self.budget is not None else contextlib.nullcontext()
+        try:
+            with pacing:
+                return self._exchange(method, path, params, json_body, deadline, auth, headers)
+        except CdfmcRequestError as exc:
+            if exc.method is None:  # raised by the budget itself
+                raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server, exc),
+                                        method=method, path=path)
+            raise
+
+    def _exchange(self, method, path, params, json_body, deadline, auth, headers):
+        timeout = self.settings.request_timeout
+        if deadline is not None:
+            timeout = min(timeout, deadline - self._clock())
+            if timeout <= 0:
+                raise CdfmcRequestError(
+                    '%s %s on %s: no time left before the deadline' % (method, path, self.settings.server),
+                    method=method, path=path)
+        self.request_count += 1
+        started = self._clock()
+        watchdog = Watchdog(timeout)
+        try:
+            response = self.session.request(
+                method, self.settings.server + path, params=params, json=json_body, auth=auth, headers=headers,
+                verify=self.settings.verify, timeout=timeout, allow_redirects=False, stream=True)
+            try:
+                raw = self._read(response, method, path, watchdog)
+            finally:
+                watchdog.cancel()
+                response.close()
+        except requests.exceptions.SSLError as exc:
+            raise CdfmcTLSError('%s %s on %s: %s' % (method, path, self.settings.server, self.redact(_tls_advice(exc))),
+                                method=method, path=path)
+        except requests.exceptions.RequestException as exc:
+            raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server,
+                                                         self._what_went_wrong(exc, watchdog, timeout)),
+                                    method=method, path=path, refused=_is_connection_refused(exc))
+        except (OSError, ValueError) as exc:
+            # requests raises these for a CA bundle path that does not exist, among others.
+            raise CdfmcRequestError(
+                '%s %s on %s: the request could not be made: %s%s' % (
+                    method, path, self.settings.server, self.redact(str(exc))[:300],
+                    '; set ca_path (or CDFMC_CA_PATH) to a CA bundle that exists' if 'CA certificate' in str(exc) else ''),
+                method=method, path=path)
+        if watchdog.cut:
+            raise CdfmcRequestError(
+                '%s %s on %s: the response did not complete within %.1fs (request_timeout)'
+                % (method, path, self.settings.server, timeout), method=method, path=path)
+        self.log('%s %s -> HTTP %d in %.3fs' % (method, path, response.status_code, self._clock() - started))
+        return response, raw
+
+    def _what_went_wrong(self, exc, watchdog, timeout):
+        if watchdog.cut:
+            return 'the response did not complete within %.1fs (request_timeout)' % timeout
+        if isinstance(exc, requests.exceptions.Timeout):
+            return 'no answer within %.1fs (request_timeout)' % timeout
+        # Masked first, shortened after: a cut must not split a secret out of the mask.
+        return self.redact(_connection_problem(exc, self.settings.host))[:300]
+
+    def _read(self, response, method, path, watchdog):
+        watchdog.watch(response)
+        chunks = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=16384):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                # Not read whole, so no answer: retried like a cut one.
+                raise CdfmcResponseError(
+                    '%s %s on %s: the response is larger than %d bytes; refusing to read it'
+                    % (method, path, self.settings.server, MAX_BODY_BYTES),
+                    method=method, path=path, status=response.status_code, kind=NO_ANSWER)
+            chunks.append(chunk)
+        return b''.join(chunks)
+
+    def _decode(self, method, path, status, raw):
+        if not raw.strip():
+            return None
+        try:
+            return json_loads(raw)
+        except ValueError as exc:
+            what = (str(exc) if isinstance(exc, TooDeep)
+                    else 'a body that is not JSON: %s' % (self.redact(_snippet(raw)) or '(blank)'))
+            raise CdfmcResponseError('%s %s on %s: HTTP %d with %s' % (method, path, self.settings.server, status, what),
+                                     method=method, path=path, status=status)
+
+    def _http_error(self, method, path, response, raw):
+        status = response.status_code
+        try:
+            body = json_loads(raw) if raw.strip() else None
+        except ValueError:
+            body = None
+        descriptions = _error_descriptions(body)
+        detail = '; '.join(descriptions) or (_snippet(raw) if raw.strip() and body is None else '')
+        if status in (301, 302, 303, 307, 308):
+            location = response.headers.get('Location', '')
+            detail = 'redirected to %s; set base_url to the address the API is served at' % (
+                shown(re.split(r'[?#]', location, maxsplit=1)[0]) or 'an unnamed location')
+        elif status == 401:
+            detail = (detail + '; ' if detail else '') + (
+                'refused again after the login was renewed' if self.settings.uses_login
+                else 'check api_token (or CDFMC_API_TOKEN)')
+        elif status == 404 and not detail:
+            detail = 'check the task id and domain_uuid'
+        message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, shown(response.reason or '', 80))
+        message = message.rstrip() + (': %s' % detail if detail else '')
+        retry_after = parse_retry_after(response.headers.get('Retry-After'), time.time())
+        return CdfmcRequestError(self.redact(message), method=method, path=path, status=status, retry_after=retry_after,
+                                 detail=self.redact('; '.join(descriptions)))

@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The wait of cdfmc_task_wait, put together: task ids from the options, a client, the poll threads, the
+progress lines, and the result.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It is controller-only (not shipped to managed nodes); it talks HTTP
+through the client and starts the poll threads.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+import time
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper, describe_state
+from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
+from ansible_collections.cisco.cdfmc.plugins.module_utils._task_ids import extract_task_ids
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
+    DaemonThreadPool,
+    Observer,
+    Waiter,
+    WaitSettings,
+    summarize,
+)
+
+
+def _devices_done(facts):
+    sub_tasks = facts['sub_tasks']
+    done = sum(1 for sub_task in sub_tasks if sub_task['state'] in TERMINAL_STATES)
+    return '%d/%d' % (done, len(sub_tasks))
+
+
+class ProgressDisplay(Observer):
+    """The progress lines of a wait: one per task state change at the default verbosity (an AWX job shows it as it
+    happens), one per poll at -vvv. Statuses and types come from the server: shown escaped and cut, so that they
+    cannot forge a log line."""
+
+    def __init__(self, display, name='cdfmc_task_wait'):
+        self._display = display
+        self._name = name
+
+    def changed(self, progress, old_status, old_state):
+        facts = progress.facts
+        if facts is None:
+            self._display.display('%s: task %s: %s; polling until then' % (self._name, progress.id, progress.error))
+            return
+        self._display.display('%s: task %s%s: %s -> %s (%s), devices %s done' % (
+            self._name, progress.id, ' %s' % shown(facts['task_type']) if facts['task_type'] else '',
+            shown(old_status or '(none)'), shown(facts['status'] or '(none)'),
+            describe_state(facts['status'], facts['state']), _devices_done(facts)))
+
+    def polled(self, progress):
+        if progress.error:
+            self._display.vvv('%s: task %s poll %d: %s' % (self._name, progress.id, progress.polls, progress.error))
+            return
+        self._display.vvv('%s: task %s poll %d: %s (%s), devices %s done, next check in %.1fs' % (
+            self._name, progress.id, progress.polls, shown(progress.status), progress.state,
+            _devices_done(progress.facts), max(0.0, (progress.next_at or 0) - time.monotonic())))
+
+
+def poll_until_done(client, task_ids, mapper, settings, observer, stop, detailed_device_status=True):
+    """Poll ``task_ids`` (unique) with ``client`` on threads of their own until the wait ends; its WaitOutcome."""
+    pool = DaemonThreadPool(min(client.settings.max_concurrent_requests, len(task_ids)))
+
+    def fetch(task_id, deadline):
+        return client.get_task_status(task_id, detailed_device_status, deadline=deadline)
+
+    waiter = Waiter(task_ids, fetch, mapper, settings, observer=observer, pool=pool, stop=stop)
+    try:
+        return waiter.run()
+    except BaseException:
+        stop.set()  # an interrupted run: the poll threads stop at once
+        raise
+    finally:
+        pool.shutdown()
+
+
+def task_wait(options, display, check_mode=False, started=None):
+    """The result of cdfmc_task_wait for its options (an OptionAdapter); ``started`` is when the action began."""
+    started = time.monotonic() if started is None else started
+    warnings = []
+    result = {'changed': False, 'invocation': options.invocation()}
+    try:
+        _wait(options, display, check_mode, started, warnings, result)
+    except CdfmcError as exc:
+        result.update(failed=True, msg=str(exc))
+    result['msg'] = escaped(result['msg'])
+    if warnings:
+        result['warnings'] = [escaped(warning) for warning in warnings]
+    return result
+
+
+def _wait(options, display, check_mode, started, warnings, result):
+    settings = options.connection()
+    mapper = StatusMapper(options['status_map'], warn=warnings.append)
+    wait_settings = WaitSettings.from_options(options, settings.request_timeout, started)
+    id_query = compile_query(options['id_query'], 'id_query') if options.get('id_query') else None
+    task_ids = extract_task_ids(options['task_ids'], id_query, check_mode=check_mode)
+    if task_ids.without_id:
+        warnings.append('check mode: no task id in %s, which did not fail (a deployment request that sent '
+                        'nothing in check mode); skipped' % ', '.join(task_ids.without_id))
+    if not task_ids.ids:
+        result.update(skipped=True, msg='nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped)
+        return
+    stop = threading.Event()
+    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop) as client:
+        try:
+            # The login and the domain, once and up front: a problem there is one error, not one per task.
+            # Within the wait's own deadline (at least one full request, as for timeout 0).
+            client.resolve_domain(deadline=started + max(wait_settings.timeout, settings.request_timeout))
+            outcome = poll_until_done(client, task_ids.unique(), mapper, wait_settings, ProgressDisplay(display),
+                                      stop, options['detailed_device_status'])
+        finally:
+            result['requests'] = client.request_count
+    result.update(summarize(outcome, task_ids.ids, wait_settings.include_raw, mapper, options['fail_on_failure'],
+                            wait_settings.timeout))
