@@ -26,7 +26,6 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import Request
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcResponseError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import LOCK_PATIENCE
 from ansible_collections.cisco.cdfmc.plugins.module_utils._transport import USER_AGENT, Transport, require_requests
 
 __all__ = ('USER_AGENT', 'CdfmcClient', 'connect')
@@ -42,9 +41,8 @@ def connect(settings, warn=None, log=None, stop=None):
         if warn is not None:
             warn(warning)
     wait = stop.wait if stop is not None else time.sleep
-    # A slot is held for one request at most: waited for that long, and a little more, before it is taken as stuck.
     budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests,
-                           wait=wait, warn=warn, slot_patience=settings.request_timeout + LOCK_PATIENCE)
+                           wait=wait, warn=warn, request_timeout=settings.request_timeout)
     return CdfmcClient(settings, budget=budget, log=log, sleep=wait, warn=warn)
 
 

@@ -98,7 +98,7 @@ def test_server_text_cannot_forge_log_lines_or_flood_them(simulator, run_playboo
 
 
 def hold_every_lock(directory):
-    """A neighbour that holds every shared lock and slot file for ever (until killed)."""
+    """A neighbour that holds every shared lock for ever (until killed)."""
     script = ('import fcntl, os, sys, time\n'
               'held = []\n'
               'for path in sys.argv[1:]:\n'
@@ -107,9 +107,7 @@ def hold_every_lock(directory):
               '    held.append(descriptor)\n'
               'print("held", flush=True)\n'
               'time.sleep(3600)\n')
-    paths = [str(directory / name) for name in os.listdir(directory) if re.search(r'\.(lock|slot\d+)$', name)]
-    slots = [path for path in paths if path.endswith('.slot0')]
-    paths += [path[:-1] + str(index) for path in slots for index in range(1, 8)]  # the slots not used yet too
+    paths = [str(directory / name) for name in os.listdir(directory) if name.endswith('.lock')]
     holder = subprocess.Popen([sys.executable, '-c', script] + sorted(set(paths)), stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == 'held'
     return holder, paths
@@ -121,7 +119,7 @@ def test_a_neighbour_holding_every_lock_for_ever_stops_no_entry_point(simulator,
     run_all(run_playbook, tmp_path, ['t1'], env, entry_points=['wait'])  # makes the shared files
     holder, paths = hold_every_lock(shared_directory(tmp_path))
     try:
-        assert any('login-' in path for path in paths) and any(path.endswith('.slot0') for path in paths)
+        assert any('login-' in path for path in paths) and any(path.endswith('.pace.lock') for path in paths)
         for entry_point in ENTRY_POINTS:
             played, results, took = run_all(run_playbook, tmp_path, ['t1'], env, entry_points=[entry_point],
                                             timeout=60, request_timeout=5, max_retries=5)
@@ -151,7 +149,7 @@ def plant(path, kind):
         os.chmod(path, 0o600)
 
 
-STATE_FILES = re.compile(r'(\.rate|\.json|\.key)$')
+STATE_FILES = re.compile(r'(\.pace|\.json|\.key)$')
 
 
 @pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero', 'nested JSON'])
@@ -161,7 +159,7 @@ def test_state_files_planted_as_something_else_heal(simulator, run_playbook, tmp
     run_all(run_playbook, tmp_path, ['t1'], env, entry_points=['wait'])
     directory = shared_directory(tmp_path)
     names = [name for name in sorted(os.listdir(directory)) if STATE_FILES.search(name)]
-    assert any(name.endswith('.rate') for name in names) and 'login.key' in names and len(names) == 3
+    assert any(name.endswith('.pace') for name in names) and 'login.key' in names and len(names) == 3
     # The budget state and the login cache first, then the key (a new key names a new login cache).
     for planted in ([name for name in names if name != 'login.key'], ['login.key']):
         for name in planted:
@@ -189,7 +187,8 @@ def test_lock_files_planted_as_something_else_are_left_alone_and_runs_go_on(simu
     run_all(run_playbook, tmp_path, ['t1'], env, entry_points=['wait'])
     directory = shared_directory(tmp_path)
     names = [name for name in sorted(os.listdir(directory)) if not STATE_FILES.search(name)]
-    assert any(name.endswith('.slot0') for name in names) and len([n for n in names if n.endswith('.lock')]) == 2
+    assert len(names) == 2 and all(name.endswith('.lock') for name in names)
+    assert any(name.endswith('.pace.lock') for name in names) and any(name.startswith('login-') for name in names)
     for name in names:
         plant(str(directory / name), kind)
     played, results, took = run_all(run_playbook, tmp_path, ['t1'], env, timeout=40, request_timeout=5)
@@ -207,15 +206,15 @@ def test_a_hold_off_an_hour_ahead_in_the_shared_state_is_capped(simulator, run_p
     simulator.load({'tasks': [running('t1', end=0.5)]})
     env = token_env(simulator)
     run_all(run_playbook, tmp_path, ['t1'], env, entry_points=['wait'])
-    (state,) = [path for path in shared_directory(tmp_path).iterdir() if path.name.endswith('.rate')]
-    state.write_text(json.dumps({'sent': [], 'hold_until': time.monotonic() + 3600}))
+    (state,) = [path for path in shared_directory(tmp_path).iterdir() if path.name.endswith('.pace')]
+    state.write_text(json.dumps({'tat': time.monotonic() + 3600, 'held': time.monotonic() + 3600}))
     played, results, took = run_all(run_playbook, tmp_path, ['t1'], env, entry_points=['wait'], timeout=8,
                                     request_timeout=5)
     result = results['wait']
     assert result['failed'] and result['timed_out'] and took < 8 + 5 + SLACK
     assert 'the end of the hold-off the server asked for (HTTP 429)' in result['tasks'][0]['error']
-    # What is left in the file is a hold of at most 120 s, from the moment it was read.
-    assert json.loads(state.read_text())['hold_until'] - time.monotonic() <= 120
+    # What is left in the file is a hold of at most 120 s (and the burst), from the moment it was read.
+    assert json.loads(state.read_text())['tat'] - time.monotonic() <= 120 + 5
 
 
 def test_a_refresh_service_that_fails_is_followed_by_a_new_login(simulator, run_playbook, tmp_path):
