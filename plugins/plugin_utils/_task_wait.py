@@ -32,6 +32,12 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
 )
 
 
+# A poll answered this many seconds after it was due says so at -vvv.
+LATE_SHOWN = 1.0
+# Threads that poll (most of them waiting for their turn in the request budget, which caps those in flight).
+POOL_SIZE = 32
+
+
 def _devices_done(facts):
     sub_tasks = facts['sub_tasks']
     done = sum(1 for sub_task in sub_tasks if sub_task['state'] in TERMINAL_STATES)
@@ -58,22 +64,32 @@ class ProgressDisplay(Observer):
             describe_state(facts['status'], facts['state']), _devices_done(facts)))
 
     def polled(self, progress):
+        # A poll the request budget held back (or a slow answer) says how late it came.
+        late = ' (answered %.1fs after it was due: the request budget held it back, or the answer was slow)' % (
+            progress.late) if progress.late >= LATE_SHOWN else ''
         if progress.error:
-            self._display.vvv('%s: task %s poll %d: %s' % (self._name, progress.id, progress.polls, progress.error))
+            self._display.vvv('%s: task %s poll %d: %s%s' % (self._name, progress.id, progress.polls, progress.error,
+                                                             late))
             return
-        self._display.vvv('%s: task %s poll %d: %s (%s), devices %s done, next check in %.1fs' % (
+        self._display.vvv('%s: task %s poll %d: %s (%s), devices %s done, next check in %.1fs%s' % (
             self._name, progress.id, progress.polls, shown(progress.status), progress.state,
-            _devices_done(progress.facts), max(0.0, (progress.next_at or 0) - time.monotonic())))
+            _devices_done(progress.facts), max(0.0, (progress.next_at or 0) - time.monotonic()), late))
 
 
 def poll_until_done(client, task_ids, mapper, settings, observer, stop, detailed_device_status=True):
-    """Poll ``task_ids`` (unique) with ``client`` on threads of their own until the wait ends; its WaitOutcome."""
-    pool = DaemonThreadPool(min(client.settings.max_concurrent_requests, len(task_ids)))
+    """Poll ``task_ids`` (unique) with ``client`` on threads of their own until the wait ends; its WaitOutcome.
+
+    A poll that is due asks the request budget for its turn at once, on a thread of its own (up to POOL_SIZE):
+    so the budget serves polls, across forks, in the order they fell due. The budget caps the requests in flight.
+    """
+    pool = DaemonThreadPool(min(POOL_SIZE, len(task_ids)))
 
     def fetch(task_id, deadline):
         return client.get_task_status(task_id, detailed_device_status, deadline=deadline)
 
-    waiter = Waiter(task_ids, fetch, mapper, settings, observer=observer, pool=pool, stop=stop)
+    budget = client.budget
+    waiter = Waiter(task_ids, fetch, mapper, settings, observer=observer, pool=pool, stop=stop,
+                    load=budget.load if budget is not None else None)
     try:
         return waiter.run()
     except BaseException:

@@ -48,6 +48,9 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_a
 
 GROWTH = 1.5
 JITTER = 0.2
+# While this host's recent request rate to the server stays below this share of max_requests_per_minute, every
+# task is polled every poll_interval; above it, gaps grow toward max_poll_interval (and shrink back below it).
+BUSY_SHARE = 0.5
 # Seconds kept before the deadline for a last check of a task whose next poll would fall after it.
 FINAL_CHECK_MARGIN = 2.0
 # Longest single wait of the loop: keeps it responsive to a stop request.
@@ -117,23 +120,27 @@ class WaitSettings:
 
 
 class PollSchedule:
-    """Gaps between polls of one task: from poll_interval, ×1.5 per poll up to max_poll_interval,
-    ±20% jitter but never below poll_interval, back to poll_interval when the status changes."""
+    """Gaps between polls of one task, knowing the budget: poll_interval while the budget has room; while it is
+    busy, ×1.5 per poll up to max_poll_interval, shrinking back ÷1.5 per poll once it is not; back to
+    poll_interval when the status changes. ±20% jitter, never below poll_interval nor above max_poll_interval."""
 
     def __init__(self, poll_interval, max_poll_interval, rand=random.random):
         self.poll_interval = float(poll_interval)
         self.max_poll_interval = float(max_poll_interval)
         self._rand = rand
 
-    def next_base(self, base, changed):
-        """The un-jittered gap after a poll, given the previous one (None before the first)."""
+    def next_base(self, base, changed, busy=True):
+        """The un-jittered gap after a poll, given the previous one (None before the first) and whether this
+        host's requests to the server use more than half the budget."""
         if base is None or changed:
             return self.poll_interval
-        return min(base * GROWTH, self.max_poll_interval)
+        if busy:
+            return min(base * GROWTH, self.max_poll_interval)
+        return max(base / GROWTH, self.poll_interval)
 
     def jittered(self, base):
-        """The gap actually waited."""
-        return max(self.poll_interval, base * (1 - JITTER + 2 * JITTER * self._rand()))
+        """The gap planned."""
+        return min(self.max_poll_interval, max(self.poll_interval, base * (1 - JITTER + 2 * JITTER * self._rand())))
 
 
 class TaskProgress:
@@ -149,6 +156,8 @@ class TaskProgress:
         self.until_matched = False
         self.not_visible = False  # answered only 404 so far, within not_found_grace
         self.next_at = None
+        self.polled_at = None  # when its last answer came
+        self.late = 0.0  # how long after it was due its last answer came (the budget may delay a poll)
         self.base = None
         self.in_flight = False
 
@@ -196,7 +205,11 @@ class Waiter:
     ``fetch(task_id, deadline)`` returns the task's JSON object or raises; ``settings`` is a WaitSettings.
     ``pool.submit`` runs the fetches (a thread pool in production; inline without one); ``wait_any(futures,
     seconds)`` returns the finished ones; ``idle(seconds)`` sleeps when nothing is in flight; ``stop`` is an
-    Event that ends the wait early; ``observer`` is told of changes and polls.
+    Event that ends the wait early; ``observer`` is told of changes and polls; ``load()`` is this host's recent
+    request rate as a share of the budget (the schedule slows down above half of it).
+
+    Due polls start in the order their tasks were last polled, longest ago first: when the budget binds, every
+    task gets its turn.
 
     A task that was never seen and answers 404 within ``not_found_grace`` seconds of the start is not visible
     yet (FMC may take seconds to show a task it just created); after that, 404 ends it. A task seen before
@@ -204,7 +217,7 @@ class Waiter:
     """
 
     def __init__(self, task_ids, fetch, mapper, settings, observer=None, pool=None, stop=None,
-                 clock=time.monotonic, rand=random.random, wait_any=None, idle=None):
+                 clock=time.monotonic, rand=random.random, wait_any=None, idle=None, load=None):
         self.tasks = dict((task_id, TaskProgress(task_id)) for task_id in task_ids)
         self._fetch = fetch
         self._mapper = mapper
@@ -216,6 +229,7 @@ class Waiter:
         self._clock = clock
         self._wait_any = wait_any or _wait_any
         self._idle = idle or self._stop.wait
+        self._load = load or (lambda: 0.0)
         self._in_flight = {}
 
     def run(self):
@@ -249,9 +263,9 @@ class Waiter:
         return WaitOutcome(self.tasks, self._started, self._clock(), timed_out, stopped_by_failure, interrupted)
 
     def _start_due_polls(self, now):
-        for progress in self.tasks.values():
-            if progress.done or progress.in_flight or progress.next_at > now:
-                continue
+        due = [p for p in self.tasks.values() if not (p.done or p.in_flight or p.next_at > now)]
+        due.sort(key=lambda progress: -1.0 if progress.polled_at is None else progress.polled_at)
+        for progress in due:
             request_deadline = self._deadline if progress.polls else self._first_deadline
             if now >= request_deadline:
                 continue
@@ -296,6 +310,7 @@ class Waiter:
     def _record(self, progress, future):
         now = self._clock()
         progress.polls += 1
+        progress.late, progress.polled_at = max(0.0, now - progress.next_at), now
         changed = False
         try:
             facts = task_facts(progress.id, future.result(), self._mapper, include_raw=self._settings.include_raw)
@@ -333,7 +348,7 @@ class Waiter:
         return changed
 
     def _plan_next_poll(self, progress, changed, now):
-        progress.base = self._schedule.next_base(progress.base, changed)
+        progress.base = self._schedule.next_base(progress.base, changed, busy=self._load() >= BUSY_SHARE)
         next_at = now + self._schedule.jittered(progress.base)
         # A poll must start early enough to finish before the deadline; rather than one too late,
         # a last look at the latest useful moment, or none when that is too soon after this one.

@@ -90,10 +90,12 @@ class FakeServer:
 
 
 def wait(clock, server, ids, timeout=100, poll_interval=1.0, max_poll_interval=4.0, rand=lambda: 0.5,
-         on_change=None, **options):
+         on_change=None, load=lambda: 1.0, **options):
+    """A wait driven by the fake clock; ``load`` (the share of the budget in use) is full unless a test says."""
     waiter = Waiter(ids, server.fetch, StatusMapper(),
                     settings(timeout, poll_interval, max_poll_interval, options.pop('request_timeout', 30.0), **options),
-                    observer=Changes(on_change) if on_change else None, clock=clock, rand=rand, idle=clock.idle)
+                    observer=Changes(on_change) if on_change else None, clock=clock, rand=rand, idle=clock.idle,
+                    load=load)
     return waiter.run()
 
 
@@ -107,9 +109,44 @@ def test_schedule_grows_by_half_caps_and_resets():
     assert bases == [2.0, 3.0, 4.5, 6.75, 10.0, 2.0, 3.0]
 
 
-@pytest.mark.parametrize('rand,expected', [(0.0, 8.0), (0.5, 10.0), (1.0, 12.0)])
+@pytest.mark.parametrize('rand,expected', [(0.0, 4.0), (0.5, 5.0), (1.0, 6.0)])
 def test_jitter_is_plus_minus_twenty_percent(rand, expected):
-    assert PollSchedule(2.0, 10.0, rand=lambda: rand).jittered(10.0) == pytest.approx(expected)
+    assert PollSchedule(2.0, 10.0, rand=lambda: rand).jittered(5.0) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize('rand', [0.0, 0.5, 1.0])
+def test_no_gap_planned_above_max_poll_interval(rand):
+    assert PollSchedule(2.0, 10.0, rand=lambda: rand).jittered(10.0) <= 10.0
+
+
+def test_while_the_budget_has_room_every_poll_is_at_poll_interval_and_gaps_shrink_back():
+    schedule = PollSchedule(2.0, 10.0, rand=lambda: 0.5)
+    base = None
+    bases = []
+    for busy in (False, False, True, True, True, True, True, False, False, False, False, False):
+        base = schedule.next_base(base, changed=False, busy=busy)
+        bases.append(round(base, 3))
+    assert bases == [2.0, 2.0, 3.0, 4.5, 6.75, 10.0, 10.0, 6.667, 4.444, 2.963, 2.0, 2.0]
+
+
+def test_a_wait_with_room_in_the_budget_polls_every_poll_interval():
+    clock = FakeClock()
+    server = FakeServer(clock, {'t': [(0, 'Deploying'), (20, 'Deployed')]})
+    wait(clock, server, ['t'], poll_interval=5, max_poll_interval=30, load=lambda: 0.2)
+    assert server.times('t') == [0.0, 5.0, 10.0, 15.0, 20.0]
+
+
+def test_when_the_budget_binds_the_task_polled_longest_ago_goes_first():
+    clock = FakeClock()
+    server = FakeServer(clock, {'a': [(0, 'Running')], 'b': [(0, 'Running')], 'c': [(0, 'Running')]})
+    waiter = Waiter(['a', 'b', 'c'], server.fetch, StatusMapper(), settings(), clock=clock, idle=clock.idle)
+    waiter._deadline = waiter._first_deadline = 100.0
+    for task_id, polled_at in (('a', 3.0), ('b', 1.0), ('c', 2.0)):
+        waiter.tasks[task_id].polled_at, waiter.tasks[task_id].polls, waiter.tasks[task_id].next_at = polled_at, 1, 4.0
+    # All three fall due at once (their order of input: a, b, c): the one answered longest ago is asked first.
+    clock.now = 4.0
+    waiter._start_due_polls(4.0)
+    assert [task_id for task_id, _at, _deadline in server.fetches] == ['b', 'c', 'a']
 
 
 def test_jitter_never_below_poll_interval():
