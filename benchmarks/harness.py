@@ -37,6 +37,29 @@ def task_ends(count, within, seed):
     return [round(rand.uniform(0.5, within), 3) for _index in range(count)]
 
 
+def task_ends_between(count, low, high, seed):
+    """``count`` end times in seconds, uniform in [low, high], the same for the same seed."""
+    rand = random.Random('%s-%s-%s-%s' % (seed, count, low, high))
+    return [round(rand.uniform(low, high), 3) for _index in range(count)]
+
+
+def percentile(values, share):
+    """The value below which ``share`` of ``values`` lie (nearest rank), or None when there are none."""
+    values = sorted(values)
+    return values[int(share * (len(values) - 1))] if values else None
+
+
+def steady_rate(polls):
+    """Requests a minute once every task has had its first check (those come at once): the polls after the first
+    of each task, from the last first check to the last poll. ``polls``: each task's poll times. None: too short."""
+    firsts = [times[0] for times in polls if times]
+    later = [at for times in polls for at in times[1:]]
+    if not firsts or not later or max(later) - max(firsts) <= 0:
+        return None
+    counted = [at for at in later if at > max(firsts)]
+    return len(counted) * 60.0 / (max(later) - max(firsts))
+
+
 def task_scenario(ends, prefix='bench', rate_limit=None):
     """A scenario of deployments, one device each, that end (Deployed / SUCCEEDED) at ``ends``."""
     tasks = []

@@ -39,6 +39,16 @@ RATE = 120
 FORK_COUNTS = (1, 4, 8)
 FORK_TASKS = 40
 DEFAULT_BUDGET = 100  # max_requests_per_minute's default
+# Scenario 2's small waits are run this many times at the default schedule: their latency is the median of the runs.
+LATENCY_RUNS = 3
+LATENCY_COUNTS = (1, 10)
+# Scenario 5, the budget under pressure: 40 tasks ending between 2 and 8 s, polled every 1 s growing to 2 s, on a
+# server that allows 120 requests a minute, with the default budget; the same with a budget that does not bind;
+# and a serial loop of uri + until (delay 1).
+PRESSURE_TASKS = 40
+PRESSURE_ENDS = (2.0, 8.0)
+PRESSURE_POLL, PRESSURE_MAX_POLL = 1.0, 2.0
+FREE_BUDGET = 10000
 LONG_PAUSE = 20  # seconds the idle baseline's task sleeps (the wait of scenario 1 runs about as long)
 
 
@@ -174,6 +184,58 @@ class Suite:
             (str(count), budget_for(count)) for count in counts), 'relaxed': RELAXED, 'relaxed_count': relaxed_count,
             'runs': rows}
 
+    def scenario_latency(self):
+        """Scenario 2's small waits at the default schedule, again and again: detection latency, median of the runs."""
+        counts = (10,) if self.quick else LATENCY_COUNTS
+        within = 6.0 if self.quick else WITHIN
+        jobs = [(count, run) for count in counts for run in range(1 if self.quick else LATENCY_RUNS)]
+
+        def one(job):
+            count, run = job
+            simulator = self.simulator()
+            try:
+                row = self.measure(simulator, 'wait.yml', harness.task_ends(count, within, SEED), {
+                    'bench_task_ids': ['bench-%04d' % index for index in range(count)], 'bench_budget': budget_for(count)})
+            finally:
+                simulator.stop()
+            latencies = [task['latency'] for task in row['per_task'] if task['latency'] is not None]
+            return count, {'run': run, 'p90': harness.percentile(latencies, 0.9), 'median': harness.percentile(latencies, 0.5),
+                           'max_in_60s': row['max_in_60s'], 'requests': row['requests'], 'wall': row['wall'],
+                           'overshoot': row['overshoot'], 'budget': budget_for(count),
+                           'steady_rate': harness.steady_rate([task['polls'] for task in row['per_task']])}
+
+        rows = {}
+        with concurrent.futures.ThreadPoolExecutor(len(jobs)) as pool:
+            for count, row in pool.map(one, jobs):
+                rows.setdefault(str(count), []).append(row)
+        return {'counts': list(counts), 'within': within, 'runs': rows}
+
+    def scenario_pressure(self):
+        """The budget under pressure (it binds), the same tasks with a budget that does not, and a serial uri loop."""
+        tasks = 10 if self.quick else PRESSURE_TASKS
+        ends = harness.task_ends_between(tasks, PRESSURE_ENDS[0], PRESSURE_ENDS[1], SEED)
+        ids = ['bench-%04d' % index for index in range(tasks)]
+        wait = {'bench_task_ids': ids, 'bench_poll_interval': PRESSURE_POLL, 'bench_max_poll_interval': PRESSURE_MAX_POLL}
+        jobs = [('wait', 'wait.yml', dict(wait, bench_budget=DEFAULT_BUDGET), RATE),
+                ('wait_free', 'wait.yml', dict(wait, bench_budget=FREE_BUDGET), None),
+                ('uri', 'uri_until.yml', {'bench_task_ids': ids, 'bench_delay': PRESSURE_POLL}, None)]
+
+        def one(job):
+            contender, playbook, variables, rate_limit = job
+            simulator = self.simulator()
+            try:
+                row = self.measure(simulator, playbook, ends, variables, rate_limit=rate_limit)
+            finally:
+                simulator.stop()
+            row['budget'], row['rate_limit'] = variables.get('bench_budget'), rate_limit
+            return contender, row
+
+        with concurrent.futures.ThreadPoolExecutor(len(jobs)) as pool:
+            rows = dict(pool.map(one, jobs))
+        return {'tasks': tasks, 'ends': list(PRESSURE_ENDS), 'poll_interval': PRESSURE_POLL,
+                'max_poll_interval': PRESSURE_MAX_POLL, 'rate': RATE, 'budget': DEFAULT_BUDGET, 'free_budget': FREE_BUDGET,
+                'runs': rows}
+
     def scenario_forks(self):
         fork_counts = (1, 2) if self.quick else FORK_COUNTS
         tasks = 8 if self.quick else FORK_TASKS
@@ -235,6 +297,8 @@ def main(argv=None):
     parser.add_argument('--quick', action='store_true', help='small and short runs: checks the suite, not figures to publish')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (playbook logs, simulator logs)')
     parser.add_argument('--from-results', metavar='FILE', help='only write the report again from a results.json')
+    parser.add_argument('--only', nargs='+', metavar='SCENARIO', help='run only these scenarios and print their figures '
+                        '(one_task, many_tasks, forks, latency, pressure); writes no report')
     args = parser.parse_args(argv)
     if not args.out:
         args.out = tempfile.mkdtemp(prefix='cdfmc-bench-quick-') if args.quick else os.path.join(harness.ROOT, 'docs')
@@ -252,13 +316,19 @@ def main(argv=None):
     results = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
                'machine': machine(), 'quick': args.quick}
     for name, scenario in (('one_task', suite.scenario_one), ('many_tasks', suite.scenario_many),
-                           ('forks', suite.scenario_forks)):
+                           ('forks', suite.scenario_forks), ('latency', suite.scenario_latency),
+                           ('pressure', suite.scenario_pressure)):
+        if args.only and name not in args.only:
+            continue
         print('==> scenario %s' % name, flush=True)
         scenario_started = time.monotonic()
         results[name] = scenario()
         results[name]['seconds'] = time.monotonic() - scenario_started
         print('    %.0f s' % results[name]['seconds'], flush=True)
     results['seconds'] = time.monotonic() - started
+    if args.only:
+        print(json.dumps(report.summary(results), indent=1, sort_keys=True))
+        return 0
     path = report.write(results, args.out)
     print('==> wrote %s in %.0f s (work directory %s)' % (path, results['seconds'], work_dir), flush=True)
     if not args.keep:

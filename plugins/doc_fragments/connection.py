@@ -94,8 +94,11 @@ options:
     default: 5
   max_requests_per_minute:
     description:
-      - Requests to one server allowed in any sliding 60 seconds, shared by every process of this user on the
+      - Requests to one server allowed in any 60 seconds, spread evenly (a small burst, then an even pace, never a
+        minute's worth at once), and shared in turn, first come first served, by every process of this user on the
         host where it runs (the forks of a run). FMC allows about 120 a minute (300 from 7.4.1).
+      - The budget ends at the host. Each AWX job runs in a container of its own, so jobs that run at the same time
+        against one FMC do not share it; lower this when they do.
       - If not set, the environment variable E(CDFMC_MAX_REQUESTS_PER_MINUTE) is used. An empty value counts as unset.
     type: int
     default: 100
@@ -222,8 +225,10 @@ options:
     default: 5
   max_requests_per_minute:
     description:
-      - Requests to one server allowed in any sliding 60 seconds, shared by every process of this user on the
-        controller (the forks of a run). FMC allows about 120 a minute (300 from 7.4.1).
+      - Requests to one server allowed in any 60 seconds, spread evenly and shared in turn by every process of this
+        user on the controller (the forks of a run). FMC allows about 120 a minute (300 from 7.4.1).
+      - Each AWX job runs in a container of its own, so jobs that run at the same time against one FMC do not share
+        it; lower this when they do.
     type: int
     default: 100
     env:

@@ -19,8 +19,8 @@ description:
     or on-prem, end - typically the deployment that a previous task requested - and returns task facts per task
     and per device.
   - The controller talks HTTP itself, on one keep-alive session for the whole wait; no module is shipped per poll.
-    Each task is polled on its own schedule, and requests to one server are paced by a budget shared by every
-    fork of the run, so many hosts can wait at once without HTTP 429.
+    Each task is polled on its own schedule, and requests to one server are paced by a budget shared in turn by
+    every fork of the run, so many hosts can wait at once without HTTP 429.
   - Fails on timeout (returning the last known facts of every task), on any task error and, with
     O(fail_on_failure), when a task ended failed or cancelled.
   - Connection options, and their environment variables, are read on the controller.
@@ -64,13 +64,20 @@ options:
     default: 1800
   poll_interval:
     description:
-      - Seconds between the first polls of a task. The gap grows by half after every poll whose status did not
-        change, up to O(max_poll_interval), with 20% jitter, and falls back to O(poll_interval) when it changes.
+      - Seconds between two polls of a task while the request budget has room. Each task is checked at once, then
+        every O(poll_interval) seconds, with 20% jitter, as long as this host's requests to the server use less than
+        half of O(max_requests_per_minute).
+      - Above half, the gap of a task whose status did not change grows by half after every poll, up to
+        O(max_poll_interval), and shrinks back as the rate falls; it falls back to O(poll_interval) when the status
+        changes.
     type: float
     default: 5
   max_poll_interval:
     description:
-      - Longest gap between two polls of one task before jitter (which may stretch it by a fifth).
+      - Longest gap the schedule plans between two polls of one task, jitter included, when the request budget is
+        busy. The budget itself may hold a poll back beyond it when more tasks wait than it allows (the delay is
+        shown at C(-vvv)); a task's turn then comes at least every (unfinished tasks x 60 / O(max_requests_per_minute))
+        seconds, the tasks polled longest ago first.
       - Must not be below O(poll_interval); when it is not set and O(poll_interval) is longer than 30, it is
         O(poll_interval).
     type: float

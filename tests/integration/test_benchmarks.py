@@ -71,9 +71,9 @@ def test_the_quick_suite_runs_and_writes_its_report(tmp_path, collections_path):
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     text = (out / 'benchmarks.md').read_text()
     for heading in ('## Goals', '## 1. One task', '## 2. N tasks', '## 3. A rate-limited server', '## 4. Detection latency',
-                    '## Profiling and fixes', '## How it measures'):
+                    '## 5. The budget under pressure', '## Profiling and fixes', '## How it measures'):
         assert heading in text
-    for plot in ('one_task.png', 'many_tasks.png', 'forks.png', 'latency.png'):
+    for plot in ('one_task.png', 'many_tasks.png', 'forks.png', 'latency.png', 'pressure.png'):
         assert (out / 'benchmarks' / plot).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     results = json.loads((out / 'benchmarks' / 'results.json').read_text())
     wait, uri = results['one_task']['runs']['default']['wait'], results['one_task']['runs']['default']['uri']
