@@ -190,3 +190,76 @@ def test_a_new_deployment_task_can_answer_404_at_first():
     assert get(simulator, task['id']).status == 404
     clock.now += 2
     assert get(simulator, task['id']).status == 200
+
+
+FLEET = {
+    'deployment': {'step_seconds': 1, 'list_lag': 2},
+    'devices': [{'id': 'd1', 'name': 'ftd-1', 'pending': ['ACP'], 'traffic': 'YES'}, {'id': 'd2', 'name': 'ftd-2'},
+                {'id': 'm1', 'name': 'ha-a'}, {'id': 'm2', 'name': 'ha-b'},
+                {'id': 'w1', 'name': 'ftd-w', 'pending': ['ACP'], 'warnings': ['Rule 7 is shadowed']}],
+    'ha_pairs': [{'id': 'ha', 'name': 'ftd-ha', 'primary': 'm1', 'secondary': 'm2', 'pending': ['HA-ACP']}],
+}
+CONFIG = '/api/fmc_config/v1/domain/%s' % GLOBAL_DOMAIN_UUID
+
+
+def read(simulator, rest, query=None):
+    reply = simulator.handle('GET', CONFIG + rest, query or {}, AUTH, None)
+    return reply.status, body(reply)
+
+
+def deploy_request(simulator, devices, **extra):
+    return simulator.handle('POST', DEPLOY, {}, AUTH, dict({'type': 'DeploymentRequest', 'version': '9999999999999',
+                                                            'deviceList': devices}, **extra))
+
+
+def test_the_fleet_lists_devices_pairs_and_what_is_deployable():
+    simulator = Simulator(FLEET, clock=Clock())
+    assert [d['name'] for d in read(simulator, '/devices/devicerecords')[1]['items']] == [
+        'ftd-1', 'ftd-2', 'ha-a', 'ha-b', 'ftd-w']
+    (pair,) = read(simulator, '/deviceha/ftddevicehapairs', {'expanded': ['true']})[1]['items']
+    assert pair['primary']['name'] == 'ha-a' and pair['secondary']['id'] == 'm2'
+    items = read(simulator, '/deployment/deployabledevices', {'expanded': ['true']})[1]['items']
+    assert [(i['device']['id'], i['device']['type']) for i in items] == [
+        ('ha', 'DeviceHAPair'), ('d1', 'Device'), ('w1', 'Device')]
+    assert items[1]['trafficInterruption'] == 'YES' and items[1]['policyStatusList'][0]['policy']['name'] == 'ACP'
+    # An empty list has no items, as FMC's.
+    assert 'items' not in read(simulator, '/deviceclusters/ftddevicecluster')[1]
+
+
+def test_a_deployment_runs_then_its_devices_leave_the_list_after_the_lag():
+    clock = Clock()
+    simulator = Simulator(FLEET, clock=clock)
+    reply = deploy_request(simulator, ['d1'])
+    assert reply.status == 202
+    jobs = read(simulator, '/deployment/jobhistories', {'filter': ['jobType:DEPLOYMENT;status:DEPLOYING']})[1]
+    assert jobs['items'][0]['deviceList'][0]['deviceUUID'] == 'd1'
+    listed = read(simulator, '/deployment/deployabledevices')[1]['items']
+    assert [i['isDeploying'] for i in listed if i['device']['id'] == 'd1'] == [True]
+    assert deploy_request(simulator, ['d1']).status == 400  # in progress
+    clock.now += 2  # the deployment has ended; the list lags it
+    assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices')[1]['items']] == ['ha', 'd1', 'w1']
+    clock.now += 2
+    assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices')[1]['items']] == ['ha', 'w1']
+    done = read(simulator, '/deployment/jobhistories', {'filter': ['jobType:DEPLOYMENT;status:DEPLOYED']})[1]
+    assert done['items'][0]['deviceList'][0]['deployedVersion'] == '9999999999999'
+    # A pair's job lists its members, each with the pair as its container.
+    assert deploy_request(simulator, ['ha']).status == 202
+    jobs = read(simulator, '/deployment/jobhistories', {'filter': ['jobType:DEPLOYMENT;status:DEPLOYING']})[1]
+    assert [(e['deviceUUID'], e['containerUUID'], e['deploymentStatus']) for e in jobs['items'][0]['deviceList']] == [
+        ('m1', 'ha', 'DEPLOYING'), ('m2', 'ha', 'DEPLOYING')]
+
+
+def test_refusals_members_warnings_and_changes():
+    clock = Clock()
+    simulator = Simulator(FLEET, clock=clock)
+    member = deploy_request(simulator, ['m1'])
+    assert member.status == 400 and 'member of ftd-ha' in body(member)['error']['messages'][0]['description']
+    warned = deploy_request(simulator, ['w1'])
+    messages = [m['description'] for m in body(warned)['error']['messages']]
+    assert warned.status == 500 and body(warned)['error']['category'] == 'VALIDATION'
+    assert messages == ['Errors or warnings present in Device committed policies:', 'Rule 7 is shadowed']
+    assert deploy_request(simulator, ['w1'], ignoreWarning=True).status == 202
+    simulator.change('d2', {'policy': 'New-ACP', 'changes': [{'name': 'r1', 'type': 'AccessRule', 'action': 'ADD'}]})
+    assert 'd2' not in [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices')[1].get('items', [])]
+    clock.now += 2
+    assert read(simulator, '/deployment/deployabledevices/d2/pendingchanges')[1]['items'][0]['action'] == 'ADD'

@@ -16,6 +16,8 @@ import threading
 import time
 import uuid
 
+from .fleet import Fleet
+
 GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
 DEFAULT_TOKEN = 'sim-token'
 
@@ -23,6 +25,15 @@ DEFAULT_TOKEN = 'sim-token'
 _API_PATH = re.compile(r'\A(?:/[A-Za-z0-9._~-]+)*?(?:/v1/cdfmc/api|/api)(?P<rest>/.*)\Z')
 _TASK_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/job/taskstatuses/(?P<task>[^/]+)\Z')
 _DEPLOY_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deploymentrequests\Z')
+# The lists of the fleet: name -> path after /fmc_config/v1/domain/{domain}.
+_LISTS = {
+    'devicerecords': '/devices/devicerecords', 'ftddevicehapairs': '/deviceha/ftddevicehapairs',
+    'ftddevicecluster': '/deviceclusters/ftddevicecluster', 'deployabledevices': '/deployment/deployabledevices',
+    'jobhistories': '/deployment/jobhistories',
+}
+_LIST_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)(?P<list>%s)\Z' % '|'.join(map(re.escape, _LISTS.values())))
+_PENDING_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deployabledevices/(?P<unit>[^/]+)'
+                           r'/pendingchanges\Z')
 _LOGIN_PATH = '/fmc_platform/v1/auth/generatetoken'
 _REFRESH_PATH = '/fmc_platform/v1/auth/refreshtoken'
 _DOMAIN_INFO_PATH = '/fmc_platform/v1/info/domain'
@@ -159,8 +170,7 @@ class Simulator:
             self.refreshes = 0
             self.issued = []  # every token handed out, for tests that look for leaks
             self.tasks = dict((str(spec['id']), Task(spec, now)) for spec in scenario.get('tasks') or [])
-            self.devices = dict((str(device['id']), device) for device in scenario.get('devices') or [])
-            self.deployment = dict({'step_seconds': 1.0}, **(scenario.get('deployment') or {}))
+            self.fleet = Fleet(scenario, now, self._wall_ms())
             self.faults = [dict(fault) for fault in scenario.get('faults') or []]
             rate_limit = scenario.get('rate_limit') or {}
             self.rate_limit = int(rate_limit.get('requests_per_minute') or 0)
@@ -168,6 +178,15 @@ class Simulator:
             self.window = collections.deque()
             self.requests = []
             self.task_counter = 0
+
+    @staticmethod
+    def _wall_ms():
+        return int(time.time() * 1000)
+
+    def change(self, unit_id, spec):
+        """A change made now to a device, pair or cluster (the admin API): listed after the list's lag."""
+        with self._lock:
+            self.fleet.change(unit_id, spec, self._clock(), self._wall_ms())
 
     def request_log(self):
         with self._lock:
@@ -206,6 +225,8 @@ class Simulator:
             record = {'method': method, 'path': path, 'query': query, 'time': now, 'since_load': now - self.loaded_at,
                       'authorized': self._authorized(headers, now),
                       'user_agent': headers.get('User-Agent')}
+            if path.endswith('/deployment/deploymentrequests'):
+                record['body'] = body  # what was asked to deploy (a deployment request carries no secret)
             self.requests.append(record)
             reply = self._answer(method, path, query, headers, body, now)
             record['status'] = reply.status if reply.action != 'drop' else None
@@ -252,6 +273,10 @@ class Simulator:
             reply = self._task_status(task_match, query, now, base)
         elif _DEPLOY_PATH.match(rest) and method == 'POST':
             reply = self._deploy(_DEPLOY_PATH.match(rest), body, now, path)
+        elif _LIST_PATH.match(rest) and method == 'GET':
+            reply = self._list(_LIST_PATH.match(rest), query, now)
+        elif _PENDING_PATH.match(rest) and method == 'GET':
+            reply = self._pending_changes(_PENDING_PATH.match(rest), query, now)
         elif task_match or _DEPLOY_PATH.match(rest):
             reply = Reply(405, error_body('Method %s is not allowed here.' % method, wrapped=False))
         else:
@@ -353,6 +378,26 @@ class Simulator:
         detailed = (query.get('showDetailedDeviceStatus') or ['false'])[-1].lower() == 'true'
         return Reply(200, task.body(now, detailed, base))
 
+    def _list(self, match, query, now):
+        if match.group('domain') not in self.domains:
+            return Reply(404, error_body('Domain %s not found.' % match.group('domain'), wrapped=False))
+        fleet = self.fleet
+        which = match.group('list')
+        if which == _LISTS['jobhistories']:
+            wanted = dict(part.split(':', 1) for part in (query.get('filter') or [''])[-1].split(';') if ':' in part)
+            items = fleet.job_histories(now, wanted.get('jobType'), wanted.get('status'), wanted.get('startTime'))
+        else:
+            items = {_LISTS['devicerecords']: fleet.device_records, _LISTS['ftddevicehapairs']: fleet.ha_pairs,
+                     _LISTS['ftddevicecluster']: fleet.clusters,
+                     _LISTS['deployabledevices']: lambda: fleet.deployable(now)}[which]()
+        return Reply(200, _page(items, query))
+
+    def _pending_changes(self, match, query, now):
+        items = self.fleet.pending_changes(match.group('unit'), now)
+        if items is None:
+            return Reply(404, error_body('Device %s has no pending changes.' % match.group('unit'), wrapped=False))
+        return Reply(200, _page(items, query))
+
     def _deploy(self, match, body, now, path):
         domain = match.group('domain')
         if domain not in self.domains:
@@ -365,48 +410,35 @@ class Simulator:
         elif not isinstance(body.get('deviceList'), list) or not body['deviceList']:
             problem = 'deviceList must list at least one device.'
         else:
-            unknown = [str(device) for device in body['deviceList'] if str(device) not in self.devices]
+            unknown = [str(device) for device in body['deviceList']
+                       if str(device) not in self.fleet.units and str(device) not in self.fleet.container]
             if unknown:
                 problem = 'Unknown device(s): %s.' % ', '.join(unknown)
         if problem:
             return Reply(400, error_body(problem, category='VALIDATION'))
-
-        self.task_counter += 1
-        task_id = str(8589934592 + self.task_counter)
-        step = float(self.deployment['step_seconds'])
-        sub_tasks = []
-        outcomes = []
-        for index, device_id in enumerate(body['deviceList']):
-            device = self.devices[str(device_id)]
-            failed = device.get('outcome', 'succeeded') == 'failed'
-            outcomes.append(failed)
-            done_at = step * (2 + index * float(self.deployment.get('stagger', 0)))
-            sub_tasks.append({
-                'target': {'id': str(device_id), 'name': device.get('name', str(device_id)), 'type': 'Device'},
-                'timeline': [
-                    {'at': 0, 'status': 'Pending', 'message': 'Waiting to deploy'},
-                    {'at': step, 'status': 'Deploying', 'message': 'Deploying configuration'},
-                    {'at': done_at, 'status': 'Failed' if failed else 'Succeeded',
-                     'message': device.get('message') or ('Deployment failed' if failed else 'Deployment succeeded')},
-                ],
-            })
-        end = max(entry['timeline'][-1]['at'] for entry in sub_tasks)
-        any_failed = any(outcomes)
-        spec = {
-            'id': task_id, 'task_type': 'DEVICE_DEPLOYMENT', 'hidden_for': self.deployment.get('hidden_seconds', 0),
-            'timeline': [
-                {'at': 0, 'status': 'Deploying', 'message': 'Deployment to %d device(s) requested' % len(sub_tasks),
-                 'description': 'Deployment to %d device(s)' % len(sub_tasks)},
-                {'at': end, 'status': 'Failed' if any_failed else 'Deployed',
-                 'message': 'Deployment failed on %d device(s)' % sum(outcomes) if any_failed else 'Deployment succeeded'},
-            ],
-            'sub_tasks': sub_tasks,
-        }
-        self.tasks[task_id] = Task(spec, now)
+        status, outcome = self.fleet.request(body, now, self._wall_ms())
+        if status != 202:
+            descriptions, category = outcome
+            error = {'category': category, 'messages': [{'description': text} for text in descriptions],
+                     'severity': 'ERROR'}
+            return Reply(status, {'error': error})
+        spec = self.fleet.task_spec(outcome)
+        self.tasks[spec['id']] = Task(spec, now)
         answer = dict(body)
         # As FMC may: the task echoed in a POST answer carries a "status" that is no task state.
         answer['metadata'] = {'task': {
-            'id': task_id, 'type': 'TaskStatus', 'taskType': 'DEVICE_DEPLOYMENT', 'status': '200',
-            'links': {'self': '%s/job/taskstatuses/%s' % (path.rsplit('/deployment/', 1)[0], task_id)},
+            'id': spec['id'], 'type': 'TaskStatus', 'taskType': 'DEVICE_DEPLOYMENT', 'status': '200',
+            'links': {'self': '%s/job/taskstatuses/%s' % (path.rsplit('/deployment/', 1)[0], spec['id'])},
         }}
         return Reply(202, answer)
+
+
+def _page(items, query):
+    """One page of an FMC list (25 items unless asked otherwise); an empty list has no ``items``, as FMC's."""
+    offset = int((query.get('offset') or ['0'])[-1])
+    limit = int((query.get('limit') or ['25'])[-1])
+    answer = {'paging': {'offset': offset, 'limit': limit, 'count': len(items), 'pages': max(1, -(-len(items) // limit))},
+              'links': {}}
+    if items[offset:offset + limit]:
+        answer['items'] = items[offset:offset + limit]
+    return answer

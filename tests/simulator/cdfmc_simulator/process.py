@@ -48,6 +48,10 @@ class SimulatorProcess:
         """Replace the scenario (its clock starts again and the request log is cleared)."""
         self.admin('/_sim/scenario', scenario)
 
+    def change(self, unit, change=None):
+        """A change made now to a device, HA pair or cluster: listed for deployment after the list's lag."""
+        self.admin('/_sim/change', {'unit': unit, 'change': change})
+
     def requests(self):
         """Every API request the simulator saw since the scenario was loaded."""
         return self.admin('/_sim/requests')

@@ -62,6 +62,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Reply(200, simulator.request_log())
         if path == '/_sim/health':
             return Reply(200, {'ok': True})
+        if path == '/_sim/change' and method == 'POST' and isinstance(body, dict):
+            simulator.change(body.get('unit'), body.get('change') or {'policy': 'Changed-policy'})
+            return Reply(200, {'changed': True})
         if path == '/_sim/auth' and method == 'GET':
             return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes, 'issued': simulator.issued})
         return Reply(404, {'error': 'unknown admin path'})
