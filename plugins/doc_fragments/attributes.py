@@ -21,6 +21,14 @@ attributes:
     support: none
 '''
 
+    # The action plugins.
+    CONTROLLER = r'''
+attributes:
+  action:
+    description: Runs on the controller.
+    support: full
+'''
+
     ACTION_GROUP = r'''
 attributes:
   action_group:

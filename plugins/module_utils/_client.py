@@ -21,6 +21,8 @@ __metaclass__ = type
 import threading
 import time
 
+from urllib.parse import quote
+
 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth, TokenAuth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
@@ -100,6 +102,13 @@ class CdfmcClient:
             if self._domain_uuid is None:
                 self._domain_uuid = find_domain(self, deadline)
             return self._domain_uuid
+
+    def config_path(self, rest):
+        """The API path of an fmc_config resource in the tasks' domain, such as ``/deployment/jobhistories``
+        (resolve_domain() first)."""
+        if self._domain_uuid is None:
+            raise RuntimeError('config_path() before resolve_domain()')
+        return '/fmc_config/v1/domain/%s%s' % (quote(self._domain_uuid, safe=''), rest)
 
     def all_items(self, api_path, deadline=None, params=None):
         """Every item of an FMC list (``items`` with ``paging``), page after page (at most 100 pages)."""

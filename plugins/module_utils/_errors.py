@@ -53,14 +53,16 @@ class CdfmcRequestError(CdfmcError):
     ``retry_after`` is the server's Retry-After delay in seconds, when it sent one.
     ``refused`` is True when the connection was refused (nothing reached the server).
     ``detail`` is the server's own message of an HTTP error (its messages' descriptions), or ''.
+    ``sent`` is False when the request was never sent (no time left, the budget, a bad CA path).
     ``kind`` follows from the class and the status, unless given.
     """
 
     default_kind = None
 
     def __init__(self, message, method=None, path=None, status=None, retry_after=None, refused=False, detail='',
-                 kind=None):
+                 kind=None, sent=True):
         super(CdfmcRequestError, self).__init__(message)
+        self.sent = sent
         self.method = method
         self.path = path
         self.status = status

@@ -62,6 +62,13 @@ def _as_task_id(value):
     return None
 
 
+def _deployed_nothing(item):
+    """True for a cdfmc_deploy result that sent no deployment request because nothing was pending (it did not
+    fail): no task to wait on."""
+    nothing_sent = item.get('changed') is False and item.get('failed') is not True and not item.get('task')
+    return nothing_sent and 'up_to_date' in item and 'deployed' in item
+
+
 def _describe(item):
     if isinstance(item, dict):
         keys = sorted(str(key) for key in item)
@@ -90,7 +97,8 @@ def extract_task_ids(task_ids, id_query=None, check_mode=False):
     """Turn the task_ids option into a TaskIds, or raise CdfmcOptionError naming the position.
 
     ``id_query`` is a compiled JMESPath expression (or None). Items with
-    ``skipped: true`` are ignored; a registered looped result (``results``) is
+    ``skipped: true``, and cdfmc_deploy results that deployed nothing, are
+    ignored; a registered looped result (``results``) is
     flattened; ids are checked against the task id rule. In ``check_mode``, a
     dictionary with no id that did not fail is skipped too: a deployment module that
     sent nothing in check mode returns no task (cisco.fmcansible returns ``changed: false``).
@@ -106,7 +114,7 @@ def extract_task_ids(task_ids, id_query=None, check_mode=False):
                 visit(member, '%s[%d]' % (position, index))
             return
         if isinstance(item, dict):
-            if item.get('skipped') is True:
+            if item.get('skipped') is True or _deployed_nothing(item):
                 found.skipped += 1
                 return
             if isinstance(item.get('results'), list) and 'task' not in item and 'json' not in item:

@@ -274,7 +274,7 @@ class Transport:
         except CdfmcRequestError as exc:
             if exc.method is None:  # raised by the budget itself
                 raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server, exc),
-                                        method=method, path=path)
+                                        method=method, path=path, sent=False)
             raise
 
     def _exchange(self, method, path, params, json_body, deadline, auth, headers):
@@ -284,7 +284,7 @@ class Transport:
             if timeout <= 0:
                 raise CdfmcRequestError(
                     '%s %s on %s: no time left before the deadline' % (method, path, self.settings.server),
-                    method=method, path=path)
+                    method=method, path=path, sent=False)
         self.request_count += 1
         started = self._clock()
         watchdog = Watchdog(timeout)
@@ -310,7 +310,7 @@ class Transport:
                 '%s %s on %s: the request could not be made: %s%s' % (
                     method, path, self.settings.server, self.redact(str(exc))[:300],
                     '; set ca_path (or CDFMC_CA_PATH) to a CA bundle that exists' if 'CA certificate' in str(exc) else ''),
-                method=method, path=path)
+                method=method, path=path, sent=False)
         if watchdog.cut:
             raise CdfmcRequestError(
                 '%s %s on %s: the response did not complete within %.1fs (request_timeout)'

@@ -30,11 +30,9 @@ extends_documentation_fragment:
   - cisco.cdfmc.connection
   - cisco.cdfmc.task_facts
   - cisco.cdfmc.attributes
+  - cisco.cdfmc.attributes.controller
   - cisco.cdfmc.attributes.action_group
 attributes:
-  action:
-    description: Runs on the controller.
-    support: full
   async:
     description: Not supported; the wait already runs many tasks at once.
     support: none
@@ -45,7 +43,8 @@ options:
         or a list of either. A registered looped result (with C(results)) is flattened.
       - From a dictionary the id is the first non-empty of O(id_query), C(task.id), C(metadata.task.id),
         C(json.metadata.task.id), C(response.metadata.task.id) and C(id).
-      - Items with C(skipped=true) are ignored; when nothing is left the task is skipped, not failed.
+      - Items with C(skipped=true) are ignored, and so is a M(cisco.cdfmc.cdfmc_deploy) result that deployed nothing
+        (C(changed=false), no task); when nothing is left the task is skipped, not failed.
       - Duplicate ids are polled once and reported at each position.
     type: raw
     required: true
@@ -111,6 +110,7 @@ options:
         end); it ends at once, with no grace.
     type: int
     default: 60
+    version_added: 0.2.0
 notes:
   - A poll that runs out of O(max_retries) on connection errors, HTTP 429 or 5xx does not end the wait; the task
     keeps its last facts, records C(error), and is polled again at its next turn. HTTP 401, 403 and 404 (after

@@ -96,7 +96,7 @@ class PlaybookResult:
 @pytest.fixture
 def run_playbook(collections_path, simulator, tmp_path):
     """Run a playbook of tests/integration/playbooks against the simulator; return a PlaybookResult."""
-    def run(name, extra_vars=None, env=None, verbosity=0, check=False, expect_rc=0, hosts=None, popen=False):
+    def run(name, extra_vars=None, env=None, verbosity=0, check=False, expect_rc=0, hosts=None, popen=False, diff=False):
         inventory = tmp_path / 'inventory.ini'
         names = ['host%02d' % number for number in range(1, hosts + 1)] if hosts else ['localhost']
         inventory.write_text(''.join('%s ansible_connection=local ansible_python_interpreter=%s\n'
@@ -111,6 +111,8 @@ def run_playbook(collections_path, simulator, tmp_path):
             command.append('-' + 'v' * verbosity)
         if check:
             command.append('--check')
+        if diff:
+            command.append('--diff')
         if hosts:
             command.extend(['--forks', str(hosts)])
         # Each test gets its own temp dir, so its own request budget files: tests do not pace each other.

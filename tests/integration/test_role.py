@@ -48,3 +48,14 @@ def test_errors_are_in_the_report_and_a_long_poll_interval_is_accepted(simulator
     assert 'max_poll_interval' not in played.stdout
     table = (tmp_path / 'cdfmc_task_report.md').read_text()
     assert '| missing | - | unknown | GET ' in table and 'HTTP 404' in table
+
+
+def test_a_deploy_that_deployed_nothing_is_published_as_skipped(simulator, run_playbook, tmp_path):
+    # What cdfmc_deploy returns when nothing named was pending: the role's wait is skipped, not failed.
+    nothing = {'changed': False, 'deployed': [], 'up_to_date': [{'name': 'ftd-1', 'id': 'd1', 'type': 'Device'}],
+               'task': None, 'msg': 'nothing to deploy: ftd-1 up to date'}
+    simulator.load({'tasks': []})
+    played = run_playbook('role.yml', {'ids': nothing, 'report_dir': str(tmp_path)},
+                          env={'ANSIBLE_SHOW_CUSTOM_STATS': 'true'})
+    assert '"skipped": true' in ' '.join(played.stdout.split()) and 'failed=0' in played.stdout
+    assert simulator.requests() == []

@@ -9,7 +9,8 @@ import yaml
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.task_facts import ModuleDocFragment as TaskFactsFragment
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import wait_argument_spec
-from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_task_status, cdfmc_task_wait
+from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_deploy, cdfmc_task_status, cdfmc_task_wait
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import deploy_argument_spec
 
 
 def documented_options(module):
@@ -57,11 +58,15 @@ def test_wait_documentation_equals_argument_spec():
     assert comparable_docs(documented_options(cdfmc_task_wait)) == comparable_spec(wait_argument_spec())
 
 
+def test_deploy_documentation_equals_argument_spec():
+    assert comparable_docs(documented_options(cdfmc_deploy)) == comparable_spec(deploy_argument_spec())
+
+
 def test_status_documentation_equals_argument_spec():
     assert comparable_docs(documented_options(cdfmc_task_status)) == comparable_spec(cdfmc_task_status.argument_spec())
 
 
 def test_examples_and_return_are_valid_yaml():
-    for module in (cdfmc_task_status, cdfmc_task_wait):
+    for module in (cdfmc_deploy, cdfmc_task_status, cdfmc_task_wait):
         assert yaml.safe_load(module.EXAMPLES)
         assert yaml.safe_load(module.RETURN)

@@ -101,3 +101,14 @@ def test_a_post_answer_echoing_status_200_gives_only_its_id():
     found = extract_task_ids({'json': {'type': 'DeploymentRequest', 'metadata': {'task': {
         'id': '8589934593', 'status': '200', 'taskType': 'DEVICE_DEPLOYMENT'}}}})
     assert found.ids == ['8589934593']
+
+
+def test_a_deploy_result_that_deployed_nothing_is_skipped():
+    nothing = {'changed': False, 'deployed': [], 'up_to_date': [{'name': 'ftd-1'}], 'task': None}
+    found = extract_task_ids([nothing, {'changed': True, 'deployed': [{}], 'up_to_date': [], 'task': {'id': '77'}}])
+    assert found.ids == ['77'] and found.skipped == 1
+    # A failed deploy with no task is not "nothing to do" (its request may have started one): it stays an error.
+    for failed in ({'changed': False, 'failed': True, 'msg': 'refused'},
+                   dict(nothing, failed=True, msg='no answer within 30s; a deployment may have started')):
+        with pytest.raises(CdfmcOptionError, match='no task id'):
+            extract_task_ids([failed])

@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cdfmc_deploy: deploys what is pending on the devices named and waits for each device's result, from the
+controller."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._action import ControllerAction
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import deploy, deploy_argument_spec
+
+
+class ActionModule(ControllerAction):
+    """One deadline covers another deployment, the request, the wait and the settling."""
+
+    NAME = 'cisco.cdfmc.cdfmc_deploy'
+    KEEP_EMPTY = ('devices',)
+
+    def argument_spec(self):
+        return deploy_argument_spec()
+
+    def act(self, options, started):
+        return deploy(options, self._display, check_mode=self._play_context.check_mode,
+                      diff_mode=self._play_context.diff, started=started)
