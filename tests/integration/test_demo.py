@@ -20,7 +20,9 @@ def test_the_demo_runs_from_the_installed_collection(simulator, run_playbook, co
     played = run_playbook(os.path.join(installed, 'demo', 'deploy_and_check.yml'),
                           env={'CDFMC_BASE_URL': simulator.url + '/firewall', 'CDFMC_API_TOKEN': TOKEN,
                                'CDFMC_CA_PATH': simulator.ca_file})
-    assert "ftd-branch-7 | failed | Interface GigabitEthernet0/2: nameif 'outside2'" in played.stdout
-    assert 'ftd-hq-1 | succeeded | Deployment succeeded' in played.stdout
-    assert 'ignored=1' in played.stdout  # the wait failed, as it must, and the play went on to report
+    assert "ftd-branch-7 | failed | Branch-Access-Policy | Interface GigabitEthernet0/2: nameif 'outside2'" \
+        in played.stdout
+    assert 'ftd-hq-1 | succeeded | HQ-Access-Policy, HQ-NAT | Deployment succeeded' in played.stdout
+    assert 'ftd-dc-1 | up to date' in played.stdout
+    assert 'ignored=1' in played.stdout  # the deployment failed on one device, as it must, and the play went on
     assert 'changed=1' in played.stdout  # the deployment request is a change
