@@ -94,21 +94,25 @@ options:
     default: 10
   settle_timeout:
     description:
-      - Seconds to wait, after the deployment ended, for the devices deployed to leave FMC's list of deployable
-        devices (or for it to list a newer version of them), so that a run right after finds nothing to do. When
-        they do not in time, a warning says so; the task does not fail.
+      - Seconds to wait, after the deployment ended, for the devices whose deployment succeeded to leave FMC's list
+        of deployable devices (or for it to list a newer version of them), so that a run right after finds nothing
+        to do. When they do not in time (or O(timeout) comes first), a warning says so; the task does not fail.
+      - Not used with O(wait=false). A run right after still does not deploy again what a deployment that ended
+        in the last hour deployed, as FMC's deployment history shows it.
     type: int
     default: 60
   wait:
     description:
       - Wait for the deployment task to end. When V(false), return as soon as FMC accepted the request, with the
-        task id in RV(task).
+        task id in RV(task), for example for M(cisco.cdfmc.cdfmc_task_wait) or the C(cisco.cdfmc.wait_for_tasks)
+        role; nothing is settled then.
     type: bool
     default: true
   timeout:
     description:
       - Seconds for everything, from the start of the task - waiting for another deployment, the request, the wait
-        and the settling.
+        and the settling. It must be positive.
+      - The wait, and O(not_found_grace), count from the moment FMC accepted the request.
     type: int
     default: 1800
   poll_interval:
@@ -134,10 +138,13 @@ options:
     type: bool
     default: true
 notes:
-  - A deployment request is sent again only when FMC cannot have acted on it - after HTTP 429, a refused connection,
-    or HTTP 401 (once, with a renewed token) - and never after it may have reached FMC. When it got no answer,
-    RV(msg) says that a deployment may have started; when FMC accepted it with an answer that cannot be used, the
-    task fails with C(changed=true).
+  - A deployment request is sent again only when FMC did not act on it - after HTTP 429, a refused connection, or
+    HTTP 401 (once - after a new login, or with the same API token, as cdFMC answers an occasional spurious 401) -
+    and never after it may have reached FMC. When it got no answer (or a gateway's HTTP 502 or 504), RV(msg) says
+    that a deployment may have started; when FMC accepted it with an answer that cannot be used, the task fails
+    with C(changed=true).
+  - When FMC refuses the request because a deployment is in progress and its lists do not show which, the request
+    is sent again every O(pending_grace) seconds (at least 1) until it is accepted or O(timeout) comes.
   - Text from the server in progress lines, warnings, RV(msg) and the diff has its control characters shown
     escaped.
 seealso:

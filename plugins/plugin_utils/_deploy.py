@@ -59,6 +59,8 @@ IN_PROGRESS = 'deployment is in progress'
 WARNINGS = 'errors or warnings present'
 # Rounds of "another deployment ended, read again, deploy what is still pending", at most.
 MAX_ROUNDS = 5
+# Answers of a gateway in front of FMC after which FMC may have taken the request.
+GATEWAY_ERRORS = (502, 504)
 # The shortest pending_grace worth a second read of the deployable list (seconds).
 MIN_GRACE = 0.5
 NAME = 'cdfmc_deploy'
@@ -108,6 +110,7 @@ class Run:
         self.warnings = [] if warnings is None else warnings
         self.server = client.settings.server
         self.graced = False  # the list was read again after pending_grace
+        self.diff = None  # in diff mode, what is pending per device (read before the request)
 
     def left(self):
         return self.deadline - time.monotonic()
@@ -171,19 +174,25 @@ def read_plan(run, units):
 
 
 def _job_devices(run, job_filter, status):
-    """(id, version deployed) of every device in ``status`` in the deployment jobs ``job_filter`` finds; a member
-    of an HA pair or cluster is given as its container (``containerUUID``), which is what is deployed."""
+    """(id, version deployed) of every device in ``status`` in the deployment jobs ``job_filter`` finds. Members
+    of an HA pair or cluster are given as their container (``containerUUID``), which is what is deployed: it is
+    in ``status`` when all its members in that job are (DEPLOYING: when any is)."""
     client = run.client
     jobs = client.all_items(client.config_path(JOBS_PATH), run.deadline, params={'filter': job_filter,
                                                                                  'expanded': 'true'})
     for job in jobs:
+        found = {}  # unit id -> (whether each of its entries is in status, the version deployed)
         for entry in job.get('deviceList') or []:
             if not isinstance(entry, dict) or not entry.get('deviceUUID'):
                 continue
-            if str(entry.get('deploymentStatus') or job.get('jobStatus') or status) != status:
-                continue
+            unit_id = str(entry.get('containerUUID') or entry['deviceUUID'])
             version = str(entry.get('deployedVersion') or '0')
-            yield str(entry.get('containerUUID') or entry['deviceUUID']), int(version) if version.isdigit() else 0
+            states = found.get(unit_id, ([], 0))[0]
+            states.append(str(entry.get('deploymentStatus') or job.get('jobStatus') or status).upper() == status)
+            found[unit_id] = (states, int(version) if version.isdigit() else 0)
+        for unit_id, (states, version) in found.items():
+            if (any if status == 'DEPLOYING' else all)(states):
+                yield unit_id, version
 
 
 def _names(units):
@@ -300,20 +309,23 @@ def _refusal(error):
         return InProgress(str(error))
     if WARNINGS in detail:
         return DeployFailed('FMC refused the deployment for warnings in the committed policies: %s. Set '
-                            'ignore_warnings: true to deploy anyway' % error.detail)
+                            'ignore_warnings: true to deploy anyway' % shown(error.detail))
     if error.status is not None and 200 <= error.status < 300:
         return DeployAccepted('%s; FMC accepted the deployment request, so a deployment has started: look at its '
                               'deployment history before running this again' % error)
-    if error.sent and error.kind in (NO_ANSWER, BAD_ANSWER):
+    if error.sent and (error.kind in (NO_ANSWER, BAD_ANSWER) or error.status in GATEWAY_ERRORS):
         return DeployFailed('%s; the request may have reached FMC, so a deployment may have started: look at its '
                             'deployment history before running this again' % error)
     return DeployFailed(str(error))
 
 
 def request_deployment(run, units):
-    """Plan, refuse what cannot go, and send one request; (plan, task id or None when nothing was sent)."""
-    for _round in range(MAX_ROUNDS):
+    """Plan, refuse what cannot go, and send one request; (plan, task id or None when nothing was sent). In diff
+    mode, ``run.diff`` is what is pending, read before the request. A request refused as in progress is sent
+    again once the deployment in the way has ended (until the deadline)."""
+    while True:
         plan = settled_plan(run, units)
+        run.diff = pending_diff(run, plan) if run.diff_mode and plan.targets else None
         if not plan.targets:
             return plan, None
         refuse_what_cannot_go(run, plan)
@@ -322,10 +334,14 @@ def request_deployment(run, units):
         try:
             return plan, send(run, plan)
         except InProgress:
-            # FMC's text does not name the device: the reads may (or, when they do not yet, all the targets).
-            deploying = read_plan(run, plan.targets).deploying or plan.targets
-            wait_for_others(run, deploying)
-    raise DeployFailed('FMC still refused the deployment as in progress after %d rounds' % MAX_ROUNDS)
+            # FMC's text does not name the device: the reads may; when they do not (yet), wait a grace.
+            deploying = read_plan(run, plan.targets).deploying
+            if deploying:
+                wait_for_others(run, deploying)
+            else:
+                run.display.display('%s: FMC says a deployment is in progress for %s; trying again in %.0f s'
+                                    % (NAME, _names(plan.targets), max(run.options['pending_grace'], 1)))
+                run.pause(max(run.options['pending_grace'], 1), 'the deployment in progress to end')
 
 
 def settle(run, plan, task):
@@ -343,10 +359,10 @@ def settle(run, plan, task):
             deployed = dict((unit_id, version) for unit_id, version in deployed.items()
                             if unit_id in versions and versions[unit_id] <= version)
             if deployed and time.monotonic() + run.options['poll_interval'] > until:
-                run.warnings.append('%s: the deployable list still listed %s %d s after the deployment ended '
-                                    '(settle_timeout); a second run may deploy them again' % (NAME, _names(
-                                        unit for unit in plan.targets if unit['id'] in deployed),
-                                        run.options['settle_timeout']))
+                run.warnings.append('%s: the deployable list still listed %s when %s came; a second run may deploy '
+                                    'them again' % (NAME, _names(unit for unit in plan.targets if unit['id'] in deployed),
+                                                    'the timeout' if until == run.deadline else
+                                                    'settle_timeout (%d s)' % run.options['settle_timeout']))
                 return
             if deployed:
                 run.pause(run.options['poll_interval'], 'the deployable list to catch up')
@@ -434,7 +450,8 @@ def pending_diff(run, plan):
 def deploy(options, display, check_mode=False, diff_mode=False, started=None):
     """The result of cdfmc_deploy for its options (an OptionAdapter); ``started`` is when the action began."""
     started = time.monotonic() if started is None else started
-    result = {'changed': False, 'invocation': options.invocation(), 'deployed': [], 'up_to_date': [], 'task': None}
+    result = {'changed': False, 'invocation': options.invocation(), 'deployed': [], 'up_to_date': [], 'task': None,
+              'requests': 0}
     warnings = []
     try:
         _deploy(options, display, check_mode, diff_mode, started, warnings, result)
@@ -455,6 +472,8 @@ def _deploy(options, display, check_mode, diff_mode, started, warnings, result):
     for name in ('pending_grace', 'settle_timeout'):
         if options[name] < 0:
             raise CdfmcOptionError('%s must be 0 or a positive number of seconds, got %r' % (name, options[name]))
+    if options['timeout'] <= 0:
+        raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (options['timeout'],))
     stop = threading.Event()
     with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop) as client:
         try:
@@ -478,8 +497,8 @@ def _request_and_wait(run, units, mapper, wait_settings, result):
         with deploy_lock(run):
             plan, task_id = request_deployment(run, units)
     result['up_to_date'] = [dict((key, unit[key]) for key in ('name', 'id', 'type')) for unit in plan.up_to_date]
-    if run.diff_mode and plan.targets:
-        result['diff'] = pending_diff(run, plan)
+    if run.diff:
+        result['diff'] = run.diff
     if task_id is None:
         result['deployed'] = device_reports(plan, None, plan.version()) if run.check_mode else []
         result['changed'] = bool(run.check_mode and plan.targets)
@@ -494,6 +513,8 @@ def _request_and_wait(run, units, mapper, wait_settings, result):
         result.update(task=task, deployed=device_reports(plan, None, version),
                       msg='deployment to %s requested: task %s (wait: false)' % (_names(plan.targets), task_id))
         return
+    # The wait (and its not_found_grace) counts from the request, and ends by the one deadline.
+    wait_settings = wait_settings.replace(started=time.monotonic(), timeout=max(0.0, run.left()))
     outcome = poll_until_done(run.client, [task_id], mapper, wait_settings, ProgressDisplay(run.display, NAME),
                               run.stop, options['detailed_device_status'])
     waited = summarize(outcome, [task_id], wait_settings.include_raw, mapper, options['fail_on_failure'],

@@ -103,6 +103,10 @@ class WaitSettings:
             raise CdfmcOptionError('max_poll_interval (%r) must not be below poll_interval (%r)'
                                    % (self.max_poll_interval, self.poll_interval))
 
+    def replace(self, **changes):
+        """These settings with some changed (checked again)."""
+        return WaitSettings(**dict(dict((name, getattr(self, name)) for name in self.DEFAULTS), **changes))
+
     @classmethod
     def from_options(cls, options, request_timeout, started=None):
         """The wait settings of an entry point's options (an OptionAdapter)."""

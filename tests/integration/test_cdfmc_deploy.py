@@ -83,13 +83,18 @@ def names(devices):
 
 def test_all_deploys_every_device_with_pending_changes(simulator, run_playbook, tmp_path):
     simulator.load(fleet())
-    _played, results = deploy(run_playbook, tmp_path, 'all')
+    played, results = deploy(run_playbook, tmp_path, 'all', diff=True)
     result = results['localhost']['deployed']
     assert result['changed'] and not result.get('failed') and result['up_to_date'] == []
     assert names(result['deployed']) == ['ftd-1', 'ftd-2', 'ftd-ha']
     assert all(device['state'] == 'succeeded' for device in result['deployed'])
     (post,) = posts(simulator)
     assert post['status'] == 202
+    # Diff mode reads what is pending before the request, while it is still pending.
+    paths = [r['path'] for r in simulator.requests()]
+    changes = [index for index, path in enumerate(paths) if path.endswith('/pendingchanges')]
+    assert len(changes) == 3 and max(changes) < paths.index(post['path'])
+    assert 'ADD AccessRule allow-web' in played.stdout
 
 
 def test_the_request_carries_the_newest_version_and_force_deploys_what_is_not_pending(
@@ -184,14 +189,31 @@ def test_on_deploying_fail_names_the_device(simulator, run_playbook, tmp_path):
 
 
 def test_a_request_refused_as_in_progress_is_not_retried_but_sent_again_later(simulator, run_playbook, tmp_path):
-    refusal = {'match': {'path': '/deploymentrequests', 'method': 'POST'}, 'status': 400, 'times': 1,
+    # FMC refuses as in progress while none of its reads shows the deployment in the way: sent again after
+    # pending_grace each time, for as long as the timeout allows (not a fixed number of rounds).
+    refusal = {'match': {'path': '/deploymentrequests', 'method': 'POST'}, 'status': 400, 'times': 6,
                'message': 'Cannot perform deployment to the device, as another deployment is in progress for the device.'}
     simulator.load(fleet(faults=[refusal]))
     played, results = deploy(run_playbook, tmp_path, ['ftd-1'])
     result = results['localhost']['deployed']
     assert result['changed'] and not result.get('failed')
-    assert [post['status'] for post in posts(simulator)] == [400, 202]
-    assert 'another deployment is in progress for ftd-1' in played.stdout
+    sent = posts(simulator)
+    assert [post['status'] for post in sent] == [400] * 6 + [202]
+    assert all(later['since_load'] - earlier['since_load'] >= 1 for earlier, later in zip(sent, sent[1:]))
+    assert 'FMC says a deployment is in progress for ftd-1; trying again in 1 s' in played.stdout
+
+
+def test_the_not_found_grace_counts_from_the_request(simulator, run_playbook, tmp_path):
+    # Another deployment holds ftd-2 for 4 s; the new task (ftd-1, as ftd-2 is then up to date) answers 404
+    # for 2 s: within a 3 s grace, which a grace counted from the task's start would have spent waiting.
+    simulator.load(fleet(deploying=[{'units': ['dev-2'], 'seconds': 4}],
+                         deployment={'step_seconds': 0.4, 'list_lag': 1.0, 'hidden_seconds': 2}))
+    _played, results = deploy(run_playbook, tmp_path, ['ftd-1', 'ftd-2'], not_found_grace=3)
+    result = results['localhost']['deployed']
+    assert result['changed'] and not result.get('failed'), result['msg']
+    assert names(result['deployed']) == ['ftd-1'] and names(result['up_to_date']) == ['ftd-2']
+    assert posts(simulator)[0]['since_load'] >= 4
+    assert result['task']['state'] == 'succeeded' and result['task']['elapsed'] < 4
 
 
 def test_warnings_refuse_the_deployment_unless_ignored(simulator, run_playbook, tmp_path):

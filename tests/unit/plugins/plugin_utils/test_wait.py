@@ -536,3 +536,13 @@ def test_first_checks_get_a_full_request_timeout_from_the_start_only():
                     idle=clock.idle)
     outcome = waiter.run()
     assert server.fetches == [('t', 10.0, 34.0)] and outcome.timed_out
+
+
+def test_settings_replaced_keep_the_rest_and_are_checked_again():
+    settings = WaitSettings(timeout=60, poll_interval=2, max_poll_interval=9, not_found_grace=30, started=1.0)
+    later = settings.replace(started=50.0, timeout=11.5)
+    assert (later.started, later.timeout, later.poll_interval, later.max_poll_interval, later.not_found_grace) == (
+        50.0, 11.5, 2, 9, 30)
+    assert settings.started == 1.0 and settings.timeout == 60
+    with pytest.raises(CdfmcOptionError, match='timeout must be'):
+        settings.replace(timeout=-1)
