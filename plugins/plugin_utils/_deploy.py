@@ -477,7 +477,7 @@ def _deploy(options, display, check_mode, diff_mode, started, warnings, result):
     stop = threading.Event()
     with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop) as client:
         try:
-            deadline = started + max(wait_settings.timeout, settings.request_timeout)
+            deadline = started + wait_settings.timeout  # one timeout for everything (positive, checked above)
             client.resolve_domain(deadline)
             run = Run(client, options, display, deadline, stop, check_mode, diff_mode, warnings)
             units = None
@@ -518,7 +518,7 @@ def _request_and_wait(run, units, mapper, wait_settings, result):
     outcome = poll_until_done(run.client, [task_id], mapper, wait_settings, ProgressDisplay(run.display, NAME),
                               run.stop, options['detailed_device_status'])
     waited = summarize(outcome, [task_id], wait_settings.include_raw, mapper, options['fail_on_failure'],
-                       wait_settings.timeout)
+                       options['timeout'])  # "timed out after" the task's timeout, which the wait ended by
     task = waited['tasks'][0]
     result.update(task=task, deployed=device_reports(plan, task, version), failed=waited['failed'],
                   msg=_outcome_message(plan, task, waited))

@@ -298,3 +298,14 @@ def test_wait_false_returns_the_task_at_once_and_a_chained_wait_follows_it(simul
     result, waited = results['localhost']['deployed'], results['localhost']['waited']
     assert result['changed'] and result['task']['id'] and result['deployed'][0]['state'] == 'pending'
     assert waited['all_succeeded'] and waited['tasks'][0]['id'] == result['task']['id']
+
+
+def test_one_timeout_bounds_the_whole_task_and_keeps_what_is_known(simulator, run_playbook, tmp_path):
+    simulator.load(fleet(deployment={'step_seconds': 30, 'list_lag': 1.0}))
+    _played, results = deploy(run_playbook, tmp_path, ['ftd-1'], timeout=3)
+    result = results['localhost']['deployed']
+    assert result['failed'] and result['changed'] and 'timed out after 3s' in result['msg']
+    assert result['elapsed'] < 3 + 5  # the timeout, plus at most one read in flight
+    assert result['task']['state'] in ('pending', 'running') and not result['task']['terminal']
+    assert result['deployed'][0]['name'] == 'ftd-1' and result['deployed'][0]['state'] in ('pending', 'running')
+    assert 'warnings' not in result  # nothing was settled: the deployment has not ended

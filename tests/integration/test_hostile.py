@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hostile conditions, through ansible-playbook: a server whose text tries to forge log lines, a neighbour that
 holds every shared lock for ever, shared files planted as FIFOs, links to /dev/zero or nested JSON, a hold-off
-an hour ahead, a refresh service that fails, and an answer nested 900 levels deep. Each entry point ends within
-its bound (a test's upper limit with generous slack, never a speed target), and what is damaged heals."""
+an hour ahead, a refresh service that fails, an answer nested 900 levels deep, and (cdfmc_deploy) a deployment
+lock held for ever or planted as something else. Each entry point ends within its bound (a test's upper limit
+with generous slack, never a speed target), and what is damaged heals."""
 
 import json
 import os
@@ -243,3 +244,72 @@ def test_an_answer_nested_900_levels_deep_is_a_bad_answer_and_the_result_comes_b
     assert 'HTTP 200 with JSON nested deeper than 64 levels' in results['wait']['tasks'][0]['error']
     assert 'nested deeper than 64 levels' in results['module']['msg']
     assert 'nested deeper than 64 levels' in results['lookup']['msg']
+
+
+def deploy_fleet(**extra):
+    return dict({'deployment': {'step_seconds': 0.3, 'list_lag': 0.5},
+                 'devices': [{'id': 'dev-1', 'name': 'ftd-1', 'pending': ['ACP']},
+                             {'id': 'dev-2', 'name': 'ftd-2', 'pending': ['ACP']}]}, **extra)
+
+
+def run_deploy(run_playbook, tmp_path, devices, **options):
+    """Run deploy.yml once (cdfmc_deploy); (PlaybookResult, its registered result, seconds it took)."""
+    result_dir = tmp_path / ('deploy-%d' % len(list(tmp_path.glob('deploy-*'))))
+    result_dir.mkdir()
+    deploy_options = dict({'devices': devices, 'poll_interval': 0.3, 'max_poll_interval': 0.6, 'pending_grace': 0,
+                           'settle_timeout': 5}, **options)
+    started = time.monotonic()
+    played = run_playbook('deploy.yml', {'deploy_options': deploy_options, 'result_dir': str(result_dir)})
+    took = time.monotonic() - started
+    with open(result_dir / 'localhost.json') as handle:
+        return played, json.load(handle)['deployed'], took
+
+
+def test_a_neighbour_holding_the_deployment_lock_for_ever_costs_the_timeout_and_sends_nothing(
+        simulator, run_playbook, tmp_path):
+    simulator.load(deploy_fleet())
+    _played, first, _took = run_deploy(run_playbook, tmp_path, ['ftd-1'])  # makes the shared files
+    assert first['changed'] and not first.get('failed')
+    holder, paths = hold_every_lock(shared_directory(tmp_path))
+    try:
+        assert any(path.endswith('.deploy.lock') for path in paths)
+        _played, result, took = run_deploy(run_playbook, tmp_path, ['ftd-2'], timeout=8, request_timeout=5)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result['failed'] and not result['changed']
+    assert 'the timeout came while another fork of this host was requesting a deployment' in result['msg']
+    assert took < 8 + 5 + SLACK
+    assert len([r for r in simulator.requests() if r['path'].endswith('/deploymentrequests')]) == 1  # the first
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero'])
+def test_a_deployment_lock_planted_as_something_else_is_left_alone_and_the_deployment_goes_on(
+        simulator, run_playbook, tmp_path, kind):
+    simulator.load(deploy_fleet())
+    run_deploy(run_playbook, tmp_path, ['ftd-1'])
+    directory = shared_directory(tmp_path)
+    (name,) = [name for name in os.listdir(directory) if name.endswith('.deploy.lock')]
+    plant(str(directory / name), kind)
+    played, result, _took = run_deploy(run_playbook, tmp_path, ['ftd-2'], timeout=60, request_timeout=5)
+    assert result['changed'] and not result.get('failed'), result['msg']
+    assert 'the deployment lock cannot be used' in flat(played.output)
+    assert not stat.S_ISREG(os.lstat(directory / name).st_mode)  # never replaced
+
+
+def test_deployment_text_from_the_server_cannot_forge_log_lines(simulator, run_playbook, tmp_path):
+    simulator.load(deploy_fleet(devices=[
+        {'id': 'dev-1', 'name': 'ftd' + PAYLOAD, 'pending': ['ACP' + PAYLOAD], 'outcome': 'failed',
+         'message': 'why' + PAYLOAD},
+        {'id': 'dev-2', 'name': 'ftd-2', 'pending': ['ACP'], 'warnings': ['rule' + PAYLOAD]}]))
+    played, failed, _took = run_deploy(run_playbook, tmp_path, ['dev-1'], timeout=60)
+    played_warned, warned, _took = run_deploy(run_playbook, tmp_path, ['ftd-2'], timeout=60)
+    for output in (played.output, played_warned.output):
+        assert '\x1b' not in output and '\x07' not in output
+        assert not FORGED.search(output), FORGED.search(output)
+    assert failed['failed'] and 'device ftd\\x1b[2J' in failed['msg'] and 'why\\x1b[2J' in failed['msg']
+    assert warned['failed'] and 'rule\\x1b[2J' in warned['msg'] and 'Set ignore_warnings: true' in warned['msg']
+    for msg in (failed['msg'], warned['msg']):
+        assert all(char not in msg for char in '\x1b\r\n\u2028\u202e\u2069')
+    # Registered data stays exactly as the server sent it.
+    assert failed['deployed'][0]['name'] == 'ftd' + PAYLOAD and failed['deployed'][0]['policies'] == ['ACP' + PAYLOAD]
