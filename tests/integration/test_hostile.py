@@ -153,12 +153,17 @@ def plant(path, kind):
 STATE_FILES = re.compile(r'(\.pace|\.json|\.key)$')
 
 
-@pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero', 'nested JSON'])
-def test_state_files_planted_as_something_else_heal(simulator, run_playbook, tmp_path, kind):
+def first_run(simulator, run_playbook, tmp_path):
+    """One wait with a login, which leaves the shared state and lock files; returns its environment and their folder."""
     simulator.load(on_prem([running('t1', end=0.5)]))
     env = login_env(simulator)
     run_all(run_playbook, tmp_path, ['t1'], env, entry_points=['wait'])
-    directory = shared_directory(tmp_path)
+    return env, shared_directory(tmp_path)
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero', 'nested JSON'])
+def test_state_files_planted_as_something_else_heal(simulator, run_playbook, tmp_path, kind):
+    env, directory = first_run(simulator, run_playbook, tmp_path)
     names = [name for name in sorted(os.listdir(directory)) if STATE_FILES.search(name)]
     assert any(name.endswith('.pace') for name in names) and 'login.key' in names and len(names) == 3
     # The budget state and the login cache first, then the key (a new key names a new login cache).
@@ -183,10 +188,7 @@ def test_state_files_planted_as_something_else_heal(simulator, run_playbook, tmp
 
 @pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero'])
 def test_lock_files_planted_as_something_else_are_left_alone_and_runs_go_on(simulator, run_playbook, tmp_path, kind):
-    simulator.load(on_prem([running('t1', end=0.5)]))
-    env = login_env(simulator)
-    run_all(run_playbook, tmp_path, ['t1'], env, entry_points=['wait'])
-    directory = shared_directory(tmp_path)
+    env, directory = first_run(simulator, run_playbook, tmp_path)
     names = [name for name in sorted(os.listdir(directory)) if not STATE_FILES.search(name)]
     assert len(names) == 2 and all(name.endswith('.lock') for name in names)
     assert any(name.endswith('.pace.lock') for name in names) and any(name.startswith('login-') for name in names)

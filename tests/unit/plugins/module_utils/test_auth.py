@@ -374,6 +374,21 @@ def test_a_refresh_that_fails_is_followed_at_once_by_a_new_login(certificates, t
         server.server_close()
 
 
+PLANTED_TEXT = {'mode 0644': None, 'nested JSON': '{"a":' * 5000 + '1' + '}' * 5000, 'short': 'abcd'}
+
+
+def plant(path, kind, good=None):
+    """Puts at ``path`` (which must not exist) a file of the ``kind`` a test names; ``good`` is for 'mode 0644'."""
+    if kind == 'fifo':
+        os.mkfifo(path, 0o600)
+    elif kind == 'symlink to /dev/zero':
+        os.symlink('/dev/zero', path)
+    else:
+        with open(path, 'w') as handle:
+            handle.write(PLANTED_TEXT[kind] or good)
+        os.chmod(path, 0o644 if kind == 'mode 0644' else 0o600)
+
+
 @pytest.mark.parametrize('kind', ['mode 0644', 'nested JSON', 'fifo', 'symlink to /dev/zero'])
 def test_a_login_cache_that_cannot_be_trusted_is_replaced_with_one_warning(simulator, tmp_path, kind):
     on_prem(simulator)
@@ -383,18 +398,8 @@ def test_a_login_cache_that_cannot_be_trusted_is_replaced_with_one_warning(simul
     fresh = json.loads(open(cache).read())
     fresh['obtained'] = time.time()
     os.unlink(cache)
-    if kind == 'mode 0644':
-        with open(cache, 'w') as handle:
-            json.dump(fresh, handle)  # a good login, but others could read or change it: never trusted
-        os.chmod(cache, 0o644)
-    elif kind == 'nested JSON':
-        with open(cache, 'w') as handle:
-            handle.write('{"a":' * 5000 + '1' + '}' * 5000)
-        os.chmod(cache, 0o600)
-    elif kind == 'fifo':
-        os.mkfifo(cache, 0o600)
-    else:
-        os.symlink('/dev/zero', cache)
+    # A good login in a file others could read or change is never trusted either.
+    plant(cache, kind, json.dumps(fresh))
     warnings = []
     with warned_client(simulator, tmp_path, warnings) as client:
         assert client.get_task_status('t1')['status'] == 'Success'
@@ -413,13 +418,7 @@ def test_a_login_cache_that_cannot_be_trusted_is_replaced_with_one_warning(simul
 def test_a_login_key_that_cannot_be_used_is_replaced(simulator, tmp_path, kind):
     on_prem(simulator)
     key = tmp_path / 'login.key'
-    if kind == 'fifo':
-        os.mkfifo(key, 0o600)
-    elif kind == 'short':
-        key.write_bytes(b'abcd')
-        os.chmod(key, 0o600)
-    else:
-        os.symlink('/dev/zero', key)
+    plant(str(key), kind)
     warnings = []
     with warned_client(simulator, tmp_path, warnings) as client:
         assert client.get_task_status('t1')['status'] == 'Success'
