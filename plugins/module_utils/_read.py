@@ -15,6 +15,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import call_bound
 
@@ -23,8 +24,9 @@ def read_tasks(options, task_ids, warn=None, log=None):
     """The task facts of each of ``task_ids``, read once, for an entry point's options (an OptionAdapter).
 
     One deadline covers the whole call, every task: (max_retries + 1) x request_timeout plus the longest waits
-    allowed between attempts.
+    allowed between attempts. Every id is checked before the first request.
     """
+    task_ids = [validate_task_id(task_id) for task_id in task_ids]
     settings = options.connection()
     mapper = StatusMapper(options['status_map'], warn=warn)
     deadline = time.monotonic() + call_bound(settings.max_retries, settings.request_timeout)

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_identifier
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query, to_plain
 
@@ -134,7 +134,7 @@ def extract_task_ids(task_ids, id_query=None, check_mode=False):
                 raise CdfmcOptionError('task_ids: %s is %s, not a task id' % (position, _describe(item)
                                        if not isinstance(item, str) else 'an empty string'))
         try:
-            task_id = validate_identifier(task_id, 'task id')
+            task_id = validate_task_id(task_id)
         except CdfmcOptionError as exc:
             raise CdfmcOptionError('task_ids: %s: %s' % (position, exc))
         found.ids.append(task_id)

@@ -158,7 +158,7 @@ query_result:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec, validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts_argument_spec
@@ -180,9 +180,8 @@ def argument_spec():
 
 def read_task(options, module):
     """Read the task and return the module result; raises CdfmcError."""
-    task_id = validate_task_id(options['task_id'])
     query = compile_query(options['query'], 'query') if options.get('query') else None
-    (facts,) = read_tasks(options, [task_id], warn=module.warn, log=module.debug)
+    (facts,) = read_tasks(options, [options['task_id']], warn=module.warn, log=module.debug)
     result = dict(changed=False, task=facts)
     if query is not None:
         result['query_result'] = run_query(query, facts)
