@@ -130,6 +130,7 @@ options:
   not_found_grace:
     description:
       - Seconds during which the new deployment task may answer HTTP 404 (FMC can take seconds to show it).
+      - V(0) turns the grace off; a 404 then fails the wait at once.
     type: int
     default: 60
   fail_on_failure:

@@ -38,13 +38,12 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     FAILED,
     SUCCEEDED,
     StatusMapper,
-    task_facts,
     task_facts_argument_spec,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, locked, private_directory
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import WaitSettings, summarize, task_problem
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import WaitSettings, summarize, task_problem, unread_task_facts
 
 DEPLOYABLE_PATH = '/deployment/deployabledevices'
 JOBS_PATH = '/deployment/jobhistories'
@@ -186,13 +185,24 @@ def _job_devices(run, job_filter, status):
             if not isinstance(entry, dict) or not entry.get('deviceUUID'):
                 continue
             unit_id = str(entry.get('containerUUID') or entry['deviceUUID'])
-            version = str(entry.get('deployedVersion') or '0')
             states = found.get(unit_id, ([], 0))[0]
             states.append(str(entry.get('deploymentStatus') or job.get('jobStatus') or status).upper() == status)
-            found[unit_id] = (states, int(version) if version.isdigit() else 0)
+            found[unit_id] = (states, _deployed_version(entry))
         for unit_id, (states, version) in found.items():
             if (any if status == 'DEPLOYING' else all)(states):
                 yield unit_id, version
+
+
+def _deployed_version(entry):
+    """The version a job history entry deployed, when it reads as the epoch-ms version a request sends (else 0).
+
+    FMC's documents do not give the scale of ``deployedVersion``: a value later than tomorrow is not trusted, so
+    that it can never count a change made since as deployed.
+    """
+    version = str(entry.get('deployedVersion') or '0')
+    if not version.isdigit() or int(version) > (time.time() + 86400) * 1000:
+        return 0
+    return int(version)
 
 
 def _names(units):
@@ -437,7 +447,7 @@ def pending_diff(run, plan):
         try:
             path = run.client.config_path('%s/%s/pendingchanges' % (DEPLOYABLE_PATH, validate_identifier(
                 unit['id'], 'device id')))
-            for change in run.client.all_items(path, run.deadline):
+            for change in run.client.all_items(path, run.deadline, params={'expanded': 'true'}):
                 lines.append('  %s %s %s' % tuple(shown(change.get(key, default)) for key, default in (
                     ('action', 'UPDATE'), ('type', ''), ('name', ''))))
         except (CdfmcRequestError, CdfmcOptionError):
@@ -508,7 +518,7 @@ def _request_and_wait(run, units, mapper, wait_settings, result):
         return
     result['changed'] = True
     version = plan.version()
-    task = task_facts(task_id, {}, mapper, include_raw=False)
+    task = unread_task_facts(task_id, mapper, options['include_raw'])
     if not options['wait']:
         result.update(task=task, deployed=device_reports(plan, None, version),
                       msg='deployment to %s requested: task %s (wait: false)' % (_names(plan.targets), task_id))

@@ -422,12 +422,18 @@ class DaemonThreadPool:
             self._queue.put(None)
 
 
+def unread_task_facts(task_id, mapper, include_raw):
+    """The facts of a task never read: its id, nothing known, and ``raw`` None when raw answers are asked for."""
+    facts = task_facts(task_id, {}, mapper, include_raw=False)
+    if include_raw:
+        facts['raw'] = None
+    return facts
+
+
 def _task_result(progress, outcome, include_raw, mapper):
     facts = progress.facts
     if facts is None:
-        facts = task_facts(progress.id, {}, mapper, include_raw=False)
-        if include_raw:
-            facts['raw'] = None
+        facts = unread_task_facts(progress.id, mapper, include_raw)
     result = dict(facts)
     result['elapsed'] = round((progress.done_at if progress.done_at is not None else outcome.ended) - outcome.started, 3)
     result['polls'] = progress.polls

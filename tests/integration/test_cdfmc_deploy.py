@@ -297,6 +297,8 @@ def test_wait_false_returns_the_task_at_once_and_a_chained_wait_follows_it(simul
     _played, results = deploy(run_playbook, tmp_path, ['ftd-1'], wait=False, chain_wait=True)
     result, waited = results['localhost']['deployed'], results['localhost']['waited']
     assert result['changed'] and result['task']['id'] and result['deployed'][0]['state'] == 'pending'
+    # The task facts have the one shape of every entry point: raw is there (include_raw), though nothing was read.
+    assert 'raw' in result['task'] and result['task']['raw'] is None
     assert waited['all_succeeded'] and waited['tasks'][0]['id'] == result['task']['id']
 
 

@@ -202,6 +202,9 @@ FLEET = {
 CONFIG = '/api/fmc_config/v1/domain/%s' % GLOBAL_DOMAIN_UUID
 
 
+EXPANDED = {'expanded': ['true']}
+
+
 def read(simulator, rest, query=None):
     reply = simulator.handle('GET', CONFIG + rest, query or {}, AUTH, None)
     return reply.status, body(reply)
@@ -218,10 +221,13 @@ def test_the_fleet_lists_devices_pairs_and_what_is_deployable():
         'ftd-1', 'ftd-2', 'ha-a', 'ha-b', 'ftd-w']
     (pair,) = read(simulator, '/deviceha/ftddevicehapairs', {'expanded': ['true']})[1]['items']
     assert pair['primary']['name'] == 'ha-a' and pair['secondary']['id'] == 'm2'
-    items = read(simulator, '/deployment/deployabledevices', {'expanded': ['true']})[1]['items']
+    items = read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']
     assert [(i['device']['id'], i['device']['type']) for i in items] == [
         ('ha', 'DeviceHAPair'), ('d1', 'Device'), ('w1', 'Device')]
     assert items[1]['trafficInterruption'] == 'YES' and items[1]['policyStatusList'][0]['policy']['name'] == 'ACP'
+    # Without expanded=true, FMC's lists name their items and say nothing more.
+    summary = read(simulator, '/deployment/deployabledevices')[1]['items']
+    assert [sorted(item) for item in summary] == [['name', 'type']] * 3
     # An empty list has no items, as FMC's.
     assert 'items' not in read(simulator, '/deviceclusters/ftddevicecluster')[1]
 
@@ -231,20 +237,21 @@ def test_a_deployment_runs_then_its_devices_leave_the_list_after_the_lag():
     simulator = Simulator(FLEET, clock=clock)
     reply = deploy_request(simulator, ['d1'])
     assert reply.status == 202
-    jobs = read(simulator, '/deployment/jobhistories', {'filter': ['jobType:DEPLOYMENT;status:DEPLOYING']})[1]
+    jobs = read(simulator, '/deployment/jobhistories', dict(EXPANDED, filter=['jobType:DEPLOYMENT;status:DEPLOYING']))[1]
     assert jobs['items'][0]['deviceList'][0]['deviceUUID'] == 'd1'
-    listed = read(simulator, '/deployment/deployabledevices')[1]['items']
+    assert [sorted(job) for job in read(simulator, '/deployment/jobhistories')[1]['items']] == [['id']]
+    listed = read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']
     assert [i['isDeploying'] for i in listed if i['device']['id'] == 'd1'] == [True]
     assert deploy_request(simulator, ['d1']).status == 400  # in progress
     clock.now += 2  # the deployment has ended; the list lags it
-    assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices')[1]['items']] == ['ha', 'd1', 'w1']
+    assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']] == ['ha', 'd1', 'w1']
     clock.now += 2
-    assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices')[1]['items']] == ['ha', 'w1']
-    done = read(simulator, '/deployment/jobhistories', {'filter': ['jobType:DEPLOYMENT;status:DEPLOYED']})[1]
+    assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']] == ['ha', 'w1']
+    done = read(simulator, '/deployment/jobhistories', dict(EXPANDED, filter=['jobType:DEPLOYMENT;status:DEPLOYED']))[1]
     assert done['items'][0]['deviceList'][0]['deployedVersion'] == '9999999999999'
     # A pair's job lists its members, each with the pair as its container.
     assert deploy_request(simulator, ['ha']).status == 202
-    jobs = read(simulator, '/deployment/jobhistories', {'filter': ['jobType:DEPLOYMENT;status:DEPLOYING']})[1]
+    jobs = read(simulator, '/deployment/jobhistories', dict(EXPANDED, filter=['jobType:DEPLOYMENT;status:DEPLOYING']))[1]
     assert [(e['deviceUUID'], e['containerUUID'], e['deploymentStatus']) for e in jobs['items'][0]['deviceList']] == [
         ('m1', 'ha', 'DEPLOYING'), ('m2', 'ha', 'DEPLOYING')]
 
@@ -260,6 +267,6 @@ def test_refusals_members_warnings_and_changes():
     assert messages == ['Errors or warnings present in Device committed policies:', 'Rule 7 is shadowed']
     assert deploy_request(simulator, ['w1'], ignoreWarning=True).status == 202
     simulator.change('d2', {'policy': 'New-ACP', 'changes': [{'name': 'r1', 'type': 'AccessRule', 'action': 'ADD'}]})
-    assert 'd2' not in [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices')[1].get('items', [])]
+    assert 'd2' not in [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices', EXPANDED)[1].get('items', [])]
     clock.now += 2
-    assert read(simulator, '/deployment/deployabledevices/d2/pendingchanges')[1]['items'][0]['action'] == 'ADD'
+    assert read(simulator, '/deployment/deployabledevices/d2/pendingchanges', EXPANDED)[1]['items'][0]['action'] == 'ADD'

@@ -390,13 +390,13 @@ class Simulator:
             items = {_LISTS['devicerecords']: fleet.device_records, _LISTS['ftddevicehapairs']: fleet.ha_pairs,
                      _LISTS['ftddevicecluster']: fleet.clusters,
                      _LISTS['deployabledevices']: lambda: fleet.deployable(now)}[which]()
-        return Reply(200, _page(items, query))
+        return Reply(200, _page(_expanded(items, query), query))
 
     def _pending_changes(self, match, query, now):
         items = self.fleet.pending_changes(match.group('unit'), now)
         if items is None:
             return Reply(404, error_body('Device %s has no pending changes.' % match.group('unit'), wrapped=False))
-        return Reply(200, _page(items, query))
+        return Reply(200, _page(_expanded(items, query), query))
 
     def _deploy(self, match, body, now, path):
         domain = match.group('domain')
@@ -431,6 +431,13 @@ class Simulator:
             'links': {'self': '%s/job/taskstatuses/%s' % (path.rsplit('/deployment/', 1)[0], spec['id'])},
         }}
         return Reply(202, answer)
+
+
+def _expanded(items, query):
+    """The items of a list as FMC gives them: whole with ``expanded=true``, else only what names each one."""
+    if (query.get('expanded') or ['false'])[-1].lower() == 'true':
+        return items
+    return [dict((key, item[key]) for key in ('id', 'name', 'type', 'links') if key in item) for item in items]
 
 
 def _page(items, query):

@@ -206,6 +206,20 @@ def test_job_histories_name_a_member_by_its_container_and_each_device_by_its_own
     assert sorted(_job_devices(run, 'jobType:DEPLOYMENT', 'DEPLOYED')) == [('a', 9), ('ha', 7)]
 
 
+def test_a_deployed_version_that_is_not_an_epoch_ms_time_hides_no_pending_change():
+    now_ms = int(time.time() * 1000)
+    jobs = [{'jobStatus': 'DEPLOYED', 'deviceList': [
+        {'deviceUUID': 'a', 'deployedVersion': str(now_ms)},
+        {'deviceUUID': 'b', 'deployedVersion': str(now_ms * 1000)},  # microseconds
+        {'deviceUUID': 'c', 'deployedVersion': 'v7'}]}]
+    run = Run(_Lists({'/jobhistories': jobs}), _options(), None, time.monotonic() + 5, threading.Event(), False, False)
+    deployed = dict(_job_devices(run, 'jobType:DEPLOYMENT', 'DEPLOYED'))
+    assert deployed == {'a': now_ms, 'b': 0, 'c': 0}
+    plan = Plan([{'id': 'a'}, {'id': 'b'}], {'a': {'version': str(now_ms)}, 'b': {'version': str(now_ms)}}, [], False,
+                deployed)
+    assert [unit['id'] for unit in plan.targets] == ['b']
+
+
 def test_a_pair_is_deployed_when_all_its_members_are_and_deploying_when_any_is():
     jobs = [{'jobStatus': 'FAILED', 'deviceList': [
         {'deviceUUID': 'm1', 'containerUUID': 'ha', 'deploymentStatus': 'Deployed', 'deployedVersion': '7'},
