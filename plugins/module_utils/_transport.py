@@ -42,13 +42,16 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
     retried_at_once,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._version import COLLECTION_VERSION
-from ansible_collections.cisco.cdfmc.plugins.module_utils._watchdog import Watchdog
+from ansible_collections.cisco.cdfmc.plugins.module_utils._watchdog import Watchdog, watch_connection, watching
 
 try:
     import requests
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 except ImportError:
     requests = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
 else:
     REQUESTS_IMPORT_ERROR = None
 
@@ -159,6 +162,48 @@ def _snippet(raw):
     return shown(' '.join(text.split()), _SNIPPET_LENGTH)
 
 
+class _Watched:
+    """A connection that is handed to the current request's watchdog before its answer is read, so that
+    headers which trickle in are cut at request_timeout as a body is."""
+
+    def getresponse(self, *args, **kwargs):
+        watch_connection(self)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {'http': _WatchedHTTPPool, 'https': _WatchedHTTPSPool}
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter if requests is not None else object):
+    """requests' adapter, with connections that its request's watchdog can cut (through an http(s) proxy too)."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith('socks'):  # SOCKS has connection classes of its own
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
 def _new_session(settings, pool_size):
     """A requests session for one server: our headers, no retries of its own, no redirects followed."""
     session = requests.Session()
@@ -167,8 +212,8 @@ def _new_session(settings, pool_size):
     if settings.scheme == 'http':
         # Plain http is only allowed to loopback: no proxy may see the credentials on the way.
         session.trust_env = False
-    session.mount('https://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
-    session.mount('http://', requests.adapters.HTTPAdapter(pool_maxsize=pool_size, max_retries=0))
+    session.mount('https://', _WatchedAdapter(pool_maxsize=pool_size, max_retries=0))
+    session.mount('http://', _WatchedAdapter(pool_maxsize=pool_size, max_retries=0))
     if not settings.validate_certs:
         # The user turned verification off on purpose; urllib3 would warn on every request.
         requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
@@ -289,14 +334,15 @@ class Transport:
         started = self._clock()
         watchdog = Watchdog(timeout)
         try:
-            response = self.session.request(
-                method, self.settings.server + path, params=params, json=json_body, auth=auth, headers=headers,
-                verify=self.settings.verify, timeout=timeout, allow_redirects=False, stream=True)
-            try:
-                raw = self._read(response, method, path, watchdog)
-            finally:
-                watchdog.cancel()
-                response.close()
+            with watching(watchdog):
+                response = self.session.request(
+                    method, self.settings.server + path, params=params, json=json_body, auth=auth, headers=headers,
+                    verify=self.settings.verify, timeout=timeout, allow_redirects=False, stream=True)
+                try:
+                    raw = self._read(response, method, path, watchdog)
+                finally:
+                    watchdog.cancel()  # before the connection goes back to the pool
+                    response.close()
         except requests.exceptions.SSLError as exc:
             raise CdfmcTLSError('%s %s on %s: %s' % (method, path, self.settings.server, self.redact(_tls_advice(exc))),
                                 method=method, path=path)
@@ -312,16 +358,17 @@ class Transport:
                     '; set ca_path (or CDFMC_CA_PATH) to a CA bundle that exists' if 'CA certificate' in str(exc) else ''),
                 method=method, path=path, sent=False)
         if watchdog.cut:
-            raise CdfmcRequestError(
-                '%s %s on %s: the response did not complete within %.1fs (request_timeout)'
-                % (method, path, self.settings.server, timeout), method=method, path=path)
+            # Cut short, what came may still parse: headers cut off look like headers that ended.
+            raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server,
+                                                         self._what_went_wrong(None, watchdog, timeout)),
+                                    method=method, path=path)
         self.log('%s %s -> HTTP %d in %.3fs' % (method, path, response.status_code, self._clock() - started))
         return response, raw
 
     def _what_went_wrong(self, exc, watchdog, timeout):
-        if watchdog.cut:
+        if watchdog.cut and not watchdog.headers_cut:
             return 'the response did not complete within %.1fs (request_timeout)' % timeout
-        if isinstance(exc, requests.exceptions.Timeout):
+        if watchdog.cut or isinstance(exc, requests.exceptions.Timeout):
             return 'no answer within %.1fs (request_timeout)' % timeout
         # Masked first, shortened after: a cut must not split a secret out of the mask.
         return self.redact(_connection_problem(exc, self.settings.host))[:300]

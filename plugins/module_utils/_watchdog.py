@@ -4,10 +4,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A bound on a whole response: a watchdog shuts a response's socket when request_timeout is over.
 
-requests' timeout bounds each read from the socket, not the whole answer: a body that trickles in one byte at
-a time is never cut by it, since one read loops over many of them. A watchdog per request, fired by one
-thread per process (a timer thread per request cost more CPU than the request itself on a wait of hundreds of
-tasks), shuts the socket down when the time is up.
+requests' timeout bounds each read from the socket, not the whole answer: headers or a body that trickle in
+one byte at a time are never cut by it, since one read loops over many of them. A watchdog per request, fired
+by one thread per process (a timer thread per request cost more CPU than the request itself on a wait of
+hundreds of tasks), shuts the socket down when the time is up. The connection a request uses is handed to the
+watchdog of the thread's current request (``watching``) when it connects and before its headers are read.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It starts one daemon thread per process, on first use.
@@ -17,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import heapq
 import itertools
 import os
@@ -78,15 +80,17 @@ WATCHDOGS = Watchdogs()
 
 
 class Watchdog:
-    """Ends a response that is still arriving when request_timeout is over (a trickling body).
+    """Ends a response that is still arriving when request_timeout is over (trickling headers or body).
 
     requests' timeout bounds each read, not the whole answer; shutting the socket
-    down when the time is up bounds it all.
+    down when the time is up bounds it all. What it watches is a requests response
+    or the connection (with its ``sock``) the response arrives on.
     """
 
     def __init__(self, seconds, timers=WATCHDOGS):
         self.fired = False
         self.cut = False
+        self.headers_cut = False  # cut before the status line and headers were all in
         self.cancelled = False
         self._response = None
         self._lock = threading.Lock()
@@ -94,6 +98,8 @@ class Watchdog:
 
     def watch(self, response):
         with self._lock:
+            if self.cancelled:
+                return
             self._response = response
             fired = self.fired
         if fired:
@@ -109,14 +115,16 @@ class Watchdog:
             self._shut(response)
 
     def _shut(self, response):
-        self.cut = True
+        if not self.cut:
+            self.cut = True
+            self.headers_cut = not hasattr(response, 'raw')
         raw = getattr(response, 'raw', None)
-        connection = getattr(raw, 'connection', None) or getattr(raw, '_connection', None)
+        connection = getattr(raw, 'connection', None) or getattr(raw, '_connection', None) or response
         sock = getattr(connection, 'sock', None)
         try:
             if sock is not None:
                 sock.shutdown(socket.SHUT_RDWR)
-            else:
+            elif hasattr(response, 'raw'):
                 response.close()
         except OSError:
             pass
@@ -125,3 +133,24 @@ class Watchdog:
         with self._lock:
             self.cancelled = True
             self._response = None  # the timers keep a cancelled watchdog until its time; not the response
+
+
+_CURRENT = threading.local()
+
+
+@contextlib.contextmanager
+def watching(watchdog):
+    """Within this block, the connection this thread's request uses is watched by ``watchdog``; cancelled after."""
+    _CURRENT.watchdog = watchdog
+    try:
+        yield watchdog
+    finally:
+        _CURRENT.watchdog = None
+        watchdog.cancel()
+
+
+def watch_connection(connection):
+    """Hand ``connection`` (it has a ``sock``) to the watchdog of this thread's current request, if any."""
+    watchdog = getattr(_CURRENT, 'watchdog', None)
+    if watchdog is not None:
+        watchdog.watch(connection)

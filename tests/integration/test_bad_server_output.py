@@ -20,6 +20,7 @@ CASES = {
         'subTasks': ['text', 7, {'status': ['list'], 'target': 'nope'}, {'status': 'FAILED'}]})}, 'running', None),
     'huge-body': ({'action': 'huge'}, 'error', 'larger than'),
     'trickle': ({'action': 'trickle', 'delay': 0.3}, 'error', 'did not complete within'),
+    'headers-trickle': ({'action': 'trickle_head', 'delay': 0.05}, 'error', 'no answer within'),
     'cut-mid-body': ({'action': 'cut'}, 'error', 'closed the connection'),
 }
 

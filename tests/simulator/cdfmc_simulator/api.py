@@ -336,6 +336,10 @@ class Simulator:
             return Reply(action='drop')
         if action == 'slow':
             return Reply(action='slow', delay=float(fault.get('delay', 2)))
+        if action == 'trickle_head':
+            # A whole, valid answer whose status line and headers come one byte at a time.
+            return Reply(200, {'id': 'trickle', 'type': 'TaskStatus', 'status': 'RUNNING'},
+                         headers={'X-Padding': 'x' * 400}, action='trickle_head', delay=float(fault.get('delay', 0.05)))
         if action == 'trickle':
             # A whole, valid answer sent one byte at a time.
             return Reply(200, {'id': 'trickle', 'type': 'TaskStatus', 'status': 'RUNNING', 'message': 'x' * 40},

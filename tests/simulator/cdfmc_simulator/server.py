@@ -86,6 +86,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if reply.action == 'trickle':
             self._trickle(reply)
             return
+        if reply.action == 'trickle_head':
+            self._trickle(reply, head=True)
+            return
         if reply.action == 'cut':
             self._write_head(reply)
             self.wfile.write(reply.payload[:len(reply.payload) // 2])
@@ -94,13 +97,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self._write(reply)
 
-    def _trickle(self, reply):
-        self._write_head(reply)
-        self.wfile.flush()
+    def _trickle(self, reply, head=False):
+        """Send the body (with ``head``: the status line and headers too) one byte at a time."""
+        payload = reply.payload
+        if head:
+            lines = ['HTTP/1.1 %d OK' % reply.status, 'Content-Type: %s' % reply.content_type,
+                     'Content-Length: %d' % len(payload)] + ['%s: %s' % item for item in reply.headers.items()]
+            payload = ('\r\n'.join(lines) + '\r\n\r\n').encode('latin-1') + payload
+        else:
+            self._write_head(reply)
+            self.wfile.flush()
         self.close_connection = True
-        for index in range(len(reply.payload)):
+        for index in range(len(payload)):
             try:
-                self.wfile.write(reply.payload[index:index + 1])
+                self.wfile.write(payload[index:index + 1])
                 self.wfile.flush()
             except OSError:
                 return

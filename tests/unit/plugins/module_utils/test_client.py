@@ -340,6 +340,25 @@ def test_a_trickling_body_is_cut_at_request_timeout(simulator):
     assert took < 10  # the body alone would take about 20 s
 
 
+def test_trickling_headers_are_cut_at_request_timeout(simulator):
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'trickle_head', 'delay': 0.05, 'times': None}]})
+    with make_client(simulator, request_timeout=1, max_retries=0) as client:
+        started = __import__('time').monotonic()
+        with pytest.raises(CdfmcRequestError, match=r'no answer within 1\.0s') as caught:
+            client.get_task_status('t1')
+        took = __import__('time').monotonic() - started
+    assert caught.value.status is None
+    assert took < 10  # the headers alone would take about 25 s
+
+
+def test_every_connection_a_session_makes_can_be_cut_through_an_http_proxy_too():
+    from ansible_collections.cisco.cdfmc.plugins.module_utils import _transport
+    adapter = _transport._WatchedAdapter()
+    for manager in (adapter.poolmanager, adapter.proxy_manager_for('http://127.0.0.1:3128')):
+        pool = manager.connection_from_url('https://fmc.example.com/')
+        assert issubclass(pool.ConnectionCls, _transport._Watched)
+
+
 def test_a_slow_answer_is_a_timeout_and_is_retried(simulator):
     simulator.load({'tasks': [TASK], 'faults': [{'action': 'slow', 'delay': 1.5, 'times': 1}]})
     sleeps = []
