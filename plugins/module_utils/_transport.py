@@ -260,7 +260,7 @@ class Transport:
         renewed = auth is not None
         while True:
             if auth is None:
-                self.auth.prepare(self, deadline)
+                self._authenticate(self.auth.prepare, deadline)
             try:
                 response, raw = self._send(method, path, params, json_body, deadline, auth or self.auth, headers)
             except CdfmcRequestError as exc:
@@ -276,7 +276,7 @@ class Transport:
             if response.status_code == 401 and not renewed:
                 renewed = True
                 # The token this thread actually sent: renew() leaves alone one that another thread replaced.
-                if self.auth.renew(self, deadline, self.auth.sent_token):
+                if self._authenticate(self.auth.renew, deadline, self.auth.sent_token):
                     continue
                 # A token that cannot be renewed: cdFMC answers an occasional spurious 401, which Cisco's
                 # own client retries once; so do we, within max_retries.
@@ -290,6 +290,15 @@ class Transport:
             if not self._pause(delay, deadline, error):
                 raise error
             retries_left -= 1
+
+    def _authenticate(self, step, deadline, *args):
+        """A login or a refresh (``step``) for a request; when it fails, the request was not sent, or was refused
+        (HTTP 401): either way it had no effect, which a caller deciding whether a POST may have arrived must know."""
+        try:
+            return step(self, deadline, *args)
+        except CdfmcRequestError as exc:
+            exc.sent = False
+            raise
 
     def _hold_everyone(self, delay, deadline):
         """After a 429, every process sharing the budget holds off, not only this one (if it can be told in time)."""

@@ -453,3 +453,15 @@ def test_domains_nested_too_deep_in_the_login_are_ignored(simulator, tmp_path):
         # The DOMAINS header is nested deeper than 64 levels: no domains, so domain_uuid is taken as given.
         assert client.get_task_status('t1')['status'] == 'Success'
         assert client.auth.domains == []
+
+
+@pytest.mark.parametrize('fault', [{'action': 'drop'}, {'status': 502}])
+def test_a_request_whose_login_failed_was_not_sent(simulator, tmp_path, fault):
+    # A caller deciding whether a POST may have reached FMC (cdfmc_deploy) must not blame the login's failure on it.
+    on_prem(simulator, faults=[dict(fault, match={'path': '/generatetoken'}, times=None)])
+    deploy = '/fmc_config/v1/domain/%s/deployment/deploymentrequests' % DOMAINS[0]['uuid']
+    with login_client(simulator, tmp_path, request_timeout=0.5, max_retries=0) as client:
+        with pytest.raises(CdfmcRequestError, match='generatetoken') as caught:
+            client.request('POST', deploy, json_body={'type': 'DeploymentRequest', 'deviceList': ['d1']})
+    assert caught.value.sent is False
+    assert not [r for r in simulator.requests if r['path'].endswith('/deploymentrequests')]
