@@ -85,7 +85,13 @@ def poll_until_done(client, task_ids, mapper, settings, observer, stop, detailed
     pool = DaemonThreadPool(min(POOL_SIZE, len(task_ids)))
 
     def fetch(task_id, deadline):
-        return client.get_task_status(task_id, detailed_device_status, deadline=deadline)
+        try:
+            return client.get_task_status(task_id, detailed_device_status, deadline=deadline)
+        except CdfmcError:
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug or a library's surprise: its text is shown, so secrets are masked and controls escaped.
+            raise CdfmcError('unexpected %s: %s' % (type(exc).__name__, shown(client.redact(str(exc)))))
 
     budget = client.budget
     waiter = Waiter(task_ids, fetch, mapper, settings, observer=observer, pool=pool, stop=stop,

@@ -319,7 +319,8 @@ class Waiter:
         try:
             facts = task_facts(progress.id, future.result(), self._mapper, include_raw=self._settings.include_raw)
         except Exception as exc:  # pylint: disable=broad-except
-            progress.error = str(exc) if isinstance(exc, CdfmcError) else 'unexpected %s: %s' % (type(exc).__name__, exc)
+            progress.error = str(exc) if isinstance(exc, CdfmcError) else 'unexpected %s: %s' % (
+                type(exc).__name__, shown(str(exc)))
             if _is_not_found(exc):
                 self._not_found(progress, exc, now)
             elif not polled_again(exc):
