@@ -111,19 +111,23 @@ class CdfmcClient:
         return '/fmc_config/v1/domain/%s%s' % (quote(self._domain_uuid, safe=''), rest)
 
     def all_items(self, api_path, deadline=None, params=None):
-        """Every item of an FMC list (``items`` with ``paging``), page after page (at most 100 pages)."""
-        items = []
+        """Every item of an FMC list (``items`` with ``paging``), page after page; a list longer than MAX_PAGES
+        pages is refused (CdfmcResponseError) rather than used in part. Entries that are not objects are left out."""
+        items, offset = [], 0
         for _page in range(MAX_PAGES):
-            query = dict(params or {}, offset=len(items), limit=PAGE_SIZE)
-            body = self.request('GET', api_path, params=query, deadline=deadline).body
-            page = body.get('items') if isinstance(body, dict) else None
-            page = [item for item in page if isinstance(item, dict)] if isinstance(page, list) else []
-            items.extend(page)
-            paging = body.get('paging') if isinstance(body, dict) else None
-            count = paging.get('count') if isinstance(paging, dict) else None
-            if not page or not isinstance(count, int) or len(items) >= count:
-                break
-        return items
+            response = self.request('GET', api_path, params=dict(params or {}, offset=offset, limit=PAGE_SIZE),
+                                    deadline=deadline)
+            body = response.body if isinstance(response.body, dict) else {}
+            page = body.get('items') if isinstance(body.get('items'), list) else []
+            items.extend(item for item in page if isinstance(item, dict))
+            offset += len(page)  # what the server counts, objects or not
+            paging = body.get('paging') if isinstance(body.get('paging'), dict) else {}
+            count = paging.get('count')
+            if not page or not isinstance(count, int) or offset >= count:
+                return items
+        raise CdfmcResponseError('GET %s on %s: the list has more than %d items; not read in part'
+                                 % (response.path, self.settings.server, MAX_PAGES * PAGE_SIZE),
+                                 method='GET', path=response.path, status=response.status)
 
     def get_task_status(self, task_id, detailed_device_status=True, deadline=None):
         """GET one task's status and return its JSON object.

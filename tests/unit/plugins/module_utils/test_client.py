@@ -480,3 +480,31 @@ def test_a_body_that_is_not_json_is_shown_escaped(simulator):
         with pytest.raises(CdfmcResponseError) as caught:
             client.get_task_status('t1')
     assert 'not JSON: Proxy \\x1b]0;owned\\x07 error page' in str(caught.value)  # U+2028 is white space there
+
+
+class PagedList:
+    """An FMC list served page by page as the offset and limit ask (``count``: what paging says)."""
+
+    def __init__(self, entries, count=None):
+        self.entries, self.count, self.offsets = entries, len(entries) if count is None else count, []
+
+    def request(self, method, api_path, params=None, deadline=None):
+        from ansible_collections.cisco.cdfmc.plugins.module_utils._transport import Response
+        offset, limit = params['offset'], params['limit']
+        self.offsets.append(offset)
+        page = self.entries[offset:offset + limit] if self.entries else [{'id': str(offset + n)} for n in range(limit)]
+        return Response(method, api_path, 200, {}, {'items': page, 'paging': {'count': self.count}})
+
+
+def test_paging_counts_every_entry_the_server_sent_and_refuses_a_list_without_end(simulator, monkeypatch):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils import _client
+    monkeypatch.setattr(_client, 'PAGE_SIZE', 3)
+    monkeypatch.setattr(_client, 'MAX_PAGES', 4)
+    with make_client(simulator) as client:
+        paged = PagedList([{'id': '1'}, 'junk', {'id': '2'}, {'id': '3'}, {'id': '4'}])
+        client.request = paged.request
+        assert [item['id'] for item in client.all_items('/x')] == ['1', '2', '3', '4']  # none twice, none lost
+        assert paged.offsets == [0, 3]
+        client.request = PagedList([], count=10 ** 6).request
+        with pytest.raises(CdfmcResponseError, match='more than 12 items; not read in part'):
+            client.all_items('/x')
