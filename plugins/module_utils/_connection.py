@@ -132,8 +132,6 @@ def _parse_base_url(base_url):
         raise CdfmcOptionError(
             'base_url must be an absolute https:// URL such as https://fmc.example.com '
             'or https://api.us.security.cisco.com/firewall')
-    if parts.username is not None or parts.password is not None or '@' in parts.netloc:
-        raise CdfmcOptionError('base_url must not contain credentials; give them with api_token, or username and password')
     if parts.query or parts.fragment or base_url.endswith(('?', '#')):
         raise CdfmcOptionError('base_url must not contain a query or a fragment')
     host = parts.hostname
