@@ -450,8 +450,10 @@ def pending_diff(run, plan):
             for change in run.client.all_items(path, run.deadline, params={'expanded': 'true'}):
                 lines.append('  %s %s %s' % tuple(shown(change.get(key, default)) for key, default in (
                     ('action', 'UPDATE'), ('type', ''), ('name', ''))))
-        except (CdfmcRequestError, CdfmcOptionError):
-            pass  # not every FMC offers pending changes: the policies are the diff then
+        except (CdfmcRequestError, CdfmcOptionError) as exc:
+            # Not every FMC offers pending changes: the policies are the diff then.
+            run.display.vvv('%s: pending changes of %s not read, the diff shows its policies: %s'
+                            % (NAME, shown(unit['name']), exc))
         diffs.append({'before_header': '%s (deployed)' % shown(unit['name']),
                       'after_header': '%s (pending)' % shown(unit['name']), 'before': '', 'after': '\n'.join(lines) + '\n'})
     return diffs

@@ -26,6 +26,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import (
     _job_devices,
     _refusal,
     deploy_lock,
+    pending_diff,
     device_reports,
     settle,
     settled_plan,
@@ -285,3 +286,25 @@ def test_settling_never_fails_a_deployment_that_ended():
               False)
     settle(run, plan, task)
     assert run.warnings == []
+
+
+class _Lines:
+    def __init__(self):
+        self.lines = []
+
+    def display(self, text):
+        self.lines.append(text)
+
+    vvv = display
+
+
+def test_a_diff_without_pending_changes_shows_the_policies_and_says_why_at_vvv():
+    listed = {'a': {'version': '5', 'policyStatusList': [{'policy': {'name': 'ACP'}}]}}
+    lines = _Lines()
+    run = Run(_Lists({'/pendingchanges': CdfmcRequestError('GET x/pendingchanges: HTTP 404', status=404)}), _options(),
+              lines, time.monotonic() + 5, threading.Event(), False, True)
+    (diff,) = pending_diff(run, Plan([{'id': 'a', 'name': 'ftd-a'}], listed, [], False))
+    assert diff['after'] == 'policy ACP: pending\n' and diff['after_header'] == 'ftd-a (pending)'
+    assert lines.lines == ['cdfmc_deploy: pending changes of ftd-a not read, the diff shows its '
+                           'policies: GET x/pendingchanges: HTTP 404']
+
