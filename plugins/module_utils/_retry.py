@@ -34,6 +34,8 @@ RETRYABLE_GET_STATUSES = frozenset((429, 500, 502, 503, 504))
 RETRYABLE_POST_STATUSES = frozenset((429,))
 # Not retried at once, but a wait polls the task again later.
 POLL_AGAIN_STATUSES = RETRYABLE_GET_STATUSES | frozenset((408,))
+# A gateway that answers these lost the server's answer, not the request: it may have arrived.
+GATEWAY_STATUSES = frozenset((502, 504))
 # FMC sometimes answers a GET with 400 and one of these in its message when it is busy; Cisco's own
 # client (go-fmc) retries them as it does a 503.
 RETRYABLE_400_TEXTS = ('please try again', 'retry the operation after sometime')
@@ -111,6 +113,14 @@ def is_retryable_status(method, status, text=''):
             return any(phrase in text for phrase in RETRYABLE_400_TEXTS)
         return status in RETRYABLE_GET_STATUSES
     return status in RETRYABLE_POST_STATUSES
+
+
+def may_have_arrived(error):
+    """True when the request that failed with ``error`` (a CdfmcRequestError) may have reached the server and taken
+    effect: it was sent, and no usable answer came back (none, one that cannot be read, a gateway's)."""
+    if not getattr(error, 'sent', False):
+        return False
+    return error.kind in (NO_ANSWER, BAD_ANSWER) or (error.kind == HTTP_ERROR and error.status in GATEWAY_STATUSES)
 
 
 def retried_at_once(error, method):

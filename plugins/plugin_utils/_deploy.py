@@ -27,19 +27,14 @@ import time
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec, validate_identifier
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
-from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
-    BAD_ANSWER,
-    NO_ANSWER,
-    CdfmcError,
-    CdfmcOptionError,
-    CdfmcRequestError,
-)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcOptionError, CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     FAILED,
     SUCCEEDED,
     StatusMapper,
     task_facts_argument_spec,
 )
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, locked, private_directory
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
@@ -58,8 +53,6 @@ IN_PROGRESS = 'deployment is in progress'
 WARNINGS = 'errors or warnings present'
 # Rounds of "another deployment ended, read again, deploy what is still pending", at most.
 MAX_ROUNDS = 5
-# Answers of a gateway in front of FMC after which FMC may have taken the request.
-GATEWAY_ERRORS = (502, 504)
 # The shortest pending_grace worth a second read of the deployable list (seconds).
 MIN_GRACE = 0.5
 NAME = 'cdfmc_deploy'
@@ -323,7 +316,7 @@ def _refusal(error):
     if error.status is not None and 200 <= error.status < 300:
         return DeployAccepted('%s; FMC accepted the deployment request, so a deployment has started: look at its '
                               'deployment history before running this again' % error)
-    if error.sent and (error.kind in (NO_ANSWER, BAD_ANSWER) or error.status in GATEWAY_ERRORS):
+    if may_have_arrived(error):
         return DeployFailed('%s; the request may have reached FMC, so a deployment may have started: look at its '
                             'deployment history before running this again' % error)
     return DeployFailed(str(error))

@@ -20,6 +20,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
     AFTER_FAILURE,
     backoff_delays,
     is_retryable_status,
+    may_have_arrived,
     parse_retry_after,
     polled_again,
     retried_at_once,
@@ -110,3 +111,17 @@ def test_every_kind_of_failure_is_in_the_table():
 
 def test_an_unexpected_error_ends_the_task():
     assert polled_again(ValueError('the task status is a JSON list')) is False
+
+
+@pytest.mark.parametrize('error,arrived', [
+    (CdfmcRequestError('no answer within 30s'), True),
+    (CdfmcRequestError('no time left before the deadline', sent=False), False),
+    (CdfmcRequestError('connection refused', refused=True), False),
+    (CdfmcTLSError('untrusted certificate'), False),
+    (CdfmcResponseError('HTTP 200 with a body that is not JSON', status=200), True),
+    (CdfmcOptionError('task id is not valid'), False),
+] + [(CdfmcRequestError('HTTP %d' % status, status=status), status in (502, 504))
+     for status in (400, 401, 404, 429, 500, 502, 503, 504)])
+def test_a_request_may_have_arrived_when_it_was_sent_and_no_usable_answer_came(error, arrived):
+    assert may_have_arrived(error) is arrived
+
