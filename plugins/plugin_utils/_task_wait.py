@@ -22,7 +22,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escape
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper, describe_state
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
-from ansible_collections.cisco.cdfmc.plugins.module_utils._task_ids import extract_task_ids
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_ids import extract_task_ids
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
     DaemonThreadPool,
     Observer,

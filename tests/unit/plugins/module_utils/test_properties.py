@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import STATES, StatusMapper, task_facts
-from ansible_collections.cisco.cdfmc.plugins.module_utils._task_ids import extract_task_ids
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_ids import extract_task_ids
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
-from ansible_collections.cisco.cdfmc.plugins.module_utils._task_ids import extract_task_ids
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_ids import extract_task_ids
 
 
 class TaggedStr(str):
