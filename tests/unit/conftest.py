@@ -49,3 +49,21 @@ def plain_simulator():
     yield RunningSimulator(server, url, None)
     server.shutdown()
     server.server_close()
+
+
+class DisplayLines:
+    """An ansible Display that keeps what it was given, at every verbosity, in order."""
+
+    def __init__(self):
+        self.lines = []
+
+    def display(self, text):
+        self.lines.append(text)
+
+    vvv = display
+
+
+@pytest.fixture
+def display_lines():
+    return DisplayLines()
+

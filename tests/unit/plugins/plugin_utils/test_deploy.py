@@ -288,19 +288,9 @@ def test_settling_never_fails_a_deployment_that_ended():
     assert run.warnings == []
 
 
-class _Lines:
-    def __init__(self):
-        self.lines = []
-
-    def display(self, text):
-        self.lines.append(text)
-
-    vvv = display
-
-
-def test_a_diff_without_pending_changes_shows_the_policies_and_says_why_at_vvv():
+def test_a_diff_without_pending_changes_shows_the_policies_and_says_why_at_vvv(display_lines):
     listed = {'a': {'version': '5', 'policyStatusList': [{'policy': {'name': 'ACP'}}]}}
-    lines = _Lines()
+    lines = display_lines
     run = Run(_Lists({'/pendingchanges': CdfmcRequestError('GET x/pendingchanges: HTTP 404', status=404)}), _options(),
               lines, time.monotonic() + 5, threading.Event(), False, True)
     (diff,) = pending_diff(run, Plan([{'id': 'a', 'name': 'ftd-a'}], listed, [], False))

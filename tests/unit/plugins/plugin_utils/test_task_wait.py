@@ -25,18 +25,8 @@ class SurprisedClient:
         return masked(text, (SECRET,))
 
 
-class Lines:
-    def __init__(self):
-        self.lines = []
-
-    def display(self, text):
-        self.lines.append(text)
-
-    vvv = display
-
-
-def test_an_unexpected_error_is_shown_masked_and_escaped_and_ends_the_task():
-    lines = Lines()
+def test_an_unexpected_error_is_shown_masked_and_escaped_and_ends_the_task(display_lines):
+    lines = display_lines
     settings = WaitSettings(timeout=5, poll_interval=0.1, max_poll_interval=0.2, request_timeout=1)
     outcome = poll_until_done(SurprisedClient(), ['t1'], StatusMapper(None), settings, ProgressDisplay(lines),
                               threading.Event())
