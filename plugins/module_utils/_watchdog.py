@@ -8,7 +8,7 @@ requests' timeout bounds each read from the socket, not the whole answer: header
 one byte at a time are never cut by it, since one read loops over many of them. A watchdog per request, fired
 by one thread per process (a timer thread per request cost more CPU than the request itself on a wait of
 hundreds of tasks), shuts the socket down when the time is up. The connection a request uses is handed to the
-watchdog of the thread's current request (``watching``) when it connects and before its headers are read.
+watchdog of the thread's current request (``watching``) before its headers are read.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It starts one daemon thread per process, on first use.
