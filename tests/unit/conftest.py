@@ -66,4 +66,3 @@ class DisplayLines:
 @pytest.fixture
 def display_lines():
     return DisplayLines()
-

@@ -124,4 +124,3 @@ def test_an_unexpected_error_ends_the_task():
      for status in (400, 401, 404, 429, 500, 502, 503, 504)])
 def test_a_request_may_have_arrived_when_it_was_sent_and_no_usable_answer_came(error, arrived):
     assert may_have_arrived(error) is arrived
-

@@ -297,4 +297,3 @@ def test_a_diff_without_pending_changes_shows_the_policies_and_says_why_at_vvv(d
     assert diff['after'] == 'policy ACP: pending\n' and diff['after_header'] == 'ftd-a (pending)'
     assert lines.lines == ['cdfmc_deploy: pending changes of ftd-a not read, the diff shows its '
                            'policies: GET x/pendingchanges: HTTP 404']
-
