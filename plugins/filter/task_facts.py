@@ -20,7 +20,22 @@ display = Display()
 
 
 def _looks_like_a_task(value):
-    return isinstance(value, dict) and any(key in value for key in ('status', 'taskType', 'subTasks'))
+    """A task status: it has a status, a task type or sub-tasks, or (as a registration task may) only an id and a
+    message."""
+    return isinstance(value, dict) and (any(key in value for key in ('status', 'taskType', 'subTasks')) or
+                                        ('id' in value and 'message' in value))
+
+
+def _embedded_task(value):
+    """The task a POST answer embeds under ``metadata.task``, or None. Its ``status`` may be an HTTP code ("200"),
+    which is no state: then it is left out and the task's message, if any, decides."""
+    metadata = value.get('metadata') if isinstance(value, dict) else None
+    task = metadata.get('task') if isinstance(metadata, dict) else None
+    if not isinstance(task, dict) or not task.get('id'):
+        return None
+    if str(task.get('status', '')).strip().isdigit():
+        task = dict((key, item) for key, item in task.items() if key != 'status')
+    return task
 
 
 def _task_body(data):
@@ -36,19 +51,19 @@ def _task_body(data):
     task = data.get('task')
     if isinstance(task, dict):
         candidates.append(task.get('raw'))
+    if not any(key in data for key in ('json', 'response', 'content', 'task')):
+        candidates.append(data)
     for candidate in candidates:
         if isinstance(candidate, str):
             try:
                 candidate = json.loads(candidate)
             except ValueError:
                 continue
-        if _looks_like_a_task(candidate):
-            return candidate
-    wrapper = any(key in data for key in ('json', 'response', 'content', 'task'))
-    if _looks_like_a_task(data) and not wrapper:
-        return data
+        found = _embedded_task(candidate) or (candidate if _looks_like_a_task(candidate) else None)
+        if found:
+            return found
     raise AnsibleFilterError('cisco.cdfmc.task_facts: no task status found (no status, taskType or subTasks in the '
-                             'input, nor in its json, response, content or task.raw)')
+                             'input, nor in its json, response, content, task.raw or metadata.task)')
 
 
 def task_facts(data, status_map=None, include_raw=True, task_id=None):

@@ -27,7 +27,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginA
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
-from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcResponseError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError, CdfmcResponseError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._transport import USER_AGENT, Transport, require_requests
 
 __all__ = ('USER_AGENT', 'CdfmcClient', 'connect')
@@ -61,6 +61,9 @@ class CdfmcClient:
         if auth is None:
             auth = FmcLoginAuth(settings, warn=warn) if settings.uses_login else TokenAuth(settings.api_token)
         self.auth = auth
+        self._warn = warn
+        # An old on-prem FMC may refuse any query parameter on task statuses: then none is sent again.
+        self._refuses_task_parameters = False
         self.transport = Transport(settings, auth, budget=budget, log=log, sleep=sleep, clock=clock)
         self._domain_uuid = None
         self._domain_lock = threading.Lock()  # one lookup of the domain, however many threads ask at once
@@ -122,8 +125,8 @@ class CdfmcClient:
             items.extend(item for item in page if isinstance(item, dict))
             offset += len(page)  # what the server counts, objects or not
             paging = body.get('paging') if isinstance(body.get('paging'), dict) else {}
-            count = paging.get('count')
-            if not page or not isinstance(count, int) or offset >= count:
+            count = _count(paging.get('count'))
+            if not page or count is None or offset >= count:
                 return items
         raise CdfmcResponseError('GET %s on %s: the list has more than %d items; not read in part'
                                  % (response.path, self.settings.server, MAX_PAGES * PAGE_SIZE),
@@ -137,8 +140,15 @@ class CdfmcClient:
         """
         task_id = validate_task_id(task_id)
         api_path = self.settings.task_status_path(task_id, self.resolve_domain(deadline))
-        params = {'showDetailedDeviceStatus': 'true'} if detailed_device_status else None
-        response = self.request('GET', api_path, params=params, deadline=deadline)
+        detailed = detailed_device_status and not self._refuses_task_parameters
+        try:
+            response = self.request('GET', api_path, params={'showDetailedDeviceStatus': 'true'} if detailed else None,
+                                    deadline=deadline)
+        except CdfmcRequestError as exc:
+            if not detailed or exc.status not in (400, 422):
+                raise
+            response = self.request('GET', api_path, deadline=deadline)
+            self._remember_refused_parameters(exc)
         if not isinstance(response.body, dict):
             raise CdfmcResponseError(
                 'GET %s on %s: the server answered with %s where a task status object belongs'
@@ -146,3 +156,23 @@ class CdfmcClient:
                    'an empty body' if response.body is None else 'a JSON %s' % type(response.body).__name__),
                 method='GET', path=response.path, status=response.status)
         return response.body
+
+    def _remember_refused_parameters(self, error):
+        """Remember that this server answers task statuses only without showDetailedDeviceStatus; say so once."""
+        if self._refuses_task_parameters:
+            return
+        self._refuses_task_parameters = True
+        if self._warn is not None:
+            self._warn('cisco.cdfmc: %s refused showDetailedDeviceStatus on task statuses (HTTP %s) and answers '
+                       'without it: tasks are read without per-device detail from now on' % (
+                           self.settings.server, error.status))
+
+
+def _count(value):
+    """A list's ``paging.count`` as a number: FMC sends it as a number, cdFMC's examples also as text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip() if isinstance(value, str) else ''
+    return int(text) if text.isdigit() else None

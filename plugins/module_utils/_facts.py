@@ -55,6 +55,10 @@ MESSAGE_STATES = {
     'discovery_failed': FAILED,
     'registration_in_progress': RUNNING,
 }
+# Task types whose outcome FMC gives in the message (Cisco's FTDv automation decides on it), and tasks with no
+# type: there a word in the message wins over a status that is not terminal. A deployment is decided by its
+# sub-tasks instead.
+_MESSAGE_DECIDES = ('registration', 'discovery')
 
 
 def task_facts_argument_spec():
@@ -160,11 +164,12 @@ class StatusMapper:
                     % (shown(status), shown(status)))
         return UNKNOWN
 
-    def outcome(self, status, message):
+    def outcome(self, status, message, message_decides=False):
         """The state of a task or sub-task from its status and message.
 
-        Where the status is absent or empty, a registration outcome in the message gives the state;
-        a failure word there also overrides a status that reads as succeeded.
+        Where the status is absent or empty, a registration outcome in the message gives the state; a failure
+        word there also overrides a status that reads as succeeded; with ``message_decides`` (registration,
+        discovery and typeless tasks) a word there also wins over a status that is not terminal.
         """
         word = MESSAGE_STATES.get(_status_key(message)) if isinstance(message, str) else None
         if status is None or not str(status).strip():
@@ -172,7 +177,14 @@ class StatusMapper:
         state = self.state(status)
         if word == FAILED and state == SUCCEEDED:
             return FAILED
+        if word is not None and message_decides and state not in TERMINAL_STATES:
+            return word
         return state
+
+
+def message_decides(task_type):
+    """True for the tasks whose outcome word in ``message`` wins over a status that is not terminal."""
+    return not task_type or not task_type.strip() or any(word in task_type.lower() for word in _MESSAGE_DECIDES)
 
 
 def _sub_task_facts(sub_task, mapper):
@@ -201,7 +213,8 @@ def task_facts(task_id, body, mapper, include_raw=True):
         raise ValueError('the task status is a JSON %s, not an object' % type(body).__name__)
     status = _text_or_none(body.get('status'))
     message = _text_or_none(body.get('message'))
-    state = mapper.outcome(status, message)
+    task_type = _text_or_none(body.get('taskType'))
+    state = mapper.outcome(status, message, message_decides=message_decides(task_type))
 
     raw_sub_tasks = body.get('subTasks')
     if not isinstance(raw_sub_tasks, list):
@@ -219,7 +232,7 @@ def task_facts(task_id, body, mapper, include_raw=True):
 
     facts = {
         'id': task_id,
-        'task_type': _text_or_none(body.get('taskType')),
+        'task_type': task_type,
         'status': status,
         'state': state,
         'terminal': state in TERMINAL_STATES,

@@ -20,7 +20,9 @@ __metaclass__ = type
 
 import contextlib
 import hashlib
+import json
 import os
+import re
 import threading
 import time
 
@@ -36,18 +38,24 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, locked, private_directory
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select, unit_type
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import (
+    deployed_since,
+    deploying_units,
+    epoch_ms,
+    read_job,
+    recent,
+    window_filter,
+)
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import WaitSettings, summarize, task_problem, unread_task_facts
 
 DEPLOYABLE_PATH = '/deployment/deployabledevices'
 JOBS_PATH = '/deployment/jobhistories'
 REQUEST_PATH = '/deployment/deploymentrequests'
-DEPLOYING_JOBS = 'jobType:DEPLOYMENT;status:DEPLOYING'
-# Deployments of the last hour, whatever their end: the list may still show what their devices that succeeded
-# deployed (it lags by seconds); a job in which one device failed is FAILED, its other devices DEPLOYED.
-RECENT_JOBS = 'jobType:DEPLOYMENT;startTime:%d'
-RECENT = 3600
+# Jobs of the last hours, whatever their end: the list may still show what a deployment that succeeded deployed
+# (it lags by seconds), and a job still deploying blocks its devices.
+RECENT = 6 * 3600
 # FMC's words for a refusal because a device is deploying, and for one because of warnings.
 IN_PROGRESS = 'deployment is in progress'
 WARNINGS = 'errors or warnings present'
@@ -96,10 +104,12 @@ class DeployAccepted(DeployFailed):
 class Run:
     """What one cdfmc_deploy run knows: its client, options, deadline, and what it tells the user."""
 
-    def __init__(self, client, options, display, deadline, stop, check_mode, diff_mode, warnings=None):
+    def __init__(self, client, options, display, deadline, stop, check_mode, diff_mode, warnings=None, mapper=None):
         self.client, self.options, self.display = client, options, display
         self.deadline, self.stop, self.check_mode, self.diff_mode = deadline, stop, check_mode, diff_mode
         self.warnings = [] if warnings is None else warnings
+        self.mapper = mapper or StatusMapper(None, warn=self.warnings.append)
+        self.without_history = False  # job history answered 404 (FMC before 6.7): deploy from isDeploying alone
         self.server = client.settings.server
         self.graced = False  # the list was read again after pending_grace
         self.diff = None  # in diff mode, what is pending per device (read before the request)
@@ -117,13 +127,13 @@ class Run:
 class Plan:
     """One read of what is pending: the units selected, what FMC lists for them, and what stands in the way.
 
-    A unit listed at a version that a deployment which has ended already deployed counts as up to date: the list
-    has not caught up with it yet (``deployed``: unit id -> the newest version deployed).
+    A unit listed at a version older than the start of a deployment that succeeded on it counts as up to date: the
+    list has not caught up with it yet (``deployed``: unit id -> start of that deployment, epoch ms).
     """
 
     def __init__(self, selected, listed, deploying, force, deployed=None):
         listed = dict((unit_id, item) for unit_id, item in listed.items()
-                      if _version(item) > (deployed or {}).get(unit_id, 0))
+                      if _version(item) == 0 or _version(item) > (deployed or {}).get(unit_id, 0))
         self.selected, self.listed, self.deploying = selected, listed, deploying
         self.targets = list(selected) if force else [unit for unit in selected if unit['id'] in listed]
         self.up_to_date = [unit for unit in selected if unit not in self.targets]
@@ -142,11 +152,11 @@ class Plan:
 def _unit_of(item):
     """The device, HA pair or cluster of a deployable list item (with the members FMC lists for it)."""
     device = item.get('device') if isinstance(item.get('device'), dict) else {}
-    members = [{'id': str(member['id']), 'name': str(member.get('name') or member['id']), 'type': 'Device'}
+    members = [{'id': str(member['id']), 'name': str(member.get('name') or member['id']), 'type': unit_type(None)}
                for member in item.get('deviceMembers') or []
                if isinstance(member, dict) and member.get('id') and str(member['id']) != str(device.get('id'))]
     return {'id': str(device.get('id') or ''), 'name': str(device.get('name') or item.get('name') or device.get('id')),
-            'type': str(device.get('type') or 'Device'), 'members': members}
+            'type': unit_type(device.get('type')), 'members': members}
 
 
 def read_plan(run, units):
@@ -156,46 +166,30 @@ def read_plan(run, units):
                                                params={'expanded': 'true'}) if _unit_of(item)['id']]
     listed = dict((_unit_of(item)['id'], item) for item in items)
     selected = [_unit_of(item) for item in items] if units is None else units
-    busy = set(unit_id for unit_id, _version in _job_devices(run, DEPLOYING_JOBS, 'DEPLOYING'))
-    deployed = {}
-    for unit_id, version in _job_devices(run, RECENT_JOBS % (time.time() - RECENT), 'DEPLOYED'):
-        deployed[unit_id] = max(deployed.get(unit_id, 0), version)
+    jobs = read_jobs(run)
+    busy = deploying_units(jobs)
     deploying = [unit for unit in selected if listed.get(unit['id'], {}).get('isDeploying') is True or
                  unit['id'] in busy or any(member['id'] in busy for member in unit['members'])]
-    return Plan(selected, listed, deploying, run.options['force'], deployed)
+    return Plan(selected, listed, deploying, run.options['force'], deployed_since(jobs))
 
 
-def _job_devices(run, job_filter, status):
-    """(id, version deployed) of every device in ``status`` in the deployment jobs ``job_filter`` finds. Members
-    of an HA pair or cluster are given as their container (``containerUUID``), which is what is deployed: it is
-    in ``status`` when all its members in that job are (DEPLOYING: when any is)."""
-    client = run.client
-    jobs = client.all_items(client.config_path(JOBS_PATH), run.deadline, params={'filter': job_filter,
-                                                                                 'expanded': 'true'})
-    for job in jobs:
-        found = {}  # unit id -> (whether each of its entries is in status, the version deployed)
-        for entry in job.get('deviceList') or []:
-            if not isinstance(entry, dict) or not entry.get('deviceUUID'):
-                continue
-            unit_id = str(entry.get('containerUUID') or entry['deviceUUID'])
-            states = found.get(unit_id, ([], 0))[0]
-            states.append(str(entry.get('deploymentStatus') or job.get('jobStatus') or status).upper() == status)
-            found[unit_id] = (states, _deployed_version(entry))
-        for unit_id, (states, version) in found.items():
-            if (any if status == 'DEPLOYING' else all)(states):
-                yield unit_id, version
-
-
-def _deployed_version(entry):
-    """The version a job history entry deployed, when it reads as the epoch-ms version a request sends (else 0).
-
-    FMC's documents do not give the scale of ``deployedVersion``: a value later than tomorrow is not trusted, so
-    that it can never count a change made since as deployed.
-    """
-    version = str(entry.get('deployedVersion') or '0')
-    if not version.isdigit() or int(version) > (time.time() + 86400) * 1000:
-        return 0
-    return int(version)
+def read_jobs(run):
+    """The deployment and rollback jobs that started in the last RECENT seconds, read as FMC writes them. An FMC
+    without job history (before 6.7: 404) has none: one warning, and what is deploying is read from the list alone."""
+    if run.without_history:
+        return []
+    now = time.time()
+    try:
+        items = run.client.all_items(run.client.config_path(JOBS_PATH), run.deadline, params={
+            'filter': window_filter(now - RECENT, now + RECENT), 'expanded': 'true'})
+    except CdfmcRequestError as exc:
+        if exc.status != 404:
+            raise
+        run.without_history = True
+        run.warnings.append('%s: %s has no deployment job history (%s); whether a device is deploying is read from '
+                            'the deployable list alone' % (NAME, run.server, exc))
+        return []
+    return recent([read_job(item, run.mapper) for item in items], (now - RECENT) * 1000)
 
 
 def _names(units):
@@ -243,9 +237,8 @@ def settled_plan(run, units):
 
 
 def _version(item):
-    """The version a deployable list item shows (0 when it has none)."""
-    version = str((item or {}).get('version') or '0')
-    return int(version) if version.isdigit() else 0
+    """The version a deployable list item shows, as epoch ms (0 when it has none)."""
+    return epoch_ms((item or {}).get('version')) or 0
 
 
 def wait_for_others(run, deploying):
@@ -351,7 +344,7 @@ def settle(run, plan, task):
     """Wait (at most settle_timeout) until the devices whose deployment succeeded leave the deployable list, or it
     lists a newer version of them. Never fails: a warning says when the list did not catch up, or could not be read."""
     by_unit = unit_sub_tasks(plan, task)
-    deployed = dict((unit['id'], int(plan.version())) for unit in plan.targets
+    deployed = dict((unit['id'], _version({'version': plan.version()})) for unit in plan.targets
                     if by_unit.get(unit['id'], task)['state'] == SUCCEEDED)
     until = min(time.monotonic() + run.options['settle_timeout'], run.deadline)
     try:
@@ -394,10 +387,27 @@ def deploy_lock(run):
         yield
 
 
+def _out_of_date(entries):
+    """The policies of a ``policyStatusList`` (or ``referredPolicyList``) that are not up to date, each by its name,
+    else by its type; referred policies after the policy that refers to them."""
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        policy = entry.get('policy') if isinstance(entry.get('policy'), dict) else {}
+        if str(entry.get('upToDate')).lower() == 'false' and (policy.get('name') or policy.get('type')):
+            found.append(str(policy.get('name') or policy.get('type')))
+        found.extend(_out_of_date(entry.get('referredPolicyList')))
+    return found
+
+
 def _policies(item):
-    """The names of the pending policies of a deployable list item."""
-    return [entry['policy'].get('name') for entry in item.get('policyStatusList') or []
-            if isinstance(entry, dict) and isinstance(entry.get('policy'), dict)]
+    """The pending policies of a deployable list item: FMC lists every policy, up to date or not."""
+    found = []
+    for name in _out_of_date(item.get('policyStatusList')):
+        if name not in found:
+            found.append(name)
+    return found
 
 
 def unit_sub_tasks(plan, task):
@@ -432,24 +442,63 @@ def device_reports(plan, task, version):
 
 
 def pending_diff(run, plan):
-    """The diff of check and diff mode: per device, its pending policies and, where FMC offers them, the
-    entities each change adds, updates or deletes."""
+    """The diff of check and diff mode: per device, its pending policies and, where FMC offers them, each entity
+    a change adds, updates or deletes, with its fields before and after (secret-looking values masked)."""
     diffs = []
     for unit in plan.targets:
-        lines = ['policy %s: pending' % shown(name) for name in _policies(plan.listed.get(unit['id'], {}))]
+        before, after = [], ['policy %s: pending' % shown(name) for name in _policies(plan.listed.get(unit['id'], {}))]
         try:
             path = run.client.config_path('%s/%s/pendingchanges' % (DEPLOYABLE_PATH, validate_identifier(
                 unit['id'], 'device id')))
             for change in run.client.all_items(path, run.deadline, params={'expanded': 'true'}):
-                lines.append('  %s %s %s' % tuple(shown(change.get(key, default)) for key, default in (
-                    ('action', 'UPDATE'), ('type', ''), ('name', ''))))
+                old, new = change_lines(change)
+                before.extend(old)
+                after.extend(new)
         except (CdfmcRequestError, CdfmcOptionError) as exc:
             # Not every FMC offers pending changes: the policies are the diff then.
             run.display.vvv('%s: pending changes of %s not read, the diff shows its policies: %s'
                             % (NAME, shown(unit['name']), exc))
         diffs.append({'before_header': '%s (deployed)' % shown(unit['name']),
-                      'after_header': '%s (pending)' % shown(unit['name']), 'before': '', 'after': '\n'.join(lines) + '\n'})
+                      'after_header': '%s (pending)' % shown(unit['name']),
+                      'before': ''.join(line + '\n' for line in before), 'after': ''.join(line + '\n' for line in after)})
     return diffs
+
+
+# Field names whose values a diff never shows (FMC returns an HA pair's sharedKey in clear, for one).
+SECRET_FIELD = re.compile(r'pass|secret|key|token|community|psk|credential|auth', re.IGNORECASE)
+MASK = '********'
+
+
+def _value(field, value):
+    if SECRET_FIELD.search(str(field or '')):
+        return MASK
+    return shown(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+
+
+def change_lines(change):
+    """(before, after): the lines of one pending change (an item of pendingchanges) on each side of the diff. The
+    entity's line stands on the side(s) it exists on; a field shows its old value before, its new value after."""
+    action = str(change.get('action') or 'update').upper()
+    title = '  %s %s %s' % (shown(action), shown(change.get('entityType') or ''), shown(change.get('entityName') or ''))
+    before, after = [title] if action != 'ADD' else [], [title] if action != 'DELETE' else []
+    for key, old_key, new_key in (('valueUpdated', 'oldValue', 'newValue'), ('valueAdded', None, 'newValue'),
+                                  ('valueDeleted', 'oldValue', None)):
+        for value in _entries(change.get(key)):
+            field = value.get('fieldName')
+            for side, side_key in ((before, old_key), (after, new_key)):
+                if side_key:
+                    side.append('    %s: %s' % (shown(field or ''), _value(field, value.get(side_key))))
+    for key, side in (('referencesDeleted', before), ('referencesAdded', after)):
+        for reference in _entries(change.get(key)):
+            side.append('    %s -> %s %s' % tuple(shown(reference.get(name) or '') for name in (
+                'fieldName', 'entityType', 'entityName')))
+    if change.get('message'):
+        after.append('    (%s)' % shown(change['message']))
+    return before, after
+
+
+def _entries(values):
+    return [value for value in values if isinstance(value, dict)] if isinstance(values, list) else []
 
 
 def deploy(options, display, check_mode=False, diff_mode=False, started=None):
@@ -484,7 +533,7 @@ def _deploy(options, display, check_mode, diff_mode, started, warnings, result):
         try:
             deadline = started + wait_settings.timeout  # one timeout for everything (positive, checked above)
             client.resolve_domain(deadline)
-            run = Run(client, options, display, deadline, stop, check_mode, diff_mode, warnings)
+            run = Run(client, options, display, deadline, stop, check_mode, diff_mode, warnings, mapper)
             units = None
             if wanted != ALL:
                 units, notes = select(managed_units(client, deadline), wanted, settings.server)

@@ -22,7 +22,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 
 DEVICES_PATH = '/devices/devicerecords'
-HA_PAIRS_PATH = '/deviceha/ftddevicehapairs'
+HA_PAIRS_PATH = '/devicehapairs/ftddevicehapairs'
 CLUSTERS_PATH = '/deviceclusters/ftddevicecluster'
 ALL = 'all'
 MAX_DEVICES = 1000
@@ -51,33 +51,66 @@ def check_devices(devices):
     return [device.strip() for device in devices]
 
 
-def _ref(item):
-    """{id, name, type} of a device reference in an FMC answer, or None."""
+# FMC's record types, which results name whatever a list calls them (the deployable list says SENSOR).
+DEVICE, HA_PAIR, CLUSTER = 'Device', 'DeviceHAPair', 'DeviceCluster'
+
+
+def unit_type(listed_type):
+    """The record type of a device, HA pair or cluster, whatever word an FMC list gives it."""
+    word = str(listed_type or '').replace('_', '').lower()
+    if 'hapair' in word or word in ('ha', 'deviceha'):
+        return HA_PAIR
+    if 'cluster' in word:
+        return CLUSTER
+    return DEVICE
+
+
+def _ref(item, names=None):
+    """{id, name, type} of a device reference in an FMC answer, or None. A reference that carries only an id (as
+    pairs' members and 6.x clusters' may) takes its name from ``names`` (id -> name of the device records)."""
     if not isinstance(item, dict) or not item.get('id'):
         return None
-    return {'id': str(item['id']), 'name': str(item.get('name') or item['id']), 'type': str(item.get('type') or 'Device')}
+    device_id = str(item['id'])
+    name = item.get('name') or (names or {}).get(device_id) or device_id
+    return {'id': device_id, 'name': str(name), 'type': unit_type(item.get('type'))}
+
+
+def _cluster_members(cluster):
+    """The member references of a cluster: 7.x ``controlDevice``/``dataDevices[].deviceDetails``, 6.x
+    ``masterDevice``/``slaveDevices``."""
+    parts = [cluster.get('controlDevice')] + list(cluster.get('dataDevices') or [])
+    members = [part.get('deviceDetails') for part in parts if isinstance(part, dict)]
+    members += [cluster.get('masterDevice')] + list(cluster.get('slaveDevices') or [])
+    return [member for member in members if isinstance(member, dict)]
 
 
 def managed_units(client, deadline):
-    """Every unit FMC deploys: HA pairs and clusters (with their members), and the other devices."""
-    units, members = [], set()
-    for pair in client.all_items(client.config_path(HA_PAIRS_PATH), deadline, params={'expanded': 'true'}):
-        unit = _ref(dict(pair, type=pair.get('type') or 'DeviceHAPair'))
-        if unit:
-            unit['members'] = [ref for ref in (_ref(pair.get('primary')), _ref(pair.get('secondary'))) if ref]
-            units.append(unit)
-    for cluster in client.all_items(client.config_path(CLUSTERS_PATH), deadline, params={'expanded': 'true'}):
-        unit = _ref(dict(cluster, type=cluster.get('type') or 'DeviceCluster'))
-        if unit:
-            parts = [cluster.get('controlDevice')] + list(cluster.get('dataDevices') or [])
-            unit['members'] = [ref for ref in (_ref(part.get('deviceDetails')) for part in parts
-                                               if isinstance(part, dict)) if ref]
-            units.append(unit)
-    for unit in units:
-        members.update(member['id'] for member in unit['members'])
-    for device in client.all_items(client.config_path(DEVICES_PATH), deadline):
-        unit = _ref(device)
-        if unit and unit['id'] not in members:
+    """Every unit FMC deploys: HA pairs and clusters (with their members), and the other devices. A device record
+    that names its container (``metadata.containerDetails``) is a member of it, whichever list says so."""
+    records = [record for record in client.all_items(client.config_path(DEVICES_PATH), deadline,
+                                                     params={'expanded': 'true'}) if _ref(record)]
+    names = dict((str(record['id']), str(record.get('name') or record['id'])) for record in records)
+    containers = {}  # container id -> its members, from the pair and cluster lists and the device records
+    units = []
+    for path, kind, members_of in ((HA_PAIRS_PATH, HA_PAIR, lambda pair: [pair.get('primary'), pair.get('secondary')]),
+                                   (CLUSTERS_PATH, CLUSTER, _cluster_members)):
+        for container in client.all_items(client.config_path(path), deadline, params={'expanded': 'true'}):
+            unit = _ref(dict(container, type=kind), names)
+            if unit and unit['id'] not in containers:
+                unit['members'] = containers[unit['id']] = [ref for ref in (_ref(member, names) for member in
+                                                                            members_of(container)) if ref]
+                units.append(unit)
+    for record in records:
+        details = (record.get('metadata') or {}).get('containerDetails') if isinstance(record.get('metadata'), dict) \
+            else None
+        container = _ref(details) if isinstance(details, dict) else None
+        if container and container['id'] in containers and not any(
+                member['id'] == str(record['id']) for member in containers[container['id']]):
+            containers[container['id']].append(_ref(record, names))
+    members = set(member['id'] for unit in units for member in unit['members'])
+    for record in records:
+        unit = _ref(record, names)
+        if unit['id'] not in members and unit['id'] not in containers:
             unit['members'] = []
             units.append(unit)
     return units
@@ -111,7 +144,7 @@ def select(units, wanted, server):
         unit, member = found[0]
         if member is not None:
             warnings.append('device %s is a member of %s %s: it is deployed through it' % (
-                shown(member['name']), 'HA pair' if unit['type'] == 'DeviceHAPair' else 'cluster', shown(unit['name'])))
+                shown(member['name']), 'HA pair' if unit['type'] == HA_PAIR else 'cluster', shown(unit['name'])))
         if unit not in selected:
             selected.append(unit)
     if ambiguous:

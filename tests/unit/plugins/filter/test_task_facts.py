@@ -36,3 +36,18 @@ def test_refuses_what_is_not_a_task_status(data, message):
 def test_bad_status_map_is_a_filter_error():
     with pytest.raises(AnsibleFilterError, match='status_map'):
         task_facts(BODY, status_map={'x': 'done'})
+
+
+@pytest.mark.parametrize('data,state', [
+    ({'id': '42', 'message': 'REGISTRATION_FAILED'}, 'failed'),  # only an id and a message: a registration task
+    ({'status': 200, 'json': {'id': '42', 'message': 'DEVICE_SUCCESSFULLY_REGISTERED'}}, 'succeeded'),
+    # A POST answer that embeds its task: found there; an HTTP code as its status is no state.
+    ({'status': 202, 'json': {'type': 'DeploymentRequest', 'metadata': {'task': {'id': '42', 'status': '200'}}}},
+     'unknown'),
+    ({'response': {'metadata': {'task': {'id': '42', 'status': 'RUNNING', 'message': 'Triggered all Push Upgrades '
+                                                                                     'successfully'}}}}, 'running'),
+])
+def test_finds_a_task_given_by_id_and_message_or_embedded_under_metadata_task(data, state):
+    facts = task_facts(data, include_raw=False)
+    assert facts['id'] == '42' and facts['state'] == state
+

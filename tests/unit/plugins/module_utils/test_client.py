@@ -26,13 +26,13 @@ TASK = {'id': 't1', 'task_type': 'DEVICE_DEPLOYMENT',
         'sub_tasks': [{'target': {'id': 'd1', 'name': 'ftd-1'}, 'timeline': [{'at': 0, 'status': 'SUCCESS'}]}]}
 
 
-def make_client(simulator, sleeps=None, **options):
+def make_client(simulator, sleeps=None, warn=None, **options):
     options.setdefault('base_url', simulator.url + '/firewall')
     options.setdefault('api_token', TOKEN)
     if simulator.ca_file:
         options.setdefault('ca_path', simulator.ca_file)
     recorded = sleeps if sleeps is not None else []
-    return CdfmcClient(ConnectionSettings.from_options(drop_empty(options)), sleep=recorded.append)
+    return CdfmcClient(ConnectionSettings.from_options(drop_empty(options)), sleep=recorded.append, warn=warn)
 
 
 def test_reads_task_with_detailed_status_and_user_agent(simulator):
@@ -174,7 +174,7 @@ def test_retries_run_out_with_a_clear_error(simulator):
     assert len(sleeps) == 2 and client.request_count == 3
 
 
-@pytest.mark.parametrize('status', [400, 403, 405, 501])
+@pytest.mark.parametrize('status', [403, 405, 501])
 def test_other_errors_are_not_retried(simulator, status):
     simulator.load({'tasks': [TASK], 'faults': [{'status': status, 'times': None}]})
     sleeps = []
@@ -182,6 +182,24 @@ def test_other_errors_are_not_retried(simulator, status):
         with pytest.raises(CdfmcRequestError):
             client.get_task_status('t1')
     assert sleeps == [] and client.request_count == 1
+
+
+@pytest.mark.parametrize('status', [400, 422])
+def test_a_task_read_refused_for_its_parameter_is_read_once_more_without_it_and_remembered(simulator, status):
+    # An old on-prem FMC may refuse query parameters on taskstatuses (fireREST #47).
+    simulator.load({'tasks': [TASK], 'faults': [{'status': status, 'times': 1}]})
+    warnings = []
+    with make_client(simulator, warn=warnings.append) as client:
+        assert client.get_task_status('t1')['id'] == 't1'
+        client.get_task_status('t1')
+    assert [r['query'] for r in simulator.requests] == [{'showDetailedDeviceStatus': ['true']}, {}, {}]
+    assert len(warnings) == 1 and 'refused showDetailedDeviceStatus on task statuses (HTTP %d)' % status in warnings[0]
+    # When the read without it is refused too, that is the error; nothing is remembered from it.
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 400, 'times': None, 'message': 'Invalid id'}]})
+    with make_client(simulator, warn=warnings.append) as client:
+        with pytest.raises(CdfmcRequestError, match='Invalid id'):
+            client.get_task_status('t1')
+        assert client.request_count == 2 and len(warnings) == 1
 
 
 def test_post_is_not_retried_on_5xx_but_on_429(simulator):
@@ -305,7 +323,7 @@ def test_deadline_clips_retry_sleeps():
 
 
 def test_secrets_are_redacted_from_server_text(simulator):
-    simulator.load({'tasks': [TASK], 'faults': [{'status': 400, 'message': 'bad token sim-token given'}]})
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 400, 'times': None, 'message': 'bad token sim-token given'}]})
     with make_client(simulator) as client:
         with pytest.raises(CdfmcRequestError) as caught:
             client.get_task_status('t1')
@@ -503,3 +521,16 @@ def test_paging_counts_every_entry_the_server_sent_and_refuses_a_list_without_en
         client.request = PagedList([], count=10 ** 6).request
         with pytest.raises(CdfmcResponseError, match='more than 12 items; not read in part'):
             client.all_items('/x')
+
+
+@pytest.mark.parametrize('count', ['5', ' 5 ', 5])
+def test_paging_counts_given_as_text_still_walk_every_page(simulator, monkeypatch, count):
+    # cdFMC's own examples send paging counts as strings.
+    from ansible_collections.cisco.cdfmc.plugins.module_utils import _client
+    monkeypatch.setattr(_client, 'PAGE_SIZE', 1)
+    with make_client(simulator) as client:
+        paged = PagedList([{'id': str(n)} for n in range(5)], count=count)
+        client.request = paged.request
+        assert [item['id'] for item in client.all_items('/x')] == ['0', '1', '2', '3', '4']
+        assert paged.offsets == [0, 1, 2, 3, 4]
+

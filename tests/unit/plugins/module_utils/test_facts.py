@@ -215,9 +215,33 @@ def test_a_failure_word_in_the_message_overrides_a_success_status():
     assert task_facts('t', {'status': 'Success', 'message': 'REGISTRATION_FAILED'}, mapper)['state'] == 'failed'
     # Only failure words override; and only a success status.
     assert task_facts('t', {'status': 'Failed', 'message': 'DISCOVERY_SUCCESS'}, mapper)['state'] == 'failed'
-    assert task_facts('t', {'status': 'Running', 'message': 'DEPLOYMENT_FAILED'}, mapper)['state'] == 'running'
-    assert task_facts('t', {'status': 'Running', 'message': 'DEVICE_SUCCESSFULLY_REGISTERED'},
+    # A deployment is decided by its sub-tasks: the word does not end it while it runs.
+    assert task_facts('t', {'status': 'Running', 'message': 'DEPLOYMENT_FAILED', 'taskType': 'DEVICE_DEPLOYMENT'},
                       mapper)['state'] == 'running'
+    assert task_facts('t', {'status': 'Running', 'message': 'DEVICE_SUCCESSFULLY_REGISTERED',
+                            'taskType': 'DEVICE_DEPLOYMENT'}, mapper)['state'] == 'running'
+
+
+@pytest.mark.parametrize('task_type', ['DEVICE_REGISTRATION', 'DeviceRegistration', 'DEVICE_DISCOVERY', None, ''])
+@pytest.mark.parametrize('status,message,state', [
+    ('RUNNING', 'REGISTRATION_FAILED', 'failed'), ('PENDING', 'DEPLOYMENT_FAILED', 'failed'),
+    ('Running', 'DISCOVERY_FAILED', 'failed'), ('RUNNING', 'DEVICE_SUCCESSFULLY_REGISTERED', 'succeeded'),
+    ('PENDING', 'REGISTRATION_IN_PROGRESS', 'running'), ('UNKNOWN', 'DISCOVERY_SUCCESS', 'succeeded'),
+    ('FAILED', 'DEVICE_SUCCESSFULLY_REGISTERED', 'failed'),  # a terminal status is not overridden by a success
+])
+def test_outcome_words_win_over_a_status_that_is_not_terminal_for_registration_discovery_and_typeless_tasks(
+        task_type, status, message, state):
+    body = {'id': 't', 'status': status, 'message': message}
+    if task_type is not None:
+        body['taskType'] = task_type
+    facts = task_facts('t', body, StatusMapper())
+    assert facts['state'] == state and facts['terminal'] is (state != 'running') and facts['status'] == status
+
+
+def test_a_deployment_with_sub_tasks_is_decided_by_them_not_by_its_message():
+    body = {'taskType': 'DEVICE_DEPLOYMENT', 'status': 'RUNNING', 'message': 'DEPLOYMENT_FAILED',
+            'subTasks': [{'status': 'DEPLOYING', 'target': {'id': 'd1'}}]}
+    assert task_facts('t', body, StatusMapper())['state'] == 'running'
 
 
 def test_message_words_match_exactly():

@@ -23,10 +23,10 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import (
     InProgress,
     Plan,
     Run,
-    _job_devices,
     _refusal,
     deploy_lock,
     pending_diff,
+    read_plan,
     device_reports,
     settle,
     settled_plan,
@@ -40,7 +40,7 @@ C = {'id': 'c', 'name': 'ftd-c', 'type': 'Device', 'members': []}
 
 def item(version, **extra):
     return dict({'version': str(version), 'canBeDeployed': True, 'trafficInterruption': 'NO',
-                 'policyStatusList': [{'policy': {'name': 'ACP'}}]}, **extra)
+                 'policyStatusList': [{'upToDate': False, 'policy': {'name': 'ACP'}}]}, **extra)
 
 
 def test_a_plan_deploys_what_is_listed_at_the_newest_version():
@@ -54,10 +54,11 @@ def test_force_deploys_every_device_named_at_the_current_time():
     assert plan.targets == [A, C] and plan.up_to_date == [] and int(plan.version()) >= before
 
 
-def test_a_version_an_ended_deployment_deployed_is_up_to_date():
+def test_a_version_older_than_a_deployment_that_succeeded_is_up_to_date():
     # The deployable list lags a deployment's end: what a deployment has deployed is not deployed again.
-    plan = Plan([A, B], {'a': item(100), 'b': item(300)}, [], force=False, deployed={'a': 100, 'b': 200})
-    assert plan.targets == [B] and plan.up_to_date == [A]
+    plan = Plan([A, B, C], {'a': item(1700000000100), 'b': item(1700000000300), 'c': item('')}, [], force=False,
+                deployed={'a': 1700000000100, 'b': 1700000000200, 'c': 1700000000200})
+    assert plan.targets == [B, C] and plan.up_to_date == [A]  # a listed item without a version stays pending
 
 
 def test_a_device_that_cannot_be_deployed_is_blocked_unless_it_is_deploying():
@@ -198,39 +199,60 @@ def _options(**extra):
                  'settle_timeout': 1}, **extra)
 
 
-def test_job_histories_name_a_member_by_its_container_and_each_device_by_its_own_status():
-    jobs = [{'jobStatus': 'FAILED', 'deviceList': [
-        {'deviceUUID': 'm1', 'containerUUID': 'ha', 'deploymentStatus': 'DEPLOYED', 'deployedVersion': '7'},
-        {'deviceUUID': 'b', 'deploymentStatus': 'FAILED', 'deployedVersion': '7'}]},
-        {'jobStatus': 'DEPLOYED', 'deviceList': [{'deviceUUID': 'a', 'deployedVersion': '9'}, 'junk', {}]}]
-    run = Run(_Lists({'/jobhistories': jobs}), _options(), None, time.monotonic() + 5, threading.Event(), False, False)
-    assert sorted(_job_devices(run, 'jobType:DEPLOYMENT', 'DEPLOYED')) == [('a', 9), ('ha', 7)]
+def _job(start, job_type='DEPLOYMENT', job_status='Deployed', **devices):
+    """A job history item as FMC writes it: ISO start time, device words, per-device counters."""
+    return {'id': 'job-%s' % start, 'jobType': job_type, 'jobStatus': job_status,
+            'startTime': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(start)), 'deviceList': [
+                dict({'deviceUUID': device, 'deploymentStatus': status, 'deployedVersion': 2},
+                     **({'containerUUID': 'ha'} if device.startswith('m') else {}))
+                for device, status in devices.items()]}
 
 
-def test_a_deployed_version_that_is_not_an_epoch_ms_time_hides_no_pending_change():
-    now_ms = int(time.time() * 1000)
-    jobs = [{'jobStatus': 'DEPLOYED', 'deviceList': [
-        {'deviceUUID': 'a', 'deployedVersion': str(now_ms)},
-        {'deviceUUID': 'b', 'deployedVersion': str(now_ms * 1000)},  # microseconds
-        {'deviceUUID': 'c', 'deployedVersion': 'v7'}]}]
-    run = Run(_Lists({'/jobhistories': jobs}), _options(), None, time.monotonic() + 5, threading.Event(), False, False)
-    deployed = dict(_job_devices(run, 'jobType:DEPLOYMENT', 'DEPLOYED'))
-    assert deployed == {'a': now_ms, 'b': 0, 'c': 0}
-    plan = Plan([{'id': 'a'}, {'id': 'b'}], {'a': {'version': str(now_ms)}, 'b': {'version': str(now_ms)}}, [], False,
-                deployed)
-    assert [unit['id'] for unit in plan.targets] == ['b']
+def test_a_listed_version_older_than_a_deployment_that_succeeded_is_list_lag():
+    now = time.time()
+    version = str(int((now - 60) * 1000))
+    jobs = [_job(now - 30, a='SUCCEEDED', b='FAILED', m1='SUCCEEDED', m2='SUCCEEDED'),
+            _job(now - 90, c='SUCCEEDED'),  # started before the change listed: the change is pending
+            _job(now - 20, job_type='ROLLBACK', d='SUCCEEDED'),  # a rollback deploys no pending change
+            {'id': 'system', 'jobType': 'UNKNOWN', 'jobStatus': 'DEPLOYED', 'startTime': 'x'}]
+    run = Run(_Lists({'/jobhistories': jobs, '/deployabledevices': [
+        dict(item(version), device={'id': unit}) for unit in ('a', 'b', 'c', 'd', 'ha')]}), _options(), None,
+        time.monotonic() + 5, threading.Event(), False, False)
+    units = [dict(A, id=unit) for unit in ('a', 'b', 'c', 'd')] + [dict(A, id='ha', members=[{'id': 'm1'}])]
+    plan = read_plan(run, units)
+    assert [unit['id'] for unit in plan.targets] == ['b', 'c', 'd'] and run.warnings == []
+    (path, params), = [read for read in run.client.reads if read[0].endswith('/jobhistories')]
+    since, until = [int(part.split(':')[1]) for part in params['filter'].split(';')]
+    assert params['filter'].startswith('startTime:') and ';endTime:' in params['filter'] and since < now < until
 
 
-def test_a_pair_is_deployed_when_all_its_members_are_and_deploying_when_any_is():
-    jobs = [{'jobStatus': 'FAILED', 'deviceList': [
-        {'deviceUUID': 'm1', 'containerUUID': 'ha', 'deploymentStatus': 'Deployed', 'deployedVersion': '7'},
-        {'deviceUUID': 'm2', 'containerUUID': 'ha', 'deploymentStatus': 'FAILED', 'deployedVersion': '7'}]},
-        {'jobStatus': 'DEPLOYING', 'deviceList': [
-            {'deviceUUID': 'n1', 'containerUUID': 'cl', 'deploymentStatus': 'DEPLOYED'},
-            {'deviceUUID': 'n2', 'containerUUID': 'cl', 'deploymentStatus': 'DEPLOYING'}]}]
-    run = Run(_Lists({'/jobhistories': jobs}), _options(), None, time.monotonic() + 5, threading.Event(), False, False)
-    assert list(_job_devices(run, 'jobType:DEPLOYMENT', 'DEPLOYED')) == []  # one member failed: still pending
-    assert list(_job_devices(run, 'jobType:DEPLOYMENT', 'DEPLOYING')) == [('cl', 0)]
+def test_a_unit_is_deploying_when_any_device_of_it_is_and_none_and_edit_inuse_count_for_nothing():
+    now = time.time()
+    jobs = [_job(now - 5, job_status='DEPLOYING', m1='SUCCEEDED', m2='DEPLOYING', b='NONE'),
+            _job(now - 5, job_status='EDIT_INUSE', c='EDIT_INUSE')]
+    run = Run(_Lists({'/jobhistories': jobs}), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    plan = read_plan(run, [dict(A, id='ha', members=[{'id': 'm1'}]), dict(B), dict(C)])
+    assert [unit['id'] for unit in plan.deploying] == ['ha'] and run.warnings == []  # no unknown-status warning
+
+
+def test_jobs_the_filter_let_through_from_before_the_window_are_not_trusted():
+    old = _job(time.time() - 30 * 3600, job_status='DEPLOYING', a='DEPLOYING')
+    run = Run(_Lists({'/jobhistories': [old]}), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    assert read_plan(run, [A]).deploying == []
+
+
+def test_an_fmc_without_job_history_deploys_from_is_deploying_alone_with_one_warning():
+    client = _Lists({'/jobhistories': CdfmcRequestError('GET x/jobhistories: HTTP 404', status=404),
+                     '/deployabledevices': [dict(item(5), device={'id': 'a'}, isDeploying=True)]})
+    run = Run(client, _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    assert read_plan(run, [A, B]).deploying == [A]
+    read_plan(run, [A, B])
+    assert len(run.warnings) == 1 and 'has no deployment job history (GET x/jobhistories: HTTP 404)' in run.warnings[0]
+    assert len([read for read in client.reads if read[0].endswith('/jobhistories')]) == 1
+    failing = Run(_Lists({'/jobhistories': CdfmcRequestError('GET x: HTTP 500', status=500)}), _options(), None,
+                  time.monotonic() + 5, threading.Event(), True, False)
+    with pytest.raises(CdfmcRequestError):
+        read_plan(failing, [A])
 
 
 def test_a_grace_longer_than_the_time_left_is_cut_to_half_of_it_and_then_skipped_with_a_warning():
@@ -289,7 +311,7 @@ def test_settling_never_fails_a_deployment_that_ended():
 
 
 def test_a_diff_without_pending_changes_shows_the_policies_and_says_why_at_vvv(display_lines):
-    listed = {'a': {'version': '5', 'policyStatusList': [{'policy': {'name': 'ACP'}}]}}
+    listed = {'a': {'version': '5', 'policyStatusList': [{'upToDate': False, 'policy': {'name': 'ACP'}}]}}
     lines = display_lines
     run = Run(_Lists({'/pendingchanges': CdfmcRequestError('GET x/pendingchanges: HTTP 404', status=404)}), _options(),
               lines, time.monotonic() + 5, threading.Event(), False, True)
@@ -297,3 +319,59 @@ def test_a_diff_without_pending_changes_shows_the_policies_and_says_why_at_vvv(d
     assert diff['after'] == 'policy ACP: pending\n' and diff['after_header'] == 'ftd-a (pending)'
     assert lines.lines == ['cdfmc_deploy: pending changes of ftd-a not read, the diff shows its '
                            'policies: GET x/pendingchanges: HTTP 404']
+
+
+# What FMC lists for a standalone FTD (the shape of Cisco's deployable devices example): every policy, most of them
+# unnamed and up to date; a referred policy out of date; the device as SENSOR, listing itself as its member.
+CISCO_LIKE_ITEM = {
+    'version': '1597825642070', 'name': '10.10.6.71', 'type': 'DeployableDevice', 'upToDate': False,
+    'canBeDeployed': True, 'isDeploying': False, 'trafficInterruption': 'NO',
+    'device': {'id': 'ec6f', 'name': '10.10.6.71', 'type': 'SENSOR', 'keepLocalEvents': False},
+    'deviceMembers': [{'id': 'ec6f', 'name': '10.10.6.71', 'type': 'SENSOR'}],
+    'policyStatusList': [
+        {'upToDate': True, 'policy': {'id': 'p1', 'type': 'PG.RA.PkiPolicy'}, 'versionTimeStamp': 1597810841104},
+        {'upToDate': False, 'policy': {'id': 'p2', 'type': 'PG.PLATFORM.NgfwInlineSetPage'}},
+        {'upToDate': False, 'policy': {'id': 'p3', 'name': 'Branch ACP', 'type': 'PG.FIREWALL.NGFWAccessControlPolicy'},
+         'referredPolicyList': [{'upToDate': True, 'policy': {'id': 'p4', 'name': 'QoS'}},
+                                {'upToDate': False, 'policy': {'id': 'p5', 'name': 'DNS', 'type': 'DNSPolicy'}},
+                                {'upToDate': 'false', 'policy': {'id': 'p6', 'type': 'SSLPolicy'}}]},
+        {'upToDate': True, 'policy': {'id': 'p7', 'name': '10.10.6.71', 'type': 'NGFWPolicy'}},
+        {'upToDate': False, 'policy': {'id': 'p8', 'name': 'DNS', 'type': 'DNSPolicy'}},  # named twice: once
+    ]}
+
+
+def test_only_policies_out_of_date_are_pending_named_by_name_else_by_type():
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import _policies, _unit_of
+    assert _policies(CISCO_LIKE_ITEM) == ['PG.PLATFORM.NgfwInlineSetPage', 'Branch ACP', 'DNS', 'SSLPolicy']
+    assert _unit_of(CISCO_LIKE_ITEM) == {'id': 'ec6f', 'name': '10.10.6.71', 'type': 'Device', 'members': []}
+
+
+def test_a_device_deploying_is_not_blocked_though_fmc_still_says_it_can_be_deployed():
+    deploying = dict(CISCO_LIKE_ITEM, isDeploying=True, message='another deployment is in progress')
+    run = Run(_Lists({'/deployabledevices': [deploying]}), _options(), None, time.monotonic() + 5, threading.Event(),
+              True, False)
+    plan = read_plan(run, None)
+    assert [unit['id'] for unit in plan.deploying] == ['ec6f'] and plan.blocked == []
+
+
+def test_the_diff_shows_each_entity_field_by_field_with_secrets_masked():
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import change_lines
+    changes = [
+        {'action': 'update', 'entityType': 'AccessRule', 'entityName': 'allow-web', 'entityUUID': 'r1',
+         'valueUpdated': [{'fieldName': 'action', 'oldValue': 'ALLOW', 'newValue': 'BLOCK'}],
+         'valueAdded': [{'fieldName': 'comments', 'newValue': ['reviewed']}],
+         'valueDeleted': [{'fieldName': 'logEnd', 'oldValue': True}],
+         'referencesAdded': [{'fieldName': 'destinationNetworks', 'entityType': 'Host', 'entityName': 'web-1'}],
+         'referencesDeleted': [{'fieldName': 'destinationNetworks', 'entityType': 'Host', 'entityName': 'web-0'}]},
+        {'action': 'Add', 'entityType': 'DeviceHAPair', 'entityName': 'ha\x1b[2J', 'valueAdded': [
+            {'fieldName': 'ftdHABootstrap.sharedKey', 'newValue': 'cisco123'}]},
+        {'action': 'DELETE', 'entityType': 'Host', 'entityName': 'old', 'message': 'No diff available'},
+    ]
+    sides = [change_lines(change) for change in changes]
+    assert sides[0] == (['  UPDATE AccessRule allow-web', '    action: ALLOW', '    logEnd: true',
+                         '    destinationNetworks -> Host web-0'],
+                        ['  UPDATE AccessRule allow-web', '    action: BLOCK', '    comments: ["reviewed"]',
+                         '    destinationNetworks -> Host web-1'])
+    assert sides[1] == ([], ['  ADD DeviceHAPair ha\\x1b[2J', '    ftdHABootstrap.sharedKey: ********'])
+    assert sides[2] == (['  DELETE Host old'], ['    (No diff available)'])
+    assert 'cisco123' not in repr(sides)

@@ -79,3 +79,65 @@ def test_names_from_the_server_are_shown_escaped():
     with pytest.raises(CdfmcOptionError) as caught:
         select([unit('e', 'evil\x1b[2J\nok: [x]')], ['nope'], SERVER)
     assert '\x1b' not in str(caught.value) and '\n' not in str(caught.value)
+
+
+class _Fleet:
+    """A client whose FMC lists are given by path ending; it records what it read."""
+
+    def __init__(self, lists):
+        self.lists, self.reads = lists, []
+
+    def config_path(self, rest):
+        return '/fmc_config/v1/domain/d' + rest
+
+    def all_items(self, path, deadline, params=None):
+        self.reads.append((path, params))
+        return next((list(items) for ending, items in self.lists.items() if path.endswith(ending)), [])
+
+
+RECORDS = [{'id': 'm1', 'name': 'ftd-ha-a', 'type': 'Device'}, {'id': 'm2', 'name': 'ftd-ha-b', 'type': 'Device'},
+           {'id': 'c1', 'name': 'ftd-c1', 'type': 'Device'}, {'id': 'c2', 'name': 'ftd-c2', 'type': 'Device'},
+           {'id': 'd1', 'name': 'ftd-1', 'type': 'Device'}]
+
+
+@pytest.mark.parametrize('cluster', [
+    {'id': 'cl', 'name': 'ftd-cluster', 'controlDevice': {'deviceDetails': {'id': 'c1', 'name': 'ftd-c1'}},
+     'dataDevices': [{'deviceDetails': {'id': 'c2', 'name': 'ftd-c2', 'type': 'Device'}}]},  # FMC 7.x
+    {'id': 'cl', 'name': 'ftd-cluster', 'type': 'DeviceCluster', 'masterDevice': {'id': 'c1', 'type': 'Device'},
+     'slaveDevices': [{'id': 'c2', 'keepLocalEvents': False, 'type': 'Device'}]},  # FMC 6.x: ids only
+])
+def test_managed_units_read_pairs_at_cisco_s_path_and_clusters_in_both_shapes(cluster):
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
+    client = _Fleet({'/devices/devicerecords': RECORDS, '/devicehapairs/ftddevicehapairs': [
+        {'id': 'ha', 'name': 'ftd-ha', 'primary': {'id': 'm1'}, 'secondary': {'id': 'm2'}}],  # members: ids only
+        '/deviceclusters/ftddevicecluster': [cluster]})
+    units = managed_units(client, None)
+    assert [(unit['id'], unit['type'], [(m['id'], m['name']) for m in unit['members']]) for unit in units] == [
+        ('ha', 'DeviceHAPair', [('m1', 'ftd-ha-a'), ('m2', 'ftd-ha-b')]),
+        ('cl', 'DeviceCluster', [('c1', 'ftd-c1'), ('c2', 'ftd-c2')]), ('d1', 'Device', [])]
+    assert sorted(path.rsplit('/', 1)[1] for path, params in client.reads if params == {'expanded': 'true'}) == [
+        'devicerecords', 'ftddevicecluster', 'ftddevicehapairs']
+    assert not any('/deviceha/' in path for path, _params in client.reads)
+    selected, warnings = select(units, ['ftd-c2', 'ftd-ha'], SERVER)
+    assert [unit['id'] for unit in selected] == ['cl', 'ha'] and 'member of cluster ftd-cluster' in warnings[0]
+
+
+def test_a_device_record_that_names_its_container_is_a_member_of_it():
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
+    records = RECORDS[:2] + [dict(RECORDS[2], metadata={'isPartOfContainer': True, 'containerDetails': {
+        'id': 'cl', 'name': 'ftd-cluster', 'type': 'DeviceCluster'}})]
+    client = _Fleet({'/devices/devicerecords': records, '/devicehapairs/ftddevicehapairs': [
+        {'id': 'ha', 'name': 'ftd-ha', 'primary': {'id': 'm1'}, 'secondary': {'id': 'm2'}}],
+        '/deviceclusters/ftddevicecluster': [{'id': 'cl', 'name': 'ftd-cluster'}]})  # its members not listed
+    units = managed_units(client, None)
+    assert [(unit['id'], [m['name'] for m in unit['members']]) for unit in units] == [
+        ('ha', ['ftd-ha-a', 'ftd-ha-b']), ('cl', ['ftd-c1'])]
+
+
+@pytest.mark.parametrize('listed,expected', [
+    ('SENSOR', 'Device'), ('Device', 'Device'), (None, 'Device'), ('DeviceHAPair', 'DeviceHAPair'),
+    ('DEVICE_HA_PAIR', 'DeviceHAPair'), ('DeviceCluster', 'DeviceCluster'), ('FTDCluster', 'DeviceCluster'),
+])
+def test_results_name_fmc_s_record_types_whatever_a_list_says(listed, expected):
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import unit_type
+    assert unit_type(listed) == expected
