@@ -5,6 +5,8 @@
 
 import json
 import os
+import re
+import time
 
 import jsonschema
 import pytest
@@ -217,14 +219,21 @@ def deploy_request(simulator, devices, **extra):
 
 def test_the_fleet_lists_devices_pairs_and_what_is_deployable():
     simulator = Simulator(FLEET, clock=Clock())
-    assert [d['name'] for d in read(simulator, '/devices/devicerecords')[1]['items']] == [
-        'ftd-1', 'ftd-2', 'ha-a', 'ha-b', 'ftd-w']
-    (pair,) = read(simulator, '/deviceha/ftddevicehapairs', {'expanded': ['true']})[1]['items']
-    assert pair['primary']['name'] == 'ha-a' and pair['secondary']['id'] == 'm2'
+    records = read(simulator, '/devices/devicerecords', EXPANDED)[1]['items']
+    assert [d['name'] for d in records] == ['ftd-1', 'ftd-2', 'ha-a', 'ha-b', 'ftd-w']
+    assert records[2]['metadata']['containerDetails'] == {'id': 'ha', 'name': 'ftd-ha', 'type': 'DeviceHAPair'}
+    # HA pairs at Cisco's path; their members carry only an id.
+    assert read(simulator, '/deviceha/ftddevicehapairs')[0] == 404
+    (pair,) = read(simulator, '/devicehapairs/ftddevicehapairs', {'expanded': ['true']})[1]['items']
+    assert pair['primary'] == {'id': 'm1'} and pair['secondary'] == {'id': 'm2'}
     items = read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']
     assert [(i['device']['id'], i['device']['type']) for i in items] == [
-        ('ha', 'DeviceHAPair'), ('d1', 'Device'), ('w1', 'Device')]
-    assert items[1]['trafficInterruption'] == 'YES' and items[1]['policyStatusList'][0]['policy']['name'] == 'ACP'
+        ('ha', 'DeviceHAPair'), ('d1', 'SENSOR'), ('w1', 'SENSOR')]
+    assert [member['id'] for member in items[1]['deviceMembers']] == ['d1']  # a standalone device lists itself
+    # Every policy is listed; the ones with changes are out of date and named, the others mostly unnamed.
+    statuses = items[1]['policyStatusList']
+    assert [(p['upToDate'], p['policy'].get('name')) for p in statuses] == [(True, None)] * 3 + [(False, 'ACP')]
+    assert items[1]['trafficInterruption'] == 'YES'
     # Without expanded=true, FMC's lists name their items and say nothing more.
     summary = read(simulator, '/deployment/deployabledevices')[1]['items']
     assert [sorted(item) for item in summary] == [['name', 'type']] * 3
@@ -232,23 +241,64 @@ def test_the_fleet_lists_devices_pairs_and_what_is_deployable():
     assert 'items' not in read(simulator, '/deviceclusters/ftddevicecluster')[1]
 
 
+@pytest.mark.parametrize('shape,control,data', [
+    ('7.x', 'controlDevice', 'dataDevices'), ('6.x', 'masterDevice', 'slaveDevices')])
+def test_clusters_are_listed_as_fmc_7_and_6_list_them(shape, control, data):
+    scenario = dict(FLEET, cluster_shape=shape, clusters=[{'id': 'cl', 'name': 'ftd-cl', 'control': 'd2', 'data': ['m1']}],
+                    ha_pairs=[])
+    (cluster,) = read(Simulator(scenario, clock=Clock()), '/deviceclusters/ftddevicecluster', EXPANDED)[1]['items']
+    assert control in cluster and data in cluster and cluster['type'] == 'DeviceCluster'
+    member = cluster[data][0].get('deviceDetails', cluster[data][0])
+    assert member['id'] == 'm1' and ('name' in member) is (shape == '7.x')
+
+
+def test_paging_one_item_a_page_with_counts_as_text():
+    simulator = Simulator(dict(FLEET, paging={'max_limit': 1, 'counts_as_text': True}), clock=Clock())
+    status, page = read(simulator, '/devices/devicerecords', {'offset': ['2'], 'limit': ['1000']})
+    assert status == 200 and [d['id'] for d in page['items']] == ['m1']
+    assert page['paging'] == {'offset': '2', 'limit': '1', 'count': '5', 'pages': '5'}
+
+
+def test_an_older_fmc_has_no_job_history_and_refuses_parameters_on_task_statuses():
+    simulator = Simulator(dict(SCENARIO, job_history=False, task_query_parameters=False), clock=Clock())
+    assert read(simulator, '/deployment/jobhistories')[0] == 404
+    assert get(simulator, 'dep').status == 400 and get(simulator, 'dep', detailed=False).status == 200
+
+
+def test_job_history_is_written_as_fmc_writes_it():
+    clock = Clock()
+    simulator = Simulator(FLEET, clock=clock)
+    assert deploy_request(simulator, ['d1'], deploymentNote='Change 7').status == 202
+    jobs = read(simulator, '/deployment/jobhistories', EXPANDED)[1]['items']
+    assert [(job['jobType'], job['jobStatus']) for job in jobs] == [('DEPLOYMENT', 'DEPLOYING'), ('UNKNOWN', 'DEPLOYED')]
+    assert 'deviceList' not in jobs[1] and 'endTime' not in jobs[0]
+    assert re.match(r'\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z', jobs[0]['startTime'])
+    assert jobs[0]['deploymentNote'] == 'Change 7' and jobs[0]['deviceList'][0]['deploymentStatus'] == 'DEPLOYING'
+    clock.now += 2
+    (job,) = [job for job in read(simulator, '/deployment/jobhistories', EXPANDED)[1]['items'] if job['jobType'] != 'UNKNOWN']
+    assert job['jobStatus'] == 'Deployed' and job['endTime'] >= job['startTime']  # mixed case, as Cisco's example
+    assert job['deviceList'] == [{'deviceUUID': 'd1', 'deviceName': 'ftd-1', 'deploymentStatus': 'SUCCEEDED',
+                                  'deployedVersion': 2}]  # a per-device counter, not a time
+    # The filter: startTime and endTime only together, in seconds; deviceUUID.
+    assert read(simulator, '/deployment/jobhistories', {'filter': ['startTime:1']})[0] == 400
+    now = int(time.time())
+    window = {'filter': ['startTime:%d;endTime:%d' % (now - 60, now + 60)], 'expanded': ['true']}
+    assert [job['jobType'] for job in read(simulator, '/deployment/jobhistories', window)[1]['items']] == ['DEPLOYMENT']
+    assert 'items' not in read(simulator, '/deployment/jobhistories', {'filter': ['deviceUUID:d2']})[1]
+
+
 def test_a_deployment_runs_then_its_devices_leave_the_list_after_the_lag():
     clock = Clock()
     simulator = Simulator(FLEET, clock=clock)
     reply = deploy_request(simulator, ['d1'])
     assert reply.status == 202
-    jobs = read(simulator, '/deployment/jobhistories', dict(EXPANDED, filter=['jobType:DEPLOYMENT;status:DEPLOYING']))[1]
-    assert jobs['items'][0]['deviceList'][0]['deviceUUID'] == 'd1'
-    assert [sorted(job) for job in read(simulator, '/deployment/jobhistories')[1]['items']] == [['id']]
     listed = read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']
-    assert [i['isDeploying'] for i in listed if i['device']['id'] == 'd1'] == [True]
+    assert [(i['isDeploying'], i['canBeDeployed']) for i in listed if i['device']['id'] == 'd1'] == [(True, True)]
     assert deploy_request(simulator, ['d1']).status == 400  # in progress
     clock.now += 2  # the deployment has ended; the list lags it
     assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']] == ['ha', 'd1', 'w1']
     clock.now += 2
     assert [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices', EXPANDED)[1]['items']] == ['ha', 'w1']
-    done = read(simulator, '/deployment/jobhistories', dict(EXPANDED, filter=['jobType:DEPLOYMENT;status:DEPLOYED']))[1]
-    assert done['items'][0]['deviceList'][0]['deployedVersion'] == '9999999999999'
     # A pair's job lists its members, each with the pair as its container.
     assert deploy_request(simulator, ['ha']).status == 202
     jobs = read(simulator, '/deployment/jobhistories', dict(EXPANDED, filter=['jobType:DEPLOYMENT;status:DEPLOYING']))[1]
@@ -269,4 +319,5 @@ def test_refusals_members_warnings_and_changes():
     simulator.change('d2', {'policy': 'New-ACP', 'changes': [{'name': 'r1', 'type': 'AccessRule', 'action': 'ADD'}]})
     assert 'd2' not in [i['device']['id'] for i in read(simulator, '/deployment/deployabledevices', EXPANDED)[1].get('items', [])]
     clock.now += 2
-    assert read(simulator, '/deployment/deployabledevices/d2/pendingchanges', EXPANDED)[1]['items'][0]['action'] == 'ADD'
+    (change,) = read(simulator, '/deployment/deployabledevices/d2/pendingchanges', EXPANDED)[1]['items']
+    assert (change['action'], change['entityName'], change['entityType']) == ('add', 'r1', 'AccessRule')

@@ -27,7 +27,7 @@ _TASK_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/job/taskstat
 _DEPLOY_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deploymentrequests\Z')
 # The lists of the fleet: name -> path after /fmc_config/v1/domain/{domain}.
 _LISTS = {
-    'devicerecords': '/devices/devicerecords', 'ftddevicehapairs': '/deviceha/ftddevicehapairs',
+    'devicerecords': '/devices/devicerecords', 'ftddevicehapairs': '/devicehapairs/ftddevicehapairs',
     'ftddevicecluster': '/deviceclusters/ftddevicecluster', 'deployabledevices': '/deployment/deployabledevices',
     'jobhistories': '/deployment/jobhistories',
 }
@@ -178,6 +178,11 @@ class Simulator:
             self.window = collections.deque()
             self.requests = []
             self.task_counter = 0
+            # What an older FMC lacks: job history (before 6.7) and query parameters on task statuses (6.6).
+            self.job_history = bool(scenario.get('job_history', True))
+            self.task_query_parameters = bool(scenario.get('task_query_parameters', True))
+            # paging: {max_limit: N} serves at most N items a page; {counts_as_text: true} sends counts as strings.
+            self.paging = dict(scenario.get('paging') or {})
 
     @staticmethod
     def _wall_ms():
@@ -379,6 +384,9 @@ class Simulator:
         task = self.tasks.get(task_id)
         if task is None or not task.visible(now):
             return Reply(404, error_body('Task %s not found.' % task_id, wrapped=False))
+        if query and not self.task_query_parameters:
+            return Reply(400, error_body('Invalid query parameter(s): %s.' % ', '.join(sorted(query)),
+                                         category='VALIDATION'))
         detailed = (query.get('showDetailedDeviceStatus') or ['false'])[-1].lower() == 'true'
         return Reply(200, task.body(now, detailed, base))
 
@@ -388,19 +396,26 @@ class Simulator:
         fleet = self.fleet
         which = match.group('list')
         if which == _LISTS['jobhistories']:
+            if not self.job_history:
+                return Reply(404, error_body('Resource not found: %s' % which, wrapped=False))
             wanted = dict(part.split(':', 1) for part in (query.get('filter') or [''])[-1].split(';') if ':' in part)
-            items = fleet.job_histories(now, wanted.get('jobType'), wanted.get('status'), wanted.get('startTime'))
+            if ('startTime' in wanted) != ('endTime' in wanted):
+                return Reply(400, error_body('startTime and endTime should be specified together.',
+                                             category='VALIDATION'))
+            if not all(wanted.get(key, '0').isdigit() for key in ('startTime', 'endTime')):
+                return Reply(400, error_body('startTime and endTime are unix times in seconds.', category='VALIDATION'))
+            items = fleet.job_histories(now, wanted)
         else:
             items = {_LISTS['devicerecords']: fleet.device_records, _LISTS['ftddevicehapairs']: fleet.ha_pairs,
                      _LISTS['ftddevicecluster']: fleet.clusters,
                      _LISTS['deployabledevices']: lambda: fleet.deployable(now)}[which]()
-        return Reply(200, _page(_expanded(items, query), query))
+        return Reply(200, _page(_expanded(items, query), query, self.paging))
 
     def _pending_changes(self, match, query, now):
         items = self.fleet.pending_changes(match.group('unit'), now)
         if items is None:
             return Reply(404, error_body('Device %s has no pending changes.' % match.group('unit'), wrapped=False))
-        return Reply(200, _page(_expanded(items, query), query))
+        return Reply(200, _page(_expanded(items, query), query, self.paging))
 
     def _deploy(self, match, body, now, path):
         domain = match.group('domain')
@@ -444,12 +459,15 @@ def _expanded(items, query):
     return [dict((key, item[key]) for key in ('id', 'name', 'type', 'links') if key in item) for item in items]
 
 
-def _page(items, query):
-    """One page of an FMC list (25 items unless asked otherwise); an empty list has no ``items``, as FMC's."""
+def _page(items, query, paging=None):
+    """One page of an FMC list (25 items unless asked otherwise, at most ``max_limit``); an empty list has no
+    ``items``, as FMC's. With ``counts_as_text`` the paging numbers are strings, as in cdFMC's examples."""
+    paging = paging or {}
     offset = int((query.get('offset') or ['0'])[-1])
-    limit = int((query.get('limit') or ['25'])[-1])
-    answer = {'paging': {'offset': offset, 'limit': limit, 'count': len(items), 'pages': max(1, -(-len(items) // limit))},
-              'links': {}}
+    limit = min(int((query.get('limit') or ['25'])[-1]), int(paging.get('max_limit') or 1000))
+    numbers = {'offset': offset, 'limit': limit, 'count': len(items), 'pages': max(1, -(-len(items) // limit))}
+    answer = {'paging': dict((key, str(value) if paging.get('counts_as_text') else value)
+                             for key, value in numbers.items()), 'links': {}}
     if items[offset:offset + limit]:
         answer['items'] = items[offset:offset + limit]
     return answer

@@ -3,19 +3,32 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The managed devices of the simulated FMC, their pending changes, and the deployments made to them.
 
-What FMC-FACTS.md says of deployments, modelled: devices, HA pairs and clusters (a member is deployed through
-its container); the deployable list (only what has something to deploy, an empty list has no ``items``),
-which lags a change and a deployment's end by ``list_lag`` seconds; ``isDeploying`` and DEPLOYING job
-histories while a deployment runs; a deployment request refused for a device that is deploying, for warnings
-(HTTP 500 VALIDATION, unless ``ignoreWarning``) and for a device that cannot be deployed; succeeded devices
-leave the list once their deployment ends, failed ones stay. No sockets: the Simulator routes requests here.
+The shapes are Cisco's (its API description and examples): HA pairs whose members carry only an id, clusters
+as FMC 7.x (``controlDevice``/``dataDevices``) or 6.x (``masterDevice``/``slaveDevices``) lists them, device
+records that name their container, a deployable list that lists every policy (most unnamed and up to date) and a
+standalone device as SENSOR, pending changes field by field, and job history with ISO times, device words and
+per-device version counters, and a system job of type UNKNOWN without devices.
+
+What FMC-FACTS.md says of deployments, modelled: a member is deployed through its container; the deployable list
+(only what has something to deploy, an empty list has no ``items``) lags a change and a deployment's end by
+``list_lag`` seconds; ``isDeploying`` (with ``canBeDeployed`` still true) and DEPLOYING job histories while a
+deployment runs; a deployment request refused for a device that is deploying, for warnings (HTTP 500 VALIDATION,
+unless ``ignoreWarning``) and for a device that cannot be deployed; succeeded devices leave the list once their
+deployment ends, failed ones stay. No sockets: the Simulator routes requests here.
 """
 
+import calendar
 import re
+import time
 
 IN_PROGRESS = 'Cannot perform deployment to the device, as another deployment is in progress for the device.'
 WARNINGS_FIRST = 'Errors or warnings present in Device committed policies:'
 UNIT_TYPES = {'devices': 'Device', 'ha_pairs': 'DeviceHAPair', 'clusters': 'DeviceCluster'}
+# What the deployable list calls each kind of unit (a standalone FTD is a SENSOR there).
+LISTED_TYPES = {'Device': 'SENSOR', 'DeviceHAPair': 'DeviceHAPair', 'DeviceCluster': 'DeviceCluster'}
+# Policies every device has, up to date and unnamed, as FMC lists them beside the ones with changes.
+PLATFORM_PAGES = ('PG.PLATFORM.PixInterface', 'PG.RA.PkiPolicy', 'PG.PLATFORM.NgfwVirtualRouterPage')
+GLOBAL_DOMAIN = {'id': 'e276abec-e0f2-11e3-8169-6d9ed49b625f', 'name': 'Global', 'type': 'Domain'}
 
 
 class Change:
@@ -25,7 +38,8 @@ class Change:
         spec = spec if isinstance(spec, dict) else {'policy': str(spec)}
         self.policy = spec.get('policy', 'Policy')
         self.policy_type = spec.get('type', 'AccessPolicy')
-        default = {'name': '%s rule' % self.policy, 'type': 'AccessRule', 'action': 'UPDATE'}
+        default = {'name': '%s rule' % self.policy, 'type': 'AccessRule', 'action': 'update', 'valueUpdated': [
+            {'fieldName': 'action', 'oldValue': 'ALLOW', 'newValue': 'BLOCK'}]}
         self.entities = list(spec.get('changes') or [default])
         self.version = int(spec.get('version', version))
         self.visible_at = visible_at
@@ -43,7 +57,7 @@ class Unit:
         self.fail_message = spec.get('message') or 'Deployment failed'
         self.warnings = list(spec.get('warnings') or [])
         self.changes = [Change(change, version, now) for change in spec.get('pending') or []]
-        self.deployed_version = 0
+        self.config_version = 1  # the per-device counter job history calls deployedVersion
 
     def pending(self, now):
         """The changes the deployable list shows now."""
@@ -58,6 +72,8 @@ class Deployment:
         self.started, self.end, self.note, self.by = started, end, note, by
         self.outcomes = outcomes
         self.task_id = str(8589934592 + number)
+        self.job_id = '0050568B-9937-0ed3-0000-%012d' % number
+        self.counters = {}  # unit id -> its deployedVersion once this deployment has ended
 
     def running(self, now):
         return self.started <= now < self.end
@@ -76,6 +92,7 @@ class Fleet:
         self.stagger = float(deployment.get('stagger', 0))
         self.hidden = float(deployment.get('hidden_seconds', 0))
         self.wall_ms, self.loaded = wall_ms, now
+        self.cluster_shape = str(scenario.get('cluster_shape', '7.x'))
         self.devices = dict((str(spec['id']), spec) for spec in scenario.get('devices') or [])
         self.container = {}  # member device id -> its pair or cluster
         self.units = {}
@@ -96,23 +113,46 @@ class Fleet:
 
     # Reads ------------------------------------------------------------------------------------------------
 
-    def _member(self, device_id):
+    def _member(self, device_id, listed_type='Device'):
         spec = self.devices.get(device_id, {'id': device_id})
-        return {'id': device_id, 'name': spec.get('name', device_id), 'type': 'Device'}
+        return {'id': device_id, 'name': spec.get('name', device_id), 'type': listed_type}
 
     def device_records(self):
-        return [self._member(device_id) for device_id in self.devices]
+        """Device records; with ``expanded=true`` a member names its pair or cluster (``metadata.containerDetails``)."""
+        records = []
+        for device_id in self.devices:
+            record = dict(self._member(device_id), hostName=self.devices[device_id].get('host', device_id))
+            container = self.container.get(device_id)
+            record['metadata'] = {'isPartOfContainer': container is not None, 'domain': GLOBAL_DOMAIN}
+            if container is not None:
+                record['metadata']['containerDetails'] = {'id': container.id, 'name': container.name,
+                                                          'type': container.type}
+            records.append(record)
+        return records
 
     def ha_pairs(self):
-        return [{'id': unit.id, 'name': unit.name, 'type': unit.type, 'primary': self._member(unit.members[0]),
-                 'secondary': self._member(unit.members[1])}
+        """HA pairs, whose ``primary`` and ``secondary`` carry only an id, as Cisco's examples give them."""
+        return [{'id': unit.id, 'name': unit.name, 'type': unit.type, 'primary': {'id': unit.members[0]},
+                 'secondary': {'id': unit.members[1]}}
                 for unit in self.units.values() if unit.type == 'DeviceHAPair']
 
     def clusters(self):
-        return [{'id': unit.id, 'name': unit.name, 'type': unit.type,
-                 'controlDevice': {'deviceDetails': self._member(unit.members[0])},
-                 'dataDevices': [{'deviceDetails': self._member(member)} for member in unit.members[1:]]}
-                for unit in self.units.values() if unit.type == 'DeviceCluster']
+        """Clusters as FMC 7.x lists them (``controlDevice``, ``dataDevices[].deviceDetails``) or, with
+        ``cluster_shape: 6.x``, as 6.x does (``masterDevice``, ``slaveDevices``: ids without names)."""
+        clusters = []
+        for unit in self.units.values():
+            if unit.type != 'DeviceCluster':
+                continue
+            cluster = {'id': unit.id, 'name': unit.name, 'type': unit.type}
+            if self.cluster_shape.startswith('6'):
+                cluster['masterDevice'] = {'id': unit.members[0], 'type': 'Device', 'keepLocalEvents': False}
+                cluster['slaveDevices'] = [{'id': member, 'type': 'Device', 'keepLocalEvents': False}
+                                           for member in unit.members[1:]]
+            else:
+                cluster['controlDevice'] = {'deviceDetails': self._member(unit.members[0])}
+                cluster['dataDevices'] = [{'deviceDetails': self._member(member)} for member in unit.members[1:]]
+            clusters.append(cluster)
+        return clusters
 
     def deploying(self, unit_id, now):
         return any(unit_id in deployment.units and deployment.running(now) for deployment in self.deployments)
@@ -130,16 +170,17 @@ class Fleet:
             if not changes:
                 continue
             deploying = self.deploying(unit.id, now)
+            listed_type = LISTED_TYPES[unit.type]
             item = {
                 'version': str(max(change.version for change in changes)), 'name': unit.name,
                 'type': 'DeployableDevice', 'upToDate': False, 'isDeploying': deploying,
-                'canBeDeployed': unit.can_deploy and not deploying,
-                'device': {'id': unit.id, 'type': unit.type, 'name': unit.name},
-                'deviceMembers': [self._member(member) for member in unit.members],
+                'canBeDeployed': unit.can_deploy,  # FMC keeps it true while the device deploys
+                'device': {'id': unit.id, 'type': listed_type, 'name': unit.name, 'keepLocalEvents': False},
+                'deviceMembers': [self._member(member, listed_type if member == unit.id else 'SENSOR')
+                                  for member in unit.members or [unit.id]],
+                'domain': dict(GLOBAL_DOMAIN, uuid=GLOBAL_DOMAIN['id']),
                 'trafficInterruption': unit.traffic,
-                'policyStatusList': [{'upToDate': False, 'policy': {
-                    'id': 'policy-%s' % re.sub(r'\W', '-', change.policy), 'type': change.policy_type,
-                    'name': change.policy}} for change in changes],
+                'policyStatusList': self._policy_statuses(unit, changes),
             }
             if deploying:
                 item['message'] = IN_PROGRESS
@@ -148,43 +189,93 @@ class Fleet:
             items.append(item)
         return items
 
+    def _policy_statuses(self, unit, changes):
+        """Every policy of the unit: the platform pages, unnamed and up to date, then each policy with changes."""
+        oldest = min(change.version for change in changes) - 3600000
+        statuses = [{'policy': {'id': '%s-%d' % (unit.id, index), 'type': page}, 'upToDate': True,
+                     'trafficInterrupting': False, 'versionTimeStamp': oldest}
+                    for index, page in enumerate(PLATFORM_PAGES)]
+        for change in changes:
+            statuses.append({'policy': {'id': 'policy-%s' % re.sub(r'\W', '-', change.policy), 'type': change.policy_type,
+                                        'name': change.policy},
+                             'upToDate': False, 'trafficInterrupting': unit.traffic == 'YES',
+                             'versionTimeStamp': change.version,
+                             'modifiedUserInfoList': [{'userName': 'admin', 'lastModifiedTime': change.version}]})
+        return statuses
+
     def pending_changes(self, unit_id, now):
+        """What each pending change adds, updates or deletes, in FMC's fields (``action`` in lower case)."""
         unit = self.units.get(unit_id)
         if unit is None:
             return None
-        return [dict(entity, policy={'name': change.policy, 'type': change.policy_type})
-                for change in self._listed(unit, now) for entity in change.entities]
-
-    def job_histories(self, now, job_type=None, status=None, start_time=None):
-        """Deployment jobs, filtered as FMC's filter does: jobType, status, startTime (epoch seconds, at or after)."""
         items = []
-        for deployment in self.deployments:
-            job_status = 'DEPLOYING' if deployment.running(now) else (
-                'FAILED' if any(deployment.outcome(self.units[u]) == 'failed' for u in deployment.units) else 'DEPLOYED')
-            started = (self.wall_ms / 1000.0) + (deployment.started - self.loaded)
-            if job_type not in (None, 'DEPLOYMENT') or status not in (None, job_status):
-                continue
-            if start_time is not None and started < float(start_time):
-                continue
-            items.append({'id': 'job-%d' % deployment.number, 'jobType': 'DEPLOYMENT', 'jobStatus': job_status,
-                          'startTime': int(started), 'endTime': int(started + deployment.end - deployment.started),
-                          'jobName': 'Deployment %d' % deployment.number, 'deploymentNote': deployment.note,
-                          'user': 'automation' if deployment.by == 'api' else 'another-admin',
-                          'deviceList': self._job_device_list(deployment, now)})
+        for change in self._listed(unit, now):
+            for index, entity in enumerate(change.entities):
+                item = dict((key, value) for key, value in entity.items()
+                            if key.startswith(('value', 'references', 'message')))
+                item.update(action=str(entity.get('action', 'update')).lower(), entityName=entity.get('name', ''),
+                            entityType=entity.get('type', 'AccessRule'), lastUpdatedByUsers=['admin'],
+                            entityUUID='%s-%s-%d' % (unit.id, re.sub(r'\W', '-', change.policy), index),
+                            parentUUID='policy-%s' % re.sub(r'\W', '-', change.policy))
+                items.append(item)
         return items
 
+    def job_histories(self, now, wanted):
+        """Deployment jobs as FMC writes them (ISO times, device words, per-device counters), and one system job
+        of type UNKNOWN without devices; filtered by ``wanted`` (the filter's keys): startTime and endTime (epoch
+        seconds, only together), deviceUUID, and the jobType and status that real FMCs also take."""
+        items = [{'id': '0050568B-AFA9-0ed3-0000-000000000001', 'type': 'JobHistory', 'jobType': 'UNKNOWN',
+                  'jobName': 'Deploy_Job_0', 'jobStatus': 'DEPLOYED', 'user': 'System', 'deploymentNote': '',
+                  'startTime': _iso(self._wall(self.loaded - 600)), 'endTime': _iso(self._wall(self.loaded - 590))}]
+        for deployment in self.deployments:
+            items.append(self._job(deployment, now))
+        selected = []
+        for item in items:
+            started = _epoch(item['startTime'])
+            if 'startTime' in wanted and not float(wanted['startTime']) <= started <= float(wanted['endTime']):
+                continue
+            if wanted.get('jobType') and item['jobType'] != wanted['jobType'].upper():
+                continue
+            if wanted.get('status') and item['jobStatus'].upper() != wanted['status'].upper():
+                continue
+            if wanted.get('deviceUUID') and not any(entry['deviceUUID'] == wanted['deviceUUID']
+                                                    for entry in item.get('deviceList') or []):
+                continue
+            selected.append(item)
+        return sorted(selected, key=lambda item: item['startTime'], reverse=True)  # newest first, as FMC lists
+
+    def _wall(self, monotonic):
+        """The wall-clock time (epoch seconds) of a moment of the simulator's monotonic clock."""
+        return self.wall_ms / 1000.0 + (monotonic - self.loaded)
+
+    def _job(self, deployment, now):
+        running = deployment.running(now)
+        failed = any(deployment.outcome(self.units[u]) == 'failed' for u in deployment.units)
+        job = {'id': deployment.job_id, 'type': 'JobHistory', 'jobType': 'DEPLOYMENT',
+               'jobName': 'Deploy_Job_%d' % deployment.number, 'deploymentNote': deployment.note,
+               'jobStatus': 'DEPLOYING' if running else ('FAILED' if failed else 'Deployed'),  # mixed case, as FMC's
+               'user': 'automation' if deployment.by == 'api' else 'another-admin',
+               'startTime': _iso(self._wall(deployment.started)), 'deviceList': self._job_device_list(deployment, now)}
+        if not running:
+            job['endTime'] = _iso(self._wall(deployment.end))
+        return job
+
     def _job_device_list(self, deployment, now):
-        """A job's devices as FMC lists them: each member of a pair or cluster with its ``containerUUID``, each
-        with its own ``deploymentStatus``."""
+        """A job's devices as FMC lists them: each member of a pair or cluster with its container, each with its own
+        ``deploymentStatus`` in the device words and its own ``deployedVersion`` counter."""
         entries = []
         for unit_id in deployment.units:
             unit = self.units[unit_id]
-            status = 'DEPLOYING' if deployment.running(now) else (
-                'FAILED' if deployment.outcome(unit) == 'failed' else 'DEPLOYED')
+            running = deployment.running(now)
+            if not running and unit_id not in deployment.counters:
+                unit.config_version += deployment.outcome(unit) == 'succeeded'
+                deployment.counters[unit_id] = unit.config_version
+            status = 'DEPLOYING' if running else ('FAILED' if deployment.outcome(unit) == 'failed' else 'SUCCEEDED')
             for device_id in unit.members or [unit.id]:
-                entry = {'deviceUUID': device_id, 'deploymentStatus': status, 'deployedVersion': str(deployment.version)}
+                entry = {'deviceUUID': device_id, 'deviceName': self._member(device_id)['name'],
+                         'deploymentStatus': status, 'deployedVersion': deployment.counters.get(unit_id, unit.config_version)}
                 if unit.members:
-                    entry['containerUUID'] = unit.id
+                    entry.update(containerUUID=unit.id, containerName=unit.name)
                 entries.append(entry)
         return entries
 
@@ -248,3 +339,13 @@ class Fleet:
                  'message': 'Deployment failed on %d device(s)' % failures if failures else 'Deployment succeeded'}],
             'sub_tasks': sub_tasks,
         }
+
+
+def _iso(epoch_seconds):
+    """ISO 8601 in UTC, to the second, as FMC's job history writes times."""
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(epoch_seconds))
+
+
+def _epoch(iso):
+    return calendar.timegm(time.strptime(iso, '%Y-%m-%dT%H:%M:%SZ'))
+
