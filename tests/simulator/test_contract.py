@@ -11,13 +11,15 @@ import sys
 import pytest
 
 from cdfmc_contract import API_FILE, Contract, LooseValidator, load_deviations
+from cdfmc_simulator.api import GLOBAL_DOMAIN_UUID, Simulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMAS = os.path.join(HERE, 'schemas')
 # Cisco's files, where a maintainer keeps them beside the checkout (not part of the project).
 CISCO_API = os.path.join(HERE, '..', '..', '..', 'shared', 'api')
-CONFIG = '/api/fmc_config/v1/domain/e276abec-e0f2-11e3-8169-6d9ed49b625f'
-GATEWAY = '/firewall/v1/cdfmc/api/fmc_config/v1/domain/e276abec-e0f2-11e3-8169-6d9ed49b625f'
+CONFIG = '/api/fmc_config/v1/domain/%s' % GLOBAL_DOMAIN_UUID
+GATEWAY = '/firewall/v1/cdfmc/api/fmc_config/v1/domain/%s' % GLOBAL_DOMAIN_UUID
+AUTH = {'Authorization': 'Bearer sim-token'}
 
 
 def _json(name):
@@ -142,3 +144,70 @@ def test_the_generator_reproduces_the_committed_files(tmp_path):
     for name in ('fmc_api.json', 'cisco_examples.json'):
         with open(os.path.join(SCHEMAS, name), 'rb') as committed:
             assert (tmp_path / name).read_bytes() == committed.read(), name
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_simulator_keeps_each_distinct_answer_across_scenarios():
+    scenario = {'tasks': [{'id': 't1', 'timeline': [{'at': 0, 'status': 'Pending'}]}],
+                'faults': [{'match': {'path': '/broken'}, 'status': 500, 'times': None}]}
+    simulator = Simulator(scenario, clock=Clock())
+    for task_id in ('t1', 't1', 'broken'):
+        simulator.handle('GET', GATEWAY + '/job/taskstatuses/' + task_id, {}, AUTH, None)
+    simulator.load({})
+    simulator.handle('GET', GATEWAY + '/job/taskstatuses/t1', {}, AUTH, None)
+    answers = simulator.answers()
+    assert [(answer['path'].rsplit('/', 1)[1], answer['status'], answer['fault']) for answer in answers] == [
+        ('t1', 200, False), ('broken', 500, True), ('t1', 404, False)]
+    assert answers[0]['body']['status'] == 'Pending' and 'body' not in answers[1]
+
+
+FLEET = {
+    'deployment': {'step_seconds': 1.0},
+    'devices': [{'id': 'dev-1', 'name': 'ftd-1', 'pending': ['Branch-ACP']},
+                {'id': 'dev-4', 'name': 'ftd-ha-a'}, {'id': 'dev-5', 'name': 'ftd-ha-b'},
+                {'id': 'dev-6', 'name': 'ftd-c1'}, {'id': 'dev-7', 'name': 'ftd-c2'}],
+    'ha_pairs': [{'id': 'ha-1', 'name': 'ftd-ha', 'primary': 'dev-4', 'secondary': 'dev-5', 'pending': ['HA-ACP']}],
+    'clusters': [{'id': 'cl-1', 'name': 'ftd-cluster', 'control': 'dev-6', 'data': ['dev-7'],
+                  'pending': ['Cluster-ACP']}],
+}
+EXPANDED = {'expanded': ['true']}
+READS = [
+    ('/devices/devicerecords', {}), ('/devices/devicerecords', EXPANDED),
+    ('/devicehapairs/ftddevicehapairs', EXPANDED), ('/deviceclusters/ftddevicecluster', EXPANDED),
+    ('/deployment/deployabledevices', EXPANDED), ('/deployment/deployabledevices', dict(EXPANDED, limit=['1'])),
+    ('/deployment/deployabledevices', dict(EXPANDED, limit=['1'], offset=['1'])),
+    ('/deployment/deployabledevices/dev-1/pendingchanges', EXPANDED),
+    ('/deployment/deployabledevices/ha-1/pendingchanges', EXPANDED),
+    ('/deployment/deployabledevices/cl-1/pendingchanges', EXPANDED),
+    ('/deployment/jobhistories', EXPANDED), ('/deployment/jobhistories', dict(EXPANDED, limit=['1'])),
+    ('/deployment/jobhistories', dict(EXPANDED, filter=['jobType:DEPLOYMENT;status:DEPLOYING'])),
+]
+
+
+def test_the_simulator_answers_a_fleet_as_cisco_describes(contract):
+    clock = Clock()
+    simulator = Simulator(FLEET, clock=clock)
+    for path, query in READS:
+        simulator.handle('GET', CONFIG + path, query, AUTH, None)
+    request = {'type': 'DeploymentRequest', 'version': '1764672000000', 'deviceList': ['dev-1', 'ha-1', 'cl-1'],
+               'forceDeploy': False, 'ignoreWarning': False, 'deploymentNote': 'contract'}
+    assert contract.check_request('POST', CONFIG + '/deployment/deploymentrequests', request) == []
+    reply = simulator.handle('POST', CONFIG + '/deployment/deploymentrequests', {}, AUTH, request)
+    task = CONFIG + '/job/taskstatuses/' + json.loads(reply.payload)['metadata']['task']['id']
+    for clock.now in (1000.5, 1001.5, 1010.0):  # deploying, then done
+        simulator.handle('GET', task, {'showDetailedDeviceStatus': ['true']}, AUTH, None)
+        for path, query in READS[4:]:
+            simulator.handle('GET', CONFIG + path, query, AUTH, None)
+    answers = simulator.answers()
+    # Every request here is one Cisco describes and the fleet can answer: a refusal would hide the answer.
+    refused = ['%s %s -> %s: refused, not answered' % (answer['method'], answer['path'], answer['status'])
+               for answer in answers if answer['status'] not in (200, 202)]
+    problems = refused + contract.problems_in(answers)
+    assert not problems, '\n'.join(problems)
