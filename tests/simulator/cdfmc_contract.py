@@ -32,12 +32,9 @@ def _is_type(validator, instance, name):
     """Whether ``instance`` is of JSON type ``name``, numeric and boolean strings counting as FMC sends them."""
     if validator.is_type(instance, name):
         return True
-    if isinstance(instance, str):
-        if name in ('integer', 'number'):
-            return bool((_INTEGER if name == 'integer' else _NUMBER).match(instance))
-        if name == 'boolean':
-            return instance.lower() in ('true', 'false')
-    return False
+    if isinstance(instance, str) and name in ('integer', 'number'):
+        return bool((_INTEGER if name == 'integer' else _NUMBER).match(instance))
+    return isinstance(instance, str) and name == 'boolean' and instance.lower() in ('true', 'false')
 
 
 def _type(validator, types, instance, schema):
@@ -145,9 +142,9 @@ class Contract:
         if operation is None:
             return None
         problems = [] if query is None else self.check_query(method, path, query)
-        validator = operation.responses.get(str(status))
-        if validator is None and int(status) >= 400:
-            validator = operation.responses.get('default')
+        # An error without a schema of its own has the operation's default one.
+        default = operation.responses.get('default') if int(status) >= 400 else None
+        validator = operation.responses.get(str(status), default)
         if validator is None:
             return problems + ['HTTP %s: no answer documented for %s' % (status, operation.operation_id)]
         return problems + self._problems(validator, body)
@@ -183,8 +180,7 @@ class Contract:
     def problems_in(self, answers):
         """One line per problem in answers the simulator recorded ("GET /path?query -> 200: problem"), passing
         by the answers a fault scripted (off the contract on purpose)."""
-        return ['%s %s -> %s: %s' % (answer['method'], answer['path'] + ('?' if answer.get('query') else '')
-                                     + urlencode(answer.get('query') or {}, doseq=True), answer['status'], problem)
+        return ['%s %s -> %s: %s' % (answer['method'], _request_line(answer), answer['status'], problem)
                 for answer in answers if not answer.get('fault') for problem in self.check_answer(answer)]
 
 
@@ -192,6 +188,11 @@ def _api_path(path):
     """What follows the API prefix of a request path (the path itself when it has none)."""
     match = _PREFIX.match(path)
     return path[match.end():] if match else path
+
+
+def _request_line(answer):
+    query = answer.get('query')
+    return answer['path'] + ('?' + urlencode(query, doseq=True, safe=':;,') if query else '')
 
 
 def load_deviations():
