@@ -125,7 +125,7 @@ def test_each_deviation_says_what_and_why():
         assert deviation['kind'] in ('example', 'simulator') and len(deviation['reason']) > 20, deviation
 
 
-@pytest.mark.parametrize('index', range(len(load_deviations())))
+@pytest.mark.parametrize('index', range(len(load_deviations())), ids=[d['field'] for d in load_deviations()])
 def test_each_deviation_from_an_example_is_still_needed(index):
     deviations = load_deviations()
     if deviations[index]['kind'] != 'example':
