@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from cdfmc_simulator import process as simulator_process_module  # tests/conftest.py puts it on the path
+from cdfmc_contract import Contract  # tests/conftest.py puts tests/simulator on the path
+from cdfmc_simulator import process as simulator_process_module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOKS = os.path.join(ROOT, 'tests', 'integration', 'playbooks')
@@ -71,9 +72,19 @@ class SimulatorProcess(simulator_process_module.SimulatorProcess):
 
 @pytest.fixture(scope='session')
 def simulator_process(tmp_path_factory):
+    """The simulator for the whole session; at its end, every answer it gave is checked against Cisco's
+    description (tests/simulator/cdfmc_contract.py), so each scenario a test used is held to it."""
     process = SimulatorProcess(str(tmp_path_factory.mktemp('simulator')))
     yield process
-    process.stop()
+    try:
+        answers = process.answers()
+    finally:
+        process.stop()
+    problems = Contract.load().problems_in(answers)
+    if problems:
+        pytest.fail('%d problem(s) in the %d distinct answers the simulator gave, against Cisco\'s API description '
+                    '(first %d):\n%s' % (len(problems), len(answers), min(30, len(problems)),
+                                         '\n'.join(problems[:30])), pytrace=False)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ the server writes (or, for the drop and slow faults, mistreats).
 import base64
 import collections
 import email.utils
+import hashlib
 import json
 import re
 import threading
@@ -20,6 +21,8 @@ from .fleet import Fleet
 
 GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
 DEFAULT_TOKEN = 'sim-token'
+# How many distinct answers answers() keeps: enough for a whole test run, bounded for a long-lived server.
+ANSWERS_KEPT = 5000
 
 # cdFMC behind the gateway (/firewall/v1/cdfmc/api/...) or a tenant host / on-prem FMC (/api/...).
 _API_PATH = re.compile(r'\A(?:/[A-Za-z0-9._~-]+)*?(?:/v1/cdfmc/api|/api)(?P<rest>/.*)\Z')
@@ -224,9 +227,11 @@ class Simulator:
         return None
 
     def handle(self, method, path, query, headers, body):
-        """Answer one request (path without the query string; query a dict of lists)."""
+        """Answer one request (path without the query string; query a dict of lists). Each distinct answer is
+        kept for ``answers()``, across scenarios."""
         with self._lock:
             now = self._clock()
+            times_left = [fault.get('times', 1) for fault in self.faults]  # a fault taken counts down
             record = {'method': method, 'path': path, 'query': query, 'time': now, 'since_load': now - self.loaded_at,
                       'authorized': self._authorized(headers, now),
                       'user_agent': headers.get('User-Agent')}
@@ -235,7 +240,30 @@ class Simulator:
             self.requests.append(record)
             reply = self._answer(method, path, query, headers, body, now)
             record['status'] = reply.status if reply.action != 'drop' else None
+            if reply.action == 'drop':
+                return reply
+            # An answer a fault scripted is off Cisco's description on purpose: kept as such, without its body.
+            always = [fault.get('match') or {} for fault in self.faults if fault.get('times', 1) is None]
+            scripted = reply.action is not None or times_left != [f.get('times', 1) for f in self.faults] or any(
+                (match.get('path') or '') in path and (match.get('method') or method).upper() == method
+                for match in always)
+            answer = {'method': method, 'path': path, 'query': query, 'status': reply.status, 'fault': scripted}
+            if not scripted:
+                try:
+                    answer['body'] = json.loads(reply.payload) if reply.payload else None
+                except ValueError:
+                    answer['body'] = reply.payload.decode('utf-8', 'replace')[:200]
+            key = json.dumps([method, path, query, reply.status, scripted], sort_keys=True).encode() + reply.payload
+            kept = self.__dict__.setdefault('_answers', {})  # not cleared by load(): the whole run is checked
+            if len(kept) < ANSWERS_KEPT:
+                kept.setdefault(hashlib.sha1(key).hexdigest(), answer)
             return reply
+
+    def answers(self):
+        """Each distinct answer given since the simulator started, the first ANSWERS_KEPT: method, path, query,
+        status, ``fault`` (a fault scripted it) and, unless it did, the body (parsed when it is JSON)."""
+        with self._lock:
+            return list(self.__dict__.get('_answers', {}).values())
 
     def _answer(self, method, path, query, headers, body, now):
         match = _API_PATH.match(path)

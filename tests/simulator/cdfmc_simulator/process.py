@@ -56,6 +56,10 @@ class SimulatorProcess:
         """Every API request the simulator saw since the scenario was loaded."""
         return self.admin('/_sim/requests')
 
+    def answers(self):
+        """Each distinct answer the simulator gave since it started, whatever the scenario (see Simulator.answers)."""
+        return self.admin('/_sim/answers')
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()

@@ -60,6 +60,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Reply(200, {'loaded': True})
         if path == '/_sim/requests' and method == 'GET':
             return Reply(200, simulator.request_log())
+        if path == '/_sim/answers' and method == 'GET':
+            return Reply(200, simulator.answers())
         if path == '/_sim/health':
             return Reply(200, {'ok': True})
         if path == '/_sim/change' and method == 'POST' and isinstance(body, dict):
