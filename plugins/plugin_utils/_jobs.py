@@ -75,8 +75,9 @@ def device_state(status, mapper):
 
 def read_job(item, mapper):
     """One job history item as a dict: id, name, type, status, state, start_ms, end_ms, note, user and devices
-    ({id, name, container_id, container_name, status, state}); None for an item that is not an object. A device
-    with no status of its own takes the job's."""
+    ({id, name, container_id, container_name, status, state, can_rollback}); None for an item that is not an
+    object. A device with no status of its own takes the job's; ``canRollback`` comes only in answers filtered
+    by rollbackApplicable (else None)."""
     if not isinstance(item, dict):
         return None
     job_status = _text(item.get('jobStatus'))
@@ -89,7 +90,8 @@ def read_job(item, mapper):
         devices.append({'id': str(entry['deviceUUID']), 'name': _text(entry.get('deviceName')),
                         'container_id': _text(entry.get('containerUUID')),
                         'container_name': _text(entry.get('containerName')), 'status': status or job_status,
-                        'state': device_state(status, mapper) if status else job_state})
+                        'state': device_state(status, mapper) if status else job_state,
+                        'can_rollback': _flag(entry.get('canRollback'))})
     return {'id': _text(item.get('id')), 'name': _text(item.get('jobName')),
             'type': (_text(item.get('jobType')) or '').upper() or None, 'status': job_status, 'state': job_state,
             'start_ms': epoch_ms(item.get('startTime')), 'end_ms': epoch_ms(item.get('endTime')),
@@ -136,3 +138,11 @@ def _text(value):
     if value is None:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def _flag(value):
+    """True, False or None (absent) from a JSON boolean or its text."""
+    if value is None or isinstance(value, bool):
+        return value
+    return {'true': True, 'false': False}.get(str(value).strip().lower())
+

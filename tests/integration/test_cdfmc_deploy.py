@@ -311,3 +311,52 @@ def test_one_timeout_bounds_the_whole_task_and_keeps_what_is_known(simulator, ru
     assert result['task']['state'] in ('pending', 'running') and not result['task']['terminal']
     assert result['deployed'][0]['name'] == 'ftd-1' and result['deployed'][0]['state'] in ('pending', 'running')
     assert 'warnings' not in result  # nothing was settled: the deployment has not ended
+
+
+@pytest.mark.parametrize('shape', ['7.x', '6.x'])
+def test_named_units_deploy_with_one_item_a_page_and_counts_as_text(simulator, run_playbook, tmp_path, shape):
+    # A standalone device, an HA pair by its name and a cluster by a member's name, as Cisco's shapes give them:
+    # pair members and 6.x cluster members named only by id, SENSOR in the deployable list, every page one item.
+    scenario = fleet(cluster_shape=shape, paging={'max_limit': 1, 'counts_as_text': True})
+    scenario['clusters'][0]['pending'] = ['Cluster-ACP']
+    simulator.load(scenario)
+    _played, results = deploy(run_playbook, tmp_path, ['ftd-1', 'ftd-ha', 'ftd-c2'])
+    result = results['localhost']['deployed']
+    assert result['changed'] and not result.get('failed'), result
+    assert [(d['name'], d['type'], d['state']) for d in result['deployed']] == [
+        ('ftd-1', 'Device', 'succeeded'), ('ftd-ha', 'DeviceHAPair', 'succeeded'),
+        ('ftd-cluster', 'DeviceCluster', 'succeeded')]
+    assert [d['policies'] for d in result['deployed']] == [['Branch-ACP'], ['HA-ACP'], ['Cluster-ACP']]
+    assert 'device ftd-c2 is a member of cluster ftd-cluster: it is deployed through it' in result['warnings'][0]
+    (post,) = posts(simulator)
+    assert post['body']['deviceList'] == ['dev-1', 'ha-1', 'cl-1']
+    records = [r for r in simulator.requests() if r['path'].endswith('/devices/devicerecords')]
+    assert len(records) == len(scenario['devices'])  # one page a device, every page read
+    assert not [r for r in simulator.requests() if '/deviceha/' in r['path']]
+
+
+def test_a_second_run_is_ok_from_job_history_while_the_list_still_lags(simulator, run_playbook, tmp_path):
+    # The deployable list lags the deployment by far more than settle_timeout: only job history, as FMC writes
+    # it, says that what it still lists was deployed.
+    simulator.load(fleet(deployment={'step_seconds': 0.4, 'list_lag': 120}))
+    _played, results = deploy(run_playbook, tmp_path, ['ftd-1'], settle_timeout=1)
+    first = results['localhost']['deployed']
+    assert first['changed'] and 'the deployable list still listed ftd-1' in first['warnings'][0]
+    listed = [r for r in simulator.requests() if r['path'].endswith('/deployment/deployabledevices')]
+    _played, results = deploy(run_playbook, tmp_path, ['ftd-1'], pending_grace=0)
+    again = results['localhost']['deployed']
+    assert not again['changed'] and not again.get('failed') and len(posts(simulator)) == 1, again
+    assert [d['name'] for d in again['up_to_date']] == ['ftd-1'] and 'nothing to deploy' in again['msg']
+    jobs = [r for r in simulator.requests() if r['path'].endswith('/deployment/jobhistories')]
+    assert jobs and all(r['query']['filter'][0].startswith('startTime:') for r in jobs) and len(listed) >= 2
+
+
+def test_an_fmc_without_job_history_still_deploys_with_one_warning(simulator, run_playbook, tmp_path):
+    scenario = fleet(job_history=False)
+    simulator.load(scenario)
+    _played, results = deploy(run_playbook, tmp_path, ['ftd-1', 'ftd-2'])
+    result = results['localhost']['deployed']
+    assert result['changed'] and not result.get('failed'), result
+    assert [d['state'] for d in result['deployed']] == ['succeeded', 'succeeded']
+    (warning,) = [w for w in result.get('warnings', []) if 'job history' in w]
+    assert 'has no deployment job history' in warning and 'HTTP 404' in warning

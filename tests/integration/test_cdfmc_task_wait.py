@@ -237,3 +237,26 @@ def test_a_long_poll_interval_alone_is_accepted(simulator, wait_on):
     simulator.load({'tasks': [task('t1', 99)]})
     result = wait_on('t1', poll_interval=60, timeout=1).result
     assert result['timed_out'] and 'max_poll_interval' not in result['msg'] and result['tasks'][0]['polls'] == 1
+
+
+def test_a_registration_that_says_running_and_registration_failed_fails_at_once_with_that_word(simulator, wait_on):
+    # Cisco's FTDv automation decides on the message; FMC then discards the task (here after 3 s).
+    simulator.load({'tasks': [{'id': 'reg-1', 'task_type': 'DEVICE_REGISTRATION', 'starts': 'first_request',
+                               'deleted_at': 3, 'timeline': [{'at': 0, 'status': 'RUNNING',
+                                                              'message': 'REGISTRATION_FAILED'}]}]})
+    waited = wait_on('reg-1', poll_interval=0.2, max_poll_interval=0.5, timeout=30)
+    result = waited.result
+    assert result['failed'] and not result['timed_out'] and result['summary']['failed'] == 1, result
+    (facts,) = result['tasks']
+    assert facts['state'] == 'failed' and facts['terminal'] and facts['polls'] == 1
+    assert 'REGISTRATION_FAILED' in result['msg'] and 'disappeared' not in result['msg']
+
+
+def test_an_fmc_that_refuses_task_parameters_is_read_without_them(simulator, wait_on):
+    simulator.load({'task_query_parameters': False,
+                    'tasks': [task('t1', 0.5, devices=[('d1', 'ftd-1', 'SUCCESS', 'ok')])]})
+    result = wait_on('t1', **FAST).result
+    assert result['all_succeeded'] and not result.get('failed'), result
+    queries = [r['query'] for r in status_requests(simulator)]
+    assert queries[0] == {'showDetailedDeviceStatus': ['true']} and all(query == {} for query in queries[1:])
+    assert [w for w in result['warnings'] if 'refused showDetailedDeviceStatus' in w]
