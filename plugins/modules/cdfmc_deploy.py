@@ -20,12 +20,16 @@ description:
     deployment task and returns each device's result, as M(cisco.cdfmc.cdfmc_task_wait) does.
   - Idempotent. A device with nothing to deploy is reported in RV(up_to_date) and is not deployed; when nothing
     named is pending, the task is V(ok). After the deployment, it waits (at most O(settle_timeout)) until FMC's list
-    of deployable devices has caught up, so that a second run right after finds nothing to do.
+    of deployable devices has caught up, so that a second run right after finds nothing to do. A device the list
+    still shows at a version older than the start of a deployment that succeeded on it (in FMC's deployment job
+    history) is up to date too. An FMC without job history (before 6.7) is deployed to all the same, with a warning.
   - A device that is deploying already (another administrator's deployment) is waited for, then what is still
     pending is deployed with a new request; O(on_deploying=fail) fails instead.
   - Names are matched against every managed device, HA pair and cluster, ids first, then exact names. A name that
     is unknown, or that names two devices, is refused before anything is sent. A member of an HA pair or a cluster
-    is deployed through its pair or cluster, with a warning.
+    is deployed through its pair or cluster, with a warning. Pairs, clusters (as FMC 6.x and 7.x list them) and
+    devices are named by FMC's record types C(DeviceHAPair), C(DeviceCluster) and C(Device) in the results,
+    whatever the list of deployable devices calls them (it says C(SENSOR) for a standalone device).
   - One O(timeout), from the start of the task, covers waiting for another deployment, the request, the wait and
     the settling. Deployments from the forks of one host to one server are requested one at a time; the usual
     form is one task with C(run_once) and a list of devices.
@@ -45,7 +49,10 @@ attributes:
     description: Reads what would be deployed and returns it in RV(deployed); sends no deployment request.
     support: full
   diff_mode:
-    description: Shows the pending policies of each device and, where FMC offers them, the pending changes of each.
+    description:
+      - Shows the pending policies of each device and, where FMC offers them, each entity a pending change adds,
+        updates or deletes, with its fields' old values before and new values after.
+      - Values of fields whose name looks secret (key, password, secret, token, community) are shown as C(********).
     support: full
 options:
   devices:
@@ -97,8 +104,8 @@ options:
       - Seconds to wait, after the deployment ended, for the devices whose deployment succeeded to leave FMC's list
         of deployable devices (or for it to list a newer version of them), so that a run right after finds nothing
         to do. When they do not in time (or O(timeout) comes first), a warning says so; the task does not fail.
-      - Not used with O(wait=false). A run right after still does not deploy again what a deployment that ended
-        in the last hour deployed, as FMC's deployment history shows it.
+      - Not used with O(wait=false). A run right after still does not deploy again what a deployment that
+        succeeded deployed, as FMC's deployment job history shows it.
     type: int
     default: 60
   wait:
@@ -222,7 +229,9 @@ deployed:
           the devices' versions (with O(force=true), for a device with nothing pending, the time of the read).
       type: str
     policies:
-      description: The names of the policies that were pending.
+      description:
+        - The policies that were out of date (FMC lists every policy of a device, up to date or not), each by its
+          name, else by its type (most platform pages have no name).
       type: list
       elements: str
     traffic_interruption:
