@@ -253,7 +253,7 @@ def _server_settings(options):
     """Where the server is: base_url (or region) and the API prefix."""
     base_url, region = options.get('base_url'), options.get('region')
     if base_url and region:
-        raise CdfmcOptionError('base_url and region are mutually exclusive: give one of them')
+        raise CdfmcOptionError(_both_given(options, 'base_url', 'region'))
     if not base_url and not region:
         raise CdfmcOptionError(
             'no server given: set base_url (or CDFMC_BASE_URL) to the FMC or gateway URL, '
@@ -267,11 +267,33 @@ def _server_settings(options):
         raise CdfmcOptionError('base_url must be a string')
     scheme, netloc, host, base_path = _parse_base_url(base_url)
     api_prefix = options.get('api_prefix')
+    if api_prefix is None and base_path.lower().endswith(FMC_API_PREFIX):
+        # The collection adds /api (or the gateway's /v1/cdfmc/api) itself: with it in base_url, every path is wrong.
+        raise CdfmcOptionError(
+            'base_url is the server\'s address without %s: use %s://%s%s, not %s (the collection adds the API path '
+            'itself)' % (FMC_API_PREFIX, scheme, netloc, base_path[:-len(FMC_API_PREFIX)], base_url.strip()))
     if api_prefix is None:
         api_prefix = CDFMC_API_PREFIX if base_path else FMC_API_PREFIX
     else:
         api_prefix = _normalize_api_prefix(str(api_prefix))
     return dict(scheme=scheme, netloc=netloc, host=host, base_path=base_path, api_prefix=api_prefix)
+
+
+def _both_given(options, first, second):
+    """The message for two options that exclude each other: which came from where, and which to drop."""
+    variables = dict((name, CONNECTION_ARGUMENT_SPEC[name]['fallback'][1][0]) for name in (first, second))
+    given = getattr(options, 'given', lambda name: True)
+    from_environment = [name for name in (first, second) if not given(name)]
+    if len(from_environment) == 1:
+        in_task = second if from_environment[0] == first else first
+        return ('%s and %s are mutually exclusive: %s is set in the task and %s comes from the environment variable '
+                '%s (as an AWX credential sets it); drop %s from the task to use %s, or unset %s'
+                % (first, second, in_task, from_environment[0], variables[from_environment[0]], in_task,
+                   from_environment[0], variables[from_environment[0]]))
+    if from_environment:
+        return '%s and %s are mutually exclusive: both come from the environment (%s and %s); unset one' % (
+            first, second, variables[first], variables[second])
+    return '%s and %s are mutually exclusive: both are set in the task; give only one of them' % (first, second)
 
 
 def _credential_settings(options, region):
@@ -306,7 +328,7 @@ def _domain_settings(options, uses_login):
     """Whose tasks: domain_uuid, or domain by name; with neither, the login's domain or the cdFMC's Global."""
     domain_uuid, domain = options.get('domain_uuid'), options.get('domain')
     if domain_uuid is not None and domain is not None:
-        raise CdfmcOptionError('domain_uuid and domain are mutually exclusive: give the domain by UUID or by name')
+        raise CdfmcOptionError(_both_given(options, 'domain_uuid', 'domain'))
     if domain_uuid is not None:
         domain_uuid = validate_identifier(domain_uuid, 'domain_uuid')
     elif domain is not None:

@@ -137,6 +137,16 @@ def _connection_problem(exc, host):
     return 'connection failed: %s: %s' % (type(innermost).__name__, shown(innermost))
 
 
+def _then(text, more):
+    """``text`` (the server's words, kept as sent) and ``more`` (ours): a new sentence after a stop, else "; "."""
+    text = (text or '').rstrip()
+    if not text:
+        return more
+    if text.endswith(('.', '!', '?')):
+        return '%s %s%s' % (text, more[:1].upper(), more[1:])
+    return '%s; %s' % (text.rstrip(';'), more)
+
+
 def _error_descriptions(body):
     """The messages[].description texts of an error body, in either shape FMC sends (shown escaped)."""
     if not isinstance(body, dict):
@@ -408,6 +418,16 @@ class Transport:
             raise CdfmcResponseError('%s %s on %s: HTTP %d with %s' % (method, path, self.settings.server, status, what),
                                      method=method, path=path, status=status)
 
+    def _not_found_advice(self, detail, path):
+        """What to check after a 404: the URL tried, the task id and domain for a task, and a path in base_url that
+        the server may not have (a gateway's base_url ends in /firewall)."""
+        detail = _then(detail, 'the URL tried was %s' % self.redact(self.settings.server + path))
+        if '/job/taskstatuses/' in path:
+            detail = _then(detail, 'check the task id and domain_uuid')
+        if self.settings.base_path and not self.settings.base_path.endswith('/firewall'):
+            detail = _then(detail, 'check that base_url is the server\'s address, without a path it does not serve')
+        return detail
+
     def _http_error(self, method, path, response, raw):
         status = response.status_code
         try:
@@ -421,11 +441,10 @@ class Transport:
             detail = 'redirected to %s; set base_url to the address the API is served at' % (
                 shown(re.split(r'[?#]', location, maxsplit=1)[0]) or 'an unnamed location')
         elif status == 401:
-            detail = (detail + '; ' if detail else '') + (
-                'refused again after the login was renewed' if self.settings.uses_login
-                else 'check api_token (or CDFMC_API_TOKEN)')
-        elif status == 404 and not detail:
-            detail = 'check the task id and domain_uuid'
+            detail = _then(detail, 'refused again after the login was renewed' if self.settings.uses_login
+                           else 'check api_token (or CDFMC_API_TOKEN)')
+        elif status == 404:
+            detail = self._not_found_advice(detail, path)
         message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, shown(response.reason or '', 80))
         message = message.rstrip() + (': %s' % detail if detail else '')
         retry_after = parse_retry_after(response.headers.get('Retry-After'), time.time())

@@ -534,3 +534,30 @@ def test_paging_counts_given_as_text_still_walk_every_page(simulator, monkeypatc
         assert [item['id'] for item in client.all_items('/x')] == ['0', '1', '2', '3', '4']
         assert paged.offsets == [0, 1, 2, 3, 4]
 
+
+
+@pytest.mark.parametrize('fault,expected', [
+    # FMC's own text ends in a stop: ours starts a new sentence, with no stray punctuation.
+    ({'status': 401, 'message': 'Invalid or expired access token.'},
+     'Invalid or expired access token. Check api_token (or CDFMC_API_TOKEN)'),
+    ({'status': 401, 'message': 'Token invalid'}, 'Token invalid; check api_token (or CDFMC_API_TOKEN)'),
+])
+def test_advice_follows_the_server_s_words_without_stray_punctuation(simulator, fault, expected):
+    simulator.load({'tasks': [TASK], 'faults': [dict(fault, times=None)]})
+    with make_client(simulator, max_retries=0) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    assert str(caught.value).endswith(expected) and '.;' not in str(caught.value)
+
+
+def test_a_404_names_the_url_tried_and_a_path_in_base_url_the_server_may_not_have(simulator):
+    with make_client(simulator, base_url=simulator.url + '/fmc', max_retries=0) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    message = str(caught.value)
+    assert 'Task t1 not found. The URL tried was %s/fmc/v1/cdfmc/api/fmc_config/' % simulator.url in message
+    assert "check that base_url is the server's address, without a path it does not serve" in message
+    with make_client(simulator, max_retries=0) as client:  # a gateway's base_url ends in /firewall: no such advice
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('nope')
+    assert 'check the task id and domain_uuid' in str(caught.value) and 'without a path' not in str(caught.value)

@@ -148,3 +148,39 @@ def test_spec_env_fallback_ignores_empty(monkeypatch):
         fallback(*names)
     monkeypatch.setenv('CDFMC_API_TOKEN', 'x')
     assert fallback(*names) == 'x'
+
+
+@pytest.mark.parametrize('base_url,use', [
+    ('https://fmc.example.com/api', 'https://fmc.example.com,'), ('https://fmc.example.com/API/', 'https://fmc.example.com,'),
+    ('https://api.us.security.cisco.com/firewall/api', 'https://api.us.security.cisco.com/firewall,'),
+])
+def test_api_in_base_url_is_refused_naming_the_address_to_use(base_url, use):
+    with pytest.raises(CdfmcOptionError) as caught:
+        settings(base_url=base_url)
+    assert "base_url is the server's address without /api: use %s not %s (" % (use, base_url) in str(caught.value)
+    # Where the API really is under such a path, api_prefix says so.
+    assert settings(base_url=base_url, api_prefix='/api').path('/x').endswith('/api/x')
+
+
+@pytest.mark.parametrize('environment,arguments,message', [
+    ({'CDFMC_BASE_URL': 'https://fmc.example.com'}, {'region': 'us'},
+     'region is set in the task and base_url comes from the environment variable CDFMC_BASE_URL (as an AWX credential '
+     'sets it); drop region from the task to use base_url, or unset CDFMC_BASE_URL'),
+    ({'CDFMC_REGION': 'eu'}, {'base_url': 'https://fmc.example.com'},
+     'base_url is set in the task and region comes from the environment variable CDFMC_REGION'),
+    ({'CDFMC_REGION': 'eu', 'CDFMC_BASE_URL': 'https://fmc.example.com'}, {},
+     'both come from the environment (CDFMC_BASE_URL and CDFMC_REGION); unset one'),
+    ({}, {'region': 'us', 'base_url': 'https://fmc.example.com'}, 'both are set in the task; give only one of them'),
+    ({'CDFMC_DOMAIN': 'Global/Site-A'}, {'base_url': 'https://fmc.example.com', 'domain_uuid': 'abc'},
+     'domain_uuid is set in the task and domain comes from the environment variable CDFMC_DOMAIN'),
+])
+def test_options_that_exclude_each_other_say_where_each_came_from(monkeypatch, environment, arguments, message):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
+    for name in ('CDFMC_BASE_URL', 'CDFMC_REGION', 'CDFMC_DOMAIN', 'CDFMC_DOMAIN_UUID'):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(CdfmcOptionError) as caught:
+        OptionAdapter.from_arguments(dict(arguments, api_token='t'), connection_argument_spec()).connection()
+    assert message in str(caught.value)
