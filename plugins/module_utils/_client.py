@@ -36,26 +36,28 @@ PAGE_SIZE = 1000
 MAX_PAGES = 100
 
 
-def connect(settings, warn=None, log=None, stop=None):
+def connect(settings, warn=None, log=None, stop=None, notice=None):
     """A ready client for ``settings``: the request budget shared with other processes, the authentication,
-    one session. ``warn`` and ``log`` get warnings and per-request lines; ``stop`` (an Event) ends waits early."""
+    one session. ``warn`` and ``log`` get warnings and per-request lines, ``notice`` a line per retry while the
+    server has never answered; ``stop`` (an Event) ends waits early."""
     for warning in settings.warnings:
         if warn is not None:
             warn(warning)
     wait = stop.wait if stop is not None else time.sleep
     budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests,
                            wait=wait, warn=warn, request_timeout=settings.request_timeout)
-    return CdfmcClient(settings, budget=budget, log=log, sleep=wait, warn=warn)
+    return CdfmcClient(settings, budget=budget, log=log, sleep=wait, warn=warn, notice=notice)
 
 
 class CdfmcClient:
     """One FMC: its transport, its authentication, and the domain of its tasks.
 
     ``auth`` defaults to what the settings call for (an API token, or an on-prem login shared by forks).
-    ``budget``, ``log``, ``sleep`` and ``clock`` go to the transport; ``warn`` gets the login cache's warnings.
+    ``budget``, ``log``, ``sleep``, ``clock`` and ``notice`` go to the transport; ``warn`` gets the login cache's warnings.
     """
 
-    def __init__(self, settings, auth=None, budget=None, log=None, sleep=time.sleep, clock=time.monotonic, warn=None):
+    def __init__(self, settings, auth=None, budget=None, log=None, sleep=time.sleep, clock=time.monotonic, warn=None,
+                 notice=None):
         require_requests()
         self.settings = settings
         if auth is None:
@@ -64,7 +66,7 @@ class CdfmcClient:
         self._warn = warn
         # An old on-prem FMC may refuse any query parameter on task statuses: then none is sent again.
         self._refuses_task_parameters = False
-        self.transport = Transport(settings, auth, budget=budget, log=log, sleep=sleep, clock=clock)
+        self.transport = Transport(settings, auth, budget=budget, log=log, sleep=sleep, clock=clock, notice=notice)
         self._domain_uuid = None
         self._domain_lock = threading.Lock()  # one lookup of the domain, however many threads ask at once
 

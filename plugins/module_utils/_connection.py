@@ -198,6 +198,11 @@ class ConnectionSettings:
                                                           self.domain_uuid or self.domain)
 
     @property
+    def port(self):
+        """The server's TCP port: the one base_url names, else the scheme's."""
+        return urlsplit('%s://%s' % (self.scheme, self.netloc)).port or (443 if self.scheme == 'https' else 80)
+
+    @property
     def warnings(self):
         """Settings that are allowed but probably wrong, one sentence each."""
         if not self.uses_login and self.domain_uuid and self.domain_uuid.lower() != CDFMC_GLOBAL_DOMAIN_UUID:

@@ -70,6 +70,12 @@ def backoff_delays(base=BACKOFF_BASE, cap=BACKOFF_CAP, rand=random.random):
             attempt += 1
 
 
+def retries_bound(done, retries, request_timeout, base=BACKOFF_BASE, cap=BACKOFF_CAP):
+    """The most seconds ``retries`` more attempts may take after ``done`` retries: each attempt's request_timeout
+    and the longest backoff before it (no Retry-After: a server that never answered sends none)."""
+    return sum(min(cap, base * 2 ** attempt) + request_timeout for attempt in range(done, done + retries))
+
+
 def parse_retry_after(value, now, cap=RETRY_AFTER_CAP):
     """Return the delay in seconds that a Retry-After header asks for, capped, or None.
 
@@ -135,6 +141,8 @@ def polled_again(error):
     """True when a task whose poll failed with ``error`` is worth polling again at its next turn; False when a
     retry cannot help (bad input, an untrusted server, an answer that will not change, an unexpected error)."""
     kind = getattr(error, 'kind', None)
+    if getattr(error, 'never_answered', False):
+        return False  # a server that has not answered once in this run: a wrong address, not an outage
     if kind == HTTP_ERROR:
         return is_retryable_status('GET', error.status, error.detail) or error.status in POLL_AGAIN_STATUSES
     return AFTER_FAILURE.get(kind, (False, False, False))[2]

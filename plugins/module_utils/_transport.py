@@ -30,6 +30,8 @@ import traceback
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     NO_ANSWER,
+    REFUSED,
+    UNTRUSTED,
     CdfmcLibraryError,
     CdfmcRequestError,
     CdfmcResponseError,
@@ -40,6 +42,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
     backoff_delays,
     parse_retry_after,
     retried_at_once,
+    retries_bound,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.cisco.cdfmc.plugins.module_utils._watchdog import Watchdog, watch_connection, watching
@@ -60,6 +63,8 @@ USER_AGENT = 'cisco.cdfmc/%s' % COLLECTION_VERSION
 # A task status is a few KiB; anything far larger is not one.
 MAX_BODY_BYTES = 8 * 1024 * 1024
 _SNIPPET_LENGTH = 160
+# Seconds one TLS handshake may take to tell whether a port that dropped plain HTTP speaks TLS.
+TLS_PROBE_TIMEOUT = 3.0
 # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, _EMAIL_MISMATCH and _IP_ADDRESS_MISMATCH: the certificate names another host.
 _NAME_MISMATCH = (62, 63, 64)
 
@@ -234,14 +239,20 @@ class Transport:
     """One server, one keep-alive requests session, retries as the settings say.
 
     ``settings`` is a ConnectionSettings, ``auth`` an Auth. ``budget`` (a RequestBudget) paces the requests,
-    shared with other processes; ``log`` gets one line per request; ``sleep`` and ``clock`` (monotonic
-    seconds) are injectable for tests. ``request_count`` counts every HTTP request sent, retries included.
+    shared with other processes; ``log`` gets one line per request; ``notice`` (default verbosity) one line per
+    retry while the server has never answered; ``sleep`` and ``clock`` (monotonic seconds) are injectable for
+    tests. ``request_count`` counts every HTTP request sent, retries included.
+
+    A server that has not answered once in this run (refused, unresolvable, no TLS, silent) is almost always a
+    wrong address, not an outage: once its retries are spent, the error says so (``never_answered``) and a wait
+    does not poll again. After its first answer, outages are ridden through.
     """
 
-    def __init__(self, settings, auth, budget=None, log=None, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, settings, auth, budget=None, log=None, sleep=time.sleep, clock=time.monotonic, notice=None):
         self.settings, self.auth, self.budget = settings, auth, budget
-        self._log, self._sleep, self._clock = log, sleep, clock
+        self._log, self._sleep, self._clock, self._notice = log, sleep, clock, notice
         self.request_count = 0
+        self.answered = False  # any HTTP answer (whatever its status) from the server in this run
         self.session = _new_session(settings, pool_size=max(10, getattr(budget, 'concurrent', 0)))
 
     def close(self):
@@ -275,8 +286,12 @@ class Transport:
                 response, raw = self._send(method, path, params, json_body, deadline, auth or self.auth, headers)
             except CdfmcRequestError as exc:
                 # A POST that may have reached the server must not run twice.
-                if not retried_at_once(exc, method) or retries_left <= 0 or not self._pause(next(delays), deadline, exc):
-                    raise
+                if not retried_at_once(exc, method) or retries_left <= 0:
+                    raise self._unreached(exc)
+                delay = next(delays)
+                self._say_unreached(exc, delay, self.settings.max_retries - retries_left, retries_left, deadline)
+                if not self._pause(delay, deadline, exc):
+                    raise self._unreached(exc)
                 retries_left -= 1
                 continue
             if 200 <= response.status_code < 300:
@@ -300,6 +315,33 @@ class Transport:
             if not self._pause(delay, deadline, error):
                 raise error
             retries_left -= 1
+
+    def _never_reached(self, error):
+        """True when ``error`` is a failure to reach a server that has not answered once in this run (a request
+        that was not sent for want of time, or of room in the budget, says nothing of the server)."""
+        if self.answered or error.status is not None or error.kind not in (REFUSED, NO_ANSWER, UNTRUSTED):
+            return False
+        return getattr(error, 'sent', True) is not False or isinstance(error, CdfmcTLSError)
+
+    def _unreached(self, error):
+        """``error``, marked ``never_answered`` (and saying so) when the server has never answered in this run."""
+        if self._never_reached(error) and not getattr(error, 'never_answered', False):
+            error.never_answered = True
+            error.args = ('%s; %s has not answered once in this run (host %s, port %d): check base_url'
+                          % (error, self.settings.server, self.settings.host, self.settings.port),) + error.args[1:]
+        return error
+
+    def _say_unreached(self, error, delay, done, retries_left, deadline):
+        """One line at the default verbosity per retry while the server has never answered: what happened, when the
+        next try is, and the time the retries end (at the latest) if it never answers."""
+        if self._notice is None or not self._never_reached(error):
+            return
+        give_up = retries_bound(done, retries_left, self.settings.request_timeout)
+        if deadline is not None:
+            give_up = min(give_up, max(0.0, deadline - self._clock()))
+        what = str(error).split(' on %s: ' % self.settings.server, 1)[-1]
+        self._notice('cisco.cdfmc: %s: %s; trying again in %.0f s; gives up at %s if it never answers' % (
+            self.settings.server, what, delay, time.strftime('%H:%M:%S', time.localtime(time.time() + give_up))))
 
     def _authenticate(self, step, deadline, *args):
         """A login or a refresh (``step``) for a request; when it fails, the request was not sent, or was refused
@@ -357,6 +399,7 @@ class Transport:
                 response = self.session.request(
                     method, self.settings.server + path, params=params, json=json_body, auth=auth, headers=headers,
                     verify=self.settings.verify, timeout=timeout, allow_redirects=False, stream=True)
+                self.answered = True
                 try:
                     raw = self._read(response, method, path, watchdog)
                 finally:
@@ -366,6 +409,10 @@ class Transport:
             raise CdfmcTLSError('%s %s on %s: %s' % (method, path, self.settings.server, self.redact(_tls_advice(exc))),
                                 method=method, path=path)
         except requests.exceptions.RequestException as exc:
+            if self._answers_tls_instead(exc, watchdog):
+                raise CdfmcTLSError('%s %s on %s: the port answers TLS, not plain HTTP: set base_url to https://%s' % (
+                    method, path, self.settings.server, self.settings.netloc + self.settings.base_path),
+                    method=method, path=path, sent=False)
             raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server,
                                                          self._what_went_wrong(exc, watchdog, timeout)),
                                     method=method, path=path, refused=_is_connection_refused(exc))
@@ -383,6 +430,21 @@ class Transport:
                                     method=method, path=path)
         self.log('%s %s -> HTTP %d in %.3fs' % (method, path, response.status_code, self._clock() - started))
         return response, raw
+
+    def _answers_tls_instead(self, exc, watchdog):
+        """After plain HTTP was dropped without an answer by a server never heard from: does the port speak TLS?
+        One TLS handshake (certificate not checked: nothing is sent over it) tells, within a few seconds."""
+        if self.settings.scheme != 'http' or self.answered or watchdog.cut or _is_connection_refused(exc) or \
+                isinstance(exc, requests.exceptions.Timeout):
+            return False
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        try:
+            with socket.create_connection((self.settings.host, self.settings.port), timeout=TLS_PROBE_TIMEOUT) as raw:
+                with context.wrap_socket(raw, server_hostname=self.settings.host):
+                    return True
+        except (OSError, ValueError):
+            return False
 
     def _what_went_wrong(self, exc, watchdog, timeout):
         if watchdog.cut and not watchdog.headers_cut:

@@ -37,7 +37,13 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     task_facts_argument_spec,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, locked, private_directory
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
+    SharedFileUnavailable,
+    locked,
+    private_directory,
+    read_state,
+    write_state,
+)
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select, unit_type
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import (
     deployed_since,
@@ -229,6 +235,9 @@ def settled_plan(run, units):
             run.graced = True
             grace = min(run.options['pending_grace'], run.left() / 2)
             if grace >= MIN_GRACE:
+                run.display.display('%s: nothing pending for %s; reading the list again in %.0f s (pending_grace), '
+                                    'as FMC lists a change a few seconds after it is made'
+                                    % (NAME, _names(plan.selected) or 'any device', grace))
                 run.pause(grace, 'the deployable list (pending_grace)')
                 continue
             run.warnings.append('%s: no time was left to read the deployable list again after pending_grace; a '
@@ -367,11 +376,37 @@ def settle(run, plan, task):
                             '(%s); a second run may deploy again' % (NAME, exc))
 
 
+class PlayRecord:
+    """What the forks of one ansible-playbook run deployed to one server (a small file beside the deploy lock, read
+    and written under it): so that a host that finds nothing left to deploy can say that another host of its play
+    deployed it, and name run_once."""
+
+    def __init__(self, path):
+        self.path = path
+        state, _problem = read_state(path)
+        self.state = state if isinstance(state, dict) and isinstance(state.get('units'), list) else {}
+
+    def deployed(self, units):
+        """Record that this fork's play deployed ``units`` (never fails: the record only serves a hint)."""
+        try:
+            write_state(self.path, json.dumps({'play': os.getppid(), 'at': time.time(),
+                                               'units': [unit['id'] for unit in units]}))
+        except SharedFileUnavailable:
+            pass
+
+    def by_this_play(self, units):
+        """The units of ``units`` that another fork of this play deployed in the last hour."""
+        if self.state.get('play') != os.getppid() or not isinstance(self.state.get('at'), (int, float)) or \
+                time.time() - self.state['at'] > RECENT / 6:
+            return []
+        return [unit for unit in units if unit['id'] in self.state['units']]
+
+
 @contextlib.contextmanager
 def deploy_lock(run):
     """Hold the lock that serialises the deployments of this host's forks to one server (waited for until the
-    deadline: its holder may be waiting for a deployment to end). A lock file that cannot be used: a warning, and
-    no serialising."""
+    deadline: its holder may be waiting for a deployment to end); yield the PlayRecord read under it. A lock file
+    that cannot be used: a warning, and no serialising."""
     key = hashlib.sha256(('%s%s' % (run.server, run.client.config_path(''))).encode('utf-8')).hexdigest()[:32]
     path = os.path.join(private_directory(), '%s.deploy.lock' % key)
     held = contextlib.ExitStack()
@@ -384,7 +419,7 @@ def deploy_lock(run):
         run.warnings.append('cisco.cdfmc: the deployment lock cannot be used (%s); this deployment is not serialised '
                             'with the other forks of this host' % exc)
     with held:
-        yield
+        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key))
 
 
 def _out_of_date(entries):
@@ -529,7 +564,7 @@ def _deploy(options, display, check_mode, diff_mode, started, warnings, result):
     if options['timeout'] <= 0:
         raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (options['timeout'],))
     stop = threading.Event()
-    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop) as client:
+    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop, notice=display.display) as client:
         try:
             deadline = started + wait_settings.timeout  # one timeout for everything (positive, checked above)
             client.resolve_domain(deadline)
@@ -548,8 +583,15 @@ def _request_and_wait(run, units, mapper, wait_settings, result):
     if run.check_mode:
         plan, task_id = request_deployment(run, units)
     else:
-        with deploy_lock(run):
+        with deploy_lock(run) as play:
             plan, task_id = request_deployment(run, units)
+            if task_id is not None:
+                play.deployed(plan.targets)
+        neighbours = play.by_this_play(plan.up_to_date) if task_id is None else []
+        if neighbours:
+            run.warnings.append('%s: another host of this play deployed %s a moment ago; a deployment runs once per '
+                                'play: give the task run_once: true (and list every device in it)'
+                                % (NAME, _names(neighbours)))
     result['up_to_date'] = [dict((key, unit[key]) for key in ('name', 'id', 'type')) for unit in plan.up_to_date]
     if run.diff:
         result['diff'] = run.diff

@@ -35,6 +35,11 @@ def check_devices(devices):
     if devices == ALL or devices == [ALL]:
         return ALL
     if isinstance(devices, str):
+        if ',' in devices:
+            # One string of several names: a list was meant (no device name has a comma in it).
+            raise CdfmcOptionError('devices is a list of names or ids, got one string %s; write it as a YAML list, '
+                                   'for example devices: [%s]' % (repr(shown(devices, 120)), ', '.join(
+                                       shown(name.strip(), 60) for name in devices.split(',') if name.strip())))
         devices = [devices]
     if not isinstance(devices, list) or not devices:
         raise CdfmcOptionError('devices must be "all" or a list of device names or ids, got %s'

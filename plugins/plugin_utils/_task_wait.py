@@ -133,7 +133,7 @@ def _wait(options, display, check_mode, started, warnings, result):
         result.update(skipped=True, msg='nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped)
         return
     stop = threading.Event()
-    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop) as client:
+    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop, notice=display.display) as client:
         try:
             # The login and the domain, once and up front: a problem there is one error, not one per task.
             # Within the wait's own deadline (at least one full request, as for timeout 0).

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The client against the simulator on 127.0.0.1 (real HTTPS); sleeps are recorded, not slept."""
 
+import re
 import time
 
 import pytest
@@ -561,3 +562,55 @@ def test_a_404_names_the_url_tried_and_a_path_in_base_url_the_server_may_not_hav
         with pytest.raises(CdfmcRequestError) as caught:
             client.get_task_status('nope')
     assert 'check the task id and domain_uuid' in str(caught.value) and 'without a path' not in str(caught.value)
+
+
+def _closed_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def test_a_server_that_never_answered_says_so_after_its_retries_with_a_line_per_retry():
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
+    port = _closed_port()
+    notices = []
+    settings = ConnectionSettings.from_options(drop_empty({'base_url': 'https://127.0.0.1:%d' % port,
+                                                           'api_token': TOKEN, 'max_retries': 2}))
+    client = CdfmcClient(settings, sleep=lambda seconds: None, notice=notices.append)
+    with client, pytest.raises(CdfmcRequestError) as caught:
+        client.get_task_status('t1')
+    message = str(caught.value)
+    assert 'connection refused' in message and caught.value.never_answered and not polled_again(caught.value)
+    assert 'https://127.0.0.1:%d has not answered once in this run (host 127.0.0.1, port %d): check base_url' % (
+        port, port) in message
+    assert len(notices) == 2 and client.request_count == 3
+    assert re.match(r'\Acisco\.cdfmc: https://127\.0\.0\.1:%d: connection refused; trying again in \d+ s; gives up at '
+                    r'\d\d:\d\d:\d\d if it never answers\Z' % port, notices[0]), notices
+
+
+def test_once_the_server_has_answered_an_outage_is_ridden_through(simulator):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
+    simulator.load({'tasks': [TASK]})
+    notices = []
+    with make_client(simulator, max_retries=1) as client:
+        client.transport._notice = notices.append
+        client.get_task_status('t1')
+        simulator.load({'tasks': [TASK], 'faults': [{'action': 'drop', 'times': None}]})
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    assert not getattr(caught.value, 'never_answered', False) and polled_again(caught.value)
+    assert 'has not answered' not in str(caught.value) and notices == []
+
+
+def test_plain_http_to_a_port_that_speaks_tls_says_to_use_https_at_once(simulator):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcTLSError
+    plain = simulator.url.replace('https://', 'http://') + '/firewall'
+    sleeps = []
+    with make_client(simulator, sleeps, base_url=plain) as client:
+        with pytest.raises(CdfmcTLSError) as caught:
+            client.get_task_status('t1')
+    port = int(simulator.url.rsplit(':', 1)[1])
+    assert 'the port answers TLS, not plain HTTP: set base_url to https://127.0.0.1:%d/firewall' % port in str(
+        caught.value)
+    assert sleeps == [] and client.request_count == 1 and caught.value.never_answered

@@ -255,17 +255,21 @@ def test_an_fmc_without_job_history_deploys_from_is_deploying_alone_with_one_war
         read_plan(failing, [A])
 
 
-def test_a_grace_longer_than_the_time_left_is_cut_to_half_of_it_and_then_skipped_with_a_warning():
+def test_a_grace_longer_than_the_time_left_is_cut_to_half_of_it_and_then_skipped_with_a_warning(display_lines):
     client = _Lists({'/deployabledevices': []})
-    run = Run(client, _options(), None, time.monotonic() + 0.6, threading.Event(), False, False)
+    run = Run(client, _options(), display_lines, time.monotonic() + 0.6, threading.Event(), False, False)
     started = time.monotonic()
     plan = settled_plan(run, [A])
     assert plan.targets == [] and plan.up_to_date == [A] and time.monotonic() - started < 0.5
     assert 'no time was left to read the deployable list again' in run.warnings[0]
-    run = Run(client, _options(), None, time.monotonic() + 3, threading.Event(), False, False)
+    run = Run(client, _options(), display_lines, time.monotonic() + 3, threading.Event(), False, False)
     started = time.monotonic()
     settled_plan(run, [A])
     assert 1.2 < time.monotonic() - started < 2.5 and run.warnings == []  # read again after half the time left
+    # Said at the default verbosity, so that the wait does not look stuck.
+    (line,) = display_lines.lines
+    assert line.startswith('cdfmc_deploy: nothing pending for ftd-a; reading the list again in ')
+    assert line.endswith(' s (pending_grace), as FMC lists a change a few seconds after it is made')
     assert len([path for path, _params in client.reads if path.endswith('/deployabledevices')]) == 3
 
 

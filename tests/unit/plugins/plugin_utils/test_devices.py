@@ -141,3 +141,11 @@ def test_a_device_record_that_names_its_container_is_a_member_of_it():
 def test_results_name_fmc_s_record_types_whatever_a_list_says(listed, expected):
     from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import unit_type
     assert unit_type(listed) == expected
+
+
+@pytest.mark.parametrize('value', ['fw-1,fw-2', 'fw-1, fw-2,', ' fw-1 ,fw-2'])
+def test_several_names_in_one_string_are_refused_with_the_yaml_list_to_write(value):
+    with pytest.raises(CdfmcOptionError) as caught:
+        check_devices(value)
+    assert 'devices is a list of names or ids, got one string' in str(caught.value)
+    assert 'devices: [fw-1, fw-2]' in str(caught.value)
