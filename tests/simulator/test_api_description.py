@@ -9,11 +9,14 @@ import json
 import os
 import re
 
+import urllib.request
+
 import pytest
 
 from cdfmc_contract import API_FILE
 from cdfmc_simulator import api_description
 from cdfmc_simulator.api import GLOBAL_DOMAIN_UUID, Simulator
+from cdfmc_simulator.server import serve_in_thread
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Cisco's files, where a maintainer keeps them beside the checkout (not part of the project).
@@ -71,6 +74,22 @@ def test_an_on_prem_login_reads_it_with_the_access_token():
     token = {'X-auth-access-token': login.headers['X-auth-access-token']}
     assert served(simulator, headers=token)[0] == 200
     assert served(simulator, headers={})[0] == 401
+
+
+def test_it_is_served_over_http_to_a_token_in_any_case_of_its_header_name():
+    server, url = serve_in_thread(scenario=dict(SCENARIO, auth={'mode': 'fmc', 'username': 'u', 'password': 'p'}))
+    try:
+        login = urllib.request.Request(url + '/api/fmc_platform/v1/auth/generatetoken', method='POST',
+                                       headers={'Authorization': 'Basic ' + base64.b64encode(b'u:p').decode()})
+        with urllib.request.urlopen(login, timeout=10) as answer:
+            token = answer.headers['X-auth-access-token']
+        # urllib sends the name as X-Auth-Access-Token; HTTP header names are alike in any case.
+        read = urllib.request.Request(url + DESCRIPTION, headers={'X-auth-access-token': token})
+        with urllib.request.urlopen(read, timeout=10) as answer:
+            assert answer.status == 200 and json.load(answer) == api_description.document()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_it_is_swagger_2_with_every_part_a_client_reads():
