@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cisco.fmcansible's start-up and deployment replayed against the simulator, then cdfmc_task_wait on its result.
+
+Plain HTTP requests stand for cisco.fmcansible (it is not installed here): log in, read the API description, find
+each operation's method and path in it by operation id, fill the path and query as it does, and send its documented
+deployment sample, which FMC refuses without ``type: DeploymentRequest``.
+"""
+
+import base64
+import json
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+
+USERNAME = 'fmcansible'
+PASSWORD = 'Int3gr4tion-Chain-P4ss'
+SCENARIO = {
+    'auth': {'mode': 'fmc', 'username': USERNAME, 'password': PASSWORD},
+    'devices': [{'id': 'dev-1', 'name': 'ftd-1', 'pending': ['Branch-ACP']},
+                {'id': 'dev-2', 'name': 'ftd-2', 'pending': ['Branch-ACP']}],
+    'deployment': {'step_seconds': 0.5, 'hidden_seconds': 1},
+}
+
+
+class Client:
+    """What cisco.fmcansible sends: JSON headers and the on-prem access token, on every request after the login."""
+
+    def __init__(self, simulator):
+        self.url = simulator.url
+        self.context = ssl.create_default_context(cafile=simulator.ca_file)
+        self.headers = {'Content-Type': 'application/json', 'Accept': 'application/json'}
+
+    def send(self, method, path, body=None, headers=None):
+        """(status, headers, JSON answer or None)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers=dict(self.headers, **(headers or {})))
+        try:
+            with urllib.request.urlopen(request, context=self.context, timeout=30) as response:
+                status, answer_headers, payload = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, answer_headers, payload = error.code, error.headers, error.read()
+        return status, answer_headers, json.loads(payload) if payload else None
+
+    def login(self):
+        basic = base64.b64encode(('%s:%s' % (USERNAME, PASSWORD)).encode()).decode()
+        status, headers, _ = self.send('POST', '/api/fmc_platform/v1/auth/generatetoken',
+                                       headers={'Authorization': 'Basic ' + basic})
+        assert status == 204
+        self.headers['X-auth-access-token'] = headers['X-auth-access-token']
+
+    def operation(self, description, operation_id, path_params=None, query_params=None, data=None):
+        """Run an operation by its id, as fmc_configuration does: method and path from the description."""
+        (method, path), = [(method, path) for path, methods in description['paths'].items()
+                           for method, operation in methods.items() if operation['operationId'] == operation_id]
+        url = path.format(**(path_params or {}))
+        if query_params:
+            url += '?' + urllib.parse.urlencode(query_params)
+        return self.send(method.upper(), url, data)
+
+
+def test_a_deployment_requested_as_fmcansible_requests_it_is_waited_for(simulator, run_playbook):
+    simulator.load(SCENARIO)
+    client = Client(simulator)
+    client.login()
+    status, _, description = client.send('GET', '/api/api-explorer/fmc.json')
+    assert status == 200 and description['swagger'] == '2.0'
+
+    _, _, domains = client.operation(description, 'getAllDomain')
+    domain = {'domainUUID': domains['items'][0]['uuid']}
+    status, _, deployable = client.operation(description, 'getDeployableDevice', domain, {'expanded': True})
+    assert status == 200
+    devices = deployable['items']
+    # FMCAnsible's usage guide deploys with this body; FMC refuses it for want of type: DeploymentRequest.
+    sample = {'version': devices[0]['version'], 'deviceList': [devices[0]['device']['id']], 'forceDeploy': True}
+    status, _, refusal = client.operation(description, 'createDeploymentRequest', domain, data=sample)
+    assert status == 400 and refusal['error']['category'] == 'VALIDATION'
+    assert refusal['error']['messages'][0]['description'] == 'type must be DeploymentRequest.'
+
+    request = dict(sample, type='DeploymentRequest', deviceList=[device['device']['id'] for device in devices])
+    status, _, answer = client.operation(description, 'createDeploymentRequest', domain, data=request)
+    assert status == 202 and answer['metadata']['task']['id']
+
+    # fmc_configuration registers the answer under "response".
+    run_playbook('fmcansible_chain.yml', {'deployment': {'changed': True, 'response': answer},
+                                          'device_names': ['ftd-1', 'ftd-2']},
+                 env={'CDFMC_USERNAME': USERNAME, 'CDFMC_PASSWORD': PASSWORD})
+    log = simulator.requests()
+    assert [r['status'] for r in log if r['path'] == '/api/api-explorer/fmc.json'] == [200]
+    assert [r['body'].get('type') for r in log if r['path'].endswith('/deploymentrequests')] == [
+        None, 'DeploymentRequest']
+    assert log[-1]['path'].endswith('/job/taskstatuses/' + answer['metadata']['task']['id'])
+
+
+def test_the_description_needs_the_access_token(simulator):
+    simulator.load(SCENARIO)
+    client = Client(simulator)
+    assert client.send('GET', '/api/api-explorer/fmc.json')[0] == 401
