@@ -10,10 +10,19 @@ deployment sample, which FMC refuses without ``type: DeploymentRequest``.
 
 import base64
 import json
+import os
+import re
 import ssl
+import textwrap
 import urllib.error
 import urllib.parse
 import urllib.request
+
+import yaml
+
+from conftest import ROOT
+
+GUIDE = os.path.join(ROOT, 'docs', 'docsite', 'rst', 'guide_chained_after_fmcansible.rst')
 
 USERNAME = 'fmcansible'
 PASSWORD = 'Int3gr4tion-Chain-P4ss'
@@ -99,3 +108,26 @@ def test_the_description_needs_the_access_token(simulator):
     simulator.load(SCENARIO)
     client = Client(simulator)
     assert client.send('GET', '/api/api-explorer/fmc.json')[0] == 401
+
+
+def _code_blocks(language):
+    with open(GUIDE) as handle:
+        text = handle.read()
+    return [textwrap.dedent(block) for block in
+            re.findall(r'\.\. code-block:: %s\n\n((?:  .*\n|\n)+)' % language, text)]
+
+
+def test_the_guide_avoids_each_trap_it_names():
+    (inventory,) = _code_blocks('ini')
+    assert re.search(r'ansible_host=\S+:\d+', inventory)  # the port in ansible_host: ansible_httpapi_port is unused
+    ((play,),) = [yaml.safe_load(block) for block in _code_blocks('yaml')]
+    tasks = dict((task['name'], task) for task in play['tasks'])
+    reads = [task for task in tasks.values() if str(task.get('cisco.fmcansible.fmc_configuration', {}).get(
+        'operation', '')).startswith('get')]
+    assert reads and all(task['check_mode'] is False for task in reads)
+    (deploy,) = [task for task in tasks.values()
+                 if task.get('cisco.fmcansible.fmc_configuration', {}).get('operation') == 'createDeploymentRequest']
+    assert 'check_mode' not in deploy and deploy['cisco.fmcansible.fmc_configuration']['data']['type'] == 'DeploymentRequest'
+    assert isinstance(deploy['cisco.fmcansible.fmc_configuration']['data']['version'], str)
+    (wait,) = [task for task in tasks.values() if 'cisco.cdfmc.cdfmc_task_wait' in task]
+    assert wait['cisco.cdfmc.cdfmc_task_wait']['task_ids'] == '{{ %s }}' % deploy['register']
