@@ -9,6 +9,7 @@ deployment sample, which FMC refuses without ``type: DeploymentRequest``.
 """
 
 import base64
+import collections
 import json
 import os
 import re
@@ -23,6 +24,7 @@ import yaml
 from conftest import ROOT
 
 GUIDE = os.path.join(ROOT, 'docs', 'docsite', 'rst', 'guide_chained_after_fmcansible.rst')
+Answer = collections.namedtuple('Answer', 'status headers body')
 
 USERNAME = 'fmcansible'
 PASSWORD = 'Int3gr4tion-Chain-P4ss'
@@ -43,7 +45,7 @@ class Client:
         self.headers = {'Content-Type': 'application/json', 'Accept': 'application/json'}
 
     def send(self, method, path, body=None, headers=None):
-        """(status, headers, JSON answer or None)."""
+        """An Answer: status, headers and the JSON body (None when empty)."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method,
                                          headers=dict(self.headers, **(headers or {})))
@@ -52,14 +54,13 @@ class Client:
                 status, answer_headers, payload = response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             status, answer_headers, payload = error.code, error.headers, error.read()
-        return status, answer_headers, json.loads(payload) if payload else None
+        return Answer(status, answer_headers, json.loads(payload) if payload else None)
 
     def login(self):
         basic = base64.b64encode(('%s:%s' % (USERNAME, PASSWORD)).encode()).decode()
-        status, headers, _ = self.send('POST', '/api/fmc_platform/v1/auth/generatetoken',
-                                       headers={'Authorization': 'Basic ' + basic})
-        assert status == 204
-        self.headers['X-auth-access-token'] = headers['X-auth-access-token']
+        login = self.send('POST', '/api/fmc_platform/v1/auth/generatetoken', headers={'Authorization': 'Basic ' + basic})
+        assert login.status == 204
+        self.headers['X-auth-access-token'] = login.headers['X-auth-access-token']
 
     def operation(self, description, operation_id, path_params=None, query_params=None, data=None):
         """Run an operation by its id, as fmc_configuration does: method and path from the description."""
@@ -75,23 +76,24 @@ def test_a_deployment_requested_as_fmcansible_requests_it_is_waited_for(simulato
     simulator.load(SCENARIO)
     client = Client(simulator)
     client.login()
-    status, _, description = client.send('GET', '/api/api-explorer/fmc.json')
-    assert status == 200 and description['swagger'] == '2.0'
+    read = client.send('GET', '/api/api-explorer/fmc.json')
+    assert read.status == 200 and read.body['swagger'] == '2.0'
+    description = read.body
 
-    _, _, domains = client.operation(description, 'getAllDomain')
-    domain = {'domainUUID': domains['items'][0]['uuid']}
-    status, _, deployable = client.operation(description, 'getDeployableDevice', domain, {'expanded': True})
-    assert status == 200
-    devices = deployable['items']
+    domain = {'domainUUID': client.operation(description, 'getAllDomain').body['items'][0]['uuid']}
+    deployable = client.operation(description, 'getDeployableDevice', domain, {'expanded': True})
+    assert deployable.status == 200
+    devices = deployable.body['items']
     # FMCAnsible's usage guide deploys with this body; FMC refuses it for want of type: DeploymentRequest.
     sample = {'version': devices[0]['version'], 'deviceList': [devices[0]['device']['id']], 'forceDeploy': True}
-    status, _, refusal = client.operation(description, 'createDeploymentRequest', domain, data=sample)
-    assert status == 400 and refusal['error']['category'] == 'VALIDATION'
-    assert refusal['error']['messages'][0]['description'] == 'type must be DeploymentRequest.'
+    refusal = client.operation(description, 'createDeploymentRequest', domain, data=sample)
+    assert refusal.status == 400 and refusal.body['error']['category'] == 'VALIDATION'
+    assert refusal.body['error']['messages'][0]['description'] == 'type must be DeploymentRequest.'
 
     request = dict(sample, type='DeploymentRequest', deviceList=[device['device']['id'] for device in devices])
-    status, _, answer = client.operation(description, 'createDeploymentRequest', domain, data=request)
-    assert status == 202 and answer['metadata']['task']['id']
+    accepted = client.operation(description, 'createDeploymentRequest', domain, data=request)
+    assert accepted.status == 202 and accepted.body['metadata']['task']['id']
+    answer = accepted.body
 
     # fmc_configuration registers the answer under "response".
     run_playbook('fmcansible_chain.yml', {'deployment': {'changed': True, 'response': answer},
@@ -107,7 +109,7 @@ def test_a_deployment_requested_as_fmcansible_requests_it_is_waited_for(simulato
 def test_the_description_needs_the_access_token(simulator):
     simulator.load(SCENARIO)
     client = Client(simulator)
-    assert client.send('GET', '/api/api-explorer/fmc.json')[0] == 401
+    assert client.send('GET', '/api/api-explorer/fmc.json').status == 401
 
 
 def _code_blocks(language):

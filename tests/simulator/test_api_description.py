@@ -117,8 +117,8 @@ def test_it_is_swagger_2_with_every_part_a_client_reads():
 def test_request_models_have_a_type_for_each_field():
     # A client that checks a body against the description needs an object model and a type or $ref per field.
     document = api_description.document()
-    for _, _, operation in operations(document).values():
-        for body in (p for p in operation['parameters'] if p['in'] == 'body'):
+    for entry in operations(document).values():
+        for body in (p for p in entry[2]['parameters'] if p['in'] == 'body'):
             model = document['definitions'][body['schema']['$ref'].split('/')[-1]]
             assert model['type'] == 'object'
             assert all('type' in field or '$ref' in field for field in model['properties'].values())
@@ -126,7 +126,7 @@ def test_request_models_have_a_type_for_each_field():
 
 def test_it_has_each_simulated_operation_under_its_id_and_path():
     served_operations = operations(api_description.document())
-    expected = dict((operation_id, (method, '/api' + path)) for operation_id, (method, path, _) in operations(API).items()
+    expected = dict((operation_id, (entry[0], '/api' + entry[1])) for operation_id, entry in operations(API).items()
                     if operation_id in api_description.SIMULATED)
     expected['getAllDomain'] = ('get', '/api/fmc_platform/v1/info/domain')
     assert len(expected) == len(api_description.SIMULATED) + 1
@@ -146,11 +146,11 @@ def _ask(simulator, method, path):
 def test_the_simulator_answers_each_operation_described_and_no_other_of_cisco():
     simulator = Simulator(SCENARIO)
     described = operations(api_description.document())
-    for operation_id, (method, path, _) in described.items():
-        assert 200 <= _ask(simulator, method, path) < 300, operation_id
-    for operation_id, (method, path, _) in operations(API).items():
+    for operation_id, entry in described.items():
+        assert 200 <= _ask(simulator, entry[0], entry[1]) < 300, operation_id
+    for operation_id, entry in operations(API).items():
         if operation_id not in described:
-            assert _ask(simulator, method, '/api' + path) in (404, 405), operation_id
+            assert _ask(simulator, entry[0], '/api' + entry[1]) in (404, 405), operation_id
 
 
 def test_its_schemas_and_parameters_are_the_projects_own():

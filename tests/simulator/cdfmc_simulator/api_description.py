@@ -69,12 +69,10 @@ def _references(node):
         if isinstance(node.get('$ref'), str):
             yield node['$ref'].rsplit('/', 1)[1]
         for value in node.values():
-            for name in _references(value):
-                yield name
+            yield from _references(value)
     elif isinstance(node, list):
         for value in node:
-            for name in _references(value):
-                yield name
+            yield from _references(value)
 
 
 def _operation(path, described):
@@ -102,7 +100,7 @@ def build(api):
     paths = {}
     for path, method, operation in described:
         paths.setdefault('/api' + path, {})[method] = _operation(path, operation)
-    names, todo = set(), [name for _, _, operation in described for name in _references(operation)]
+    names, todo = set(), [name for entry in described for name in _references(entry[2])]
     while todo:
         name = todo.pop()
         if name not in names:

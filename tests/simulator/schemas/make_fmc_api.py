@@ -114,8 +114,8 @@ def _cdfmc(page, paths, defs, examples):
                              content['examples'][title]['value']))
     for name, schema in lifted.items():
         if name in defs and defs[name] != schema:
-            schema = dict(schema, **{'$comment': 'As the %s has it; the FMC slice differs (%s).' % (SOURCES['cdfmc'],
-                                                                          _difference(schema, defs[name]))})
+            note = 'As the %s has it; the FMC slice differs (%s).' % (SOURCES['cdfmc'], _difference(schema, defs[name]))
+            schema = dict(schema, **{'$comment': note})
         defs[name] = schema
 
 
@@ -124,12 +124,10 @@ def _references(node):
         if '$ref' in node:
             yield node['$ref'].rsplit('/', 1)[1]
         for value in node.values():
-            for name in _references(value):
-                yield name
+            yield from _references(value)
     elif isinstance(node, list):
         for value in node:
-            for name in _references(value):
-                yield name
+            yield from _references(value)
 
 
 def _reachable(paths, defs):
