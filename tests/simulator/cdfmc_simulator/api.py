@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 
+from . import api_description
 from .fleet import Fleet
 
 GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
@@ -291,6 +292,8 @@ class Simulator:
             return self._refresh(headers, now)
         if not self._authorized(headers, now):
             return Reply(401, error_body('Invalid or expired access token.', category='FRAMEWORK'))
+        if rest == api_description.PATH and method == 'GET':
+            return Reply(200, api_description.document())
         if rest == _DOMAIN_INFO_PATH and method == 'GET':
             # Paged as FMC collections are: 25 items unless asked otherwise.
             offset = int((query.get('offset') or ['0'])[-1])

@@ -79,7 +79,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._write(self._admin(self.command, path, body))
             return
         query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-        reply = self.server.simulator.handle(self.command, path, query, dict(self.headers.items()), body)
+        # The headers as they came, looked up in any case (urllib, for one, sends X-Auth-Access-Token).
+        reply = self.server.simulator.handle(self.command, path, query, self.headers, body)
         if reply.action == 'drop':
             self._hang_up()
             return

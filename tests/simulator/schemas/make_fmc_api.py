@@ -7,8 +7,8 @@
 
 writes ``fmc_api.json`` (one JSON Schema per Cisco definition the paths reach, and the paths themselves)
 and ``cisco_examples.json`` (Cisco's example payloads) into DIR, by default this script's directory.
-Only facts are kept: paths, operation ids, query parameter names, field names, types, enums, formats and
-Cisco's example bodies; every description, title and summary is left behind, and so is ``required``.
+Only facts are kept: paths, operation ids, query parameter names and types, field names, types, enums,
+formats and Cisco's example bodies; every description, title and summary is left behind, and so is ``required``.
 """
 
 import json
@@ -81,7 +81,7 @@ def _fmc(spec, paths, examples):
             operation = operations[method]
             parameters = _parameters(operation, spec.get('parameters', {}))
             entry = {'operationId': operation['operationId'],
-                     'query': sorted(p['name'] for p in parameters if p['in'] == 'query'),
+                     'query': dict((p['name'], p['type']) for p in parameters if p['in'] == 'query'),
                      'responses': dict((code, convert(answer['schema']))
                                        for code, answer in operation['responses'].items() if 'schema' in answer)}
             body = [p for p in parameters if p['in'] == 'body']
@@ -99,13 +99,12 @@ def _cdfmc(page, paths, defs, examples):
     """Adds the cdFMC page's operation; its components replace the FMC slice's, each difference noted."""
     operation, lifted = page['spec'], {}
     method, path = operation['method'], _api_path(operation['path'])
-    entry = paths.setdefault(path, {}).setdefault(method, {'operationId': operation['operationId'], 'query': [],
+    entry = paths.setdefault(path, {}).setdefault(method, {'operationId': operation['operationId'], 'query': {},
                                                            'responses': {}})
     if entry['operationId'] != operation['operationId']:
         raise ValueError('%s %s is %s in one file, %s in the other'
                          % (method, path, entry['operationId'], operation['operationId']))
-    entry['query'] = sorted(set(entry['query']) | set(
-        p['name'] for p in operation.get('parameters', []) if p['in'] == 'query'))
+    entry['query'].update((p['name'], p['schema']['type']) for p in operation.get('parameters', []) if p['in'] == 'query')
     for code, answer in operation['responses'].items():
         content = answer.get('content', {}).get('application/json', {})
         if 'schema' in content:
@@ -115,8 +114,8 @@ def _cdfmc(page, paths, defs, examples):
                              content['examples'][title]['value']))
     for name, schema in lifted.items():
         if name in defs and defs[name] != schema:
-            schema = dict(schema, **{'$comment': 'As the %s has it; the FMC slice differs (%s).' % (SOURCES['cdfmc'],
-                                                                          _difference(schema, defs[name]))})
+            note = 'As the %s has it; the FMC slice differs (%s).' % (SOURCES['cdfmc'], _difference(schema, defs[name]))
+            schema = dict(schema, **{'$comment': note})
         defs[name] = schema
 
 
@@ -125,12 +124,10 @@ def _references(node):
         if '$ref' in node:
             yield node['$ref'].rsplit('/', 1)[1]
         for value in node.values():
-            for name in _references(value):
-                yield name
+            yield from _references(value)
     elif isinstance(node, list):
         for value in node:
-            for name in _references(value):
-                yield name
+            yield from _references(value)
 
 
 def _reachable(paths, defs):
