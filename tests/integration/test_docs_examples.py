@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every playbook the docs show runs as shown, with ansible-playbook, against the simulator.
 
-Which blocks run (``runnable``): every ```yaml fenced block of README.md and docs/*.md, and every
+Which blocks run (``runnable``): every ```yaml fenced block of README.md, docs/*.md and the roles' READMEs, and every
 ``.. code-block:: yaml`` of docs/docsite/rst/*.rst, that is
 
 - a list of plays: its YAML is a list of mappings that each have ``hosts``; it runs as it is;
@@ -50,7 +50,8 @@ newest_core_only = pytest.mark.skipif(
     CORE < (2, 19), reason='the docs examples run on the newest ansible-core leg only (2.19 or later), not on %s'
     % ANSIBLE_CORE)
 
-DOCS = ['README.md'] + sorted(os.path.relpath(path, ROOT) for pattern in ('docs/*.md', 'docs/docsite/rst/*.rst')
+DOCS = ['README.md'] + sorted(os.path.relpath(path, ROOT) for pattern in ('docs/*.md', 'docs/docsite/rst/*.rst',
+                                                                          'roles/*/README.md')
                              for path in glob.glob(os.path.join(ROOT, pattern)))
 FRAGMENT = '# fragment: tasks'
 EXAMPLES = os.path.join(ROOT, 'docs', 'examples')
