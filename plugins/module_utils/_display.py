@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 
 # Longest server field shown, in characters (after escaping).
@@ -64,3 +65,35 @@ def masked(text, secrets=()):
         if isinstance(secret, str) and secret:
             text = text.replace(secret, MASK)
     return text
+
+
+# Words in a field's name that make its value a secret (an HA pair's sharedKey, an SNMP community, ...); a name
+# that ends in "key" or "keys" is one too, but not "keepLocalEvents" or "encKeyGenerationScheme".
+_SECRET_WORDS = ('password', 'passwd', 'passphrase', 'secret', 'token', 'community', 'psk', 'credential')
+
+
+def secret_field(name):
+    """True when a field named ``name`` (possibly dotted: ``ftdHABootstrap.sharedKey``) holds a secret."""
+    name = str(name or '').lower()
+    return name.endswith(('key', 'keys')) or any(word in name for word in _SECRET_WORDS)
+
+
+def mask_secret_fields(name, value, _depth=0):
+    """``value`` of a field named ``name`` with the values of secret fields masked, at any depth: in objects,
+    lists, and text that holds a JSON object or list."""
+    if secret_field(name):
+        return MASK
+    if _depth > 64:
+        return MASK  # deeper than any answer the client accepts: nothing of it is worth the risk
+    if isinstance(value, dict):
+        return dict((key, mask_secret_fields(key, item, _depth + 1)) for key, item in value.items())
+    if isinstance(value, list):
+        return [mask_secret_fields(None, item, _depth + 1) for item in value]
+    if isinstance(value, str) and value.strip()[:1] in ('{', '['):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return json.dumps(mask_secret_fields(None, parsed, _depth + 1), sort_keys=True)
+    return value
+

@@ -22,13 +22,12 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import threading
 import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec, validate_identifier
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, mask_secret_fields, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcOptionError, CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     FAILED,
@@ -499,14 +498,9 @@ def pending_diff(run, plan):
     return diffs
 
 
-# Field names whose values a diff never shows (FMC returns an HA pair's sharedKey in clear, for one).
-SECRET_FIELD = re.compile(r'pass|secret|key|token|community|psk|credential|auth', re.IGNORECASE)
-MASK = '********'
-
-
 def _value(field, value):
-    if SECRET_FIELD.search(str(field or '')):
-        return MASK
+    """A field's value in the diff: secrets masked at any depth, then shown as text, escaped and cut."""
+    value = mask_secret_fields(field, value)
     return shown(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
 
 

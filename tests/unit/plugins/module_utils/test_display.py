@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The sanitiser for server text shown in progress lines, warnings, messages and errors."""
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,3 +51,25 @@ def test_escaping_leaves_nothing_unsafe_and_is_idempotent(text):
     assert not any(char in once for char in UNSAFE)
     assert escaped(once) == once
     assert not any(char in shown(text) for char in UNSAFE) and len(shown(text)) <= MAX_SHOWN + 40
+
+
+@pytest.mark.parametrize('name,secret', [
+    ('sharedKey', True), ('ftdHABootstrap.sharedKey', True), ('authKeys', True), ('password', True),
+    ('snmpCommunity', True), ('ikeV2Psk', True), ('apiToken', True), ('clientSecret', True),
+    ('keepLocalEvents', False), ('encKeyGenerationScheme', False), ('bypassMode', False), ('name', False), (None, False),
+])
+def test_secret_fields_are_known_by_their_name(name, secret):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._display import secret_field
+    assert secret_field(name) is secret
+
+
+def test_secret_fields_are_masked_at_any_depth_and_in_json_text():
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._display import mask_secret_fields
+    # The bootstrap object of Cisco's own HA pair example.
+    bootstrap = {'isEncryptionEnabled': 'false', 'sharedKey': 'cisco123', 'lanFailover': {'activeIP': '1.1.1.1'},
+                 'peers': [{'preSharedKey': 'p1', 'name': 'x'}]}
+    masked_value = mask_secret_fields('ftdHABootstrap', bootstrap)
+    assert masked_value == {'isEncryptionEnabled': 'false', 'sharedKey': '********',
+                            'lanFailover': {'activeIP': '1.1.1.1'}, 'peers': [{'preSharedKey': '********', 'name': 'x'}]}
+    assert 'cisco123' not in mask_secret_fields('config', json.dumps(bootstrap))
+    assert mask_secret_fields('name', '{not json') == '{not json' and mask_secret_fields('sharedKey', 7) == '********'

@@ -369,6 +369,9 @@ def test_the_diff_shows_each_entity_field_by_field_with_secrets_masked():
          'referencesDeleted': [{'fieldName': 'destinationNetworks', 'entityType': 'Host', 'entityName': 'web-0'}]},
         {'action': 'Add', 'entityType': 'DeviceHAPair', 'entityName': 'ha\x1b[2J', 'valueAdded': [
             {'fieldName': 'ftdHABootstrap.sharedKey', 'newValue': 'cisco123'}]},
+        {'action': 'update', 'entityType': 'DeviceHAPair', 'entityName': 'ha', 'valueUpdated': [
+            {'fieldName': 'ftdHABootstrap', 'oldValue': {'sharedKey': 'cisco123', 'isEncryptionEnabled': False},
+             'newValue': '{"sharedKey": "cisco456", "isEncryptionEnabled": true}'}]},
         {'action': 'DELETE', 'entityType': 'Host', 'entityName': 'old', 'message': 'No diff available'},
     ]
     sides = [change_lines(change) for change in changes]
@@ -377,5 +380,9 @@ def test_the_diff_shows_each_entity_field_by_field_with_secrets_masked():
                         ['  UPDATE AccessRule allow-web', '    action: BLOCK', '    comments: ["reviewed"]',
                          '    destinationNetworks -> Host web-1'])
     assert sides[1] == ([], ['  ADD DeviceHAPair ha\\x1b[2J', '    ftdHABootstrap.sharedKey: ********'])
-    assert sides[2] == (['  DELETE Host old'], ['    (No diff available)'])
-    assert 'cisco123' not in repr(sides)
+    assert sides[2] == (['  UPDATE DeviceHAPair ha', '    ftdHABootstrap: {"isEncryptionEnabled": false, '
+                         '"sharedKey": "********"}'],
+                        ['  UPDATE DeviceHAPair ha', '    ftdHABootstrap: {"isEncryptionEnabled": true, '
+                         '"sharedKey": "********"}'])
+    assert sides[3] == (['  DELETE Host old'], ['    (No diff available)'])
+    assert 'cisco123' not in repr(sides) and 'cisco456' not in repr(sides)
