@@ -70,7 +70,14 @@ def task_facts_argument_spec():
     )
 
 
-def _text_or_none(value):
+def flag(value):
+    """True, False or None (absent or neither) from a JSON boolean or its text, as FMC sends either."""
+    if value is None or isinstance(value, bool):
+        return value
+    return {'true': True, 'false': False}.get(str(value).strip().lower())
+
+
+def text_or_none(value):
     """Return value as text, or None when it is absent."""
     if value is None:
         return None
@@ -191,12 +198,12 @@ def _sub_task_facts(sub_task, mapper):
     target = sub_task.get('target')
     if not isinstance(target, dict):
         target = {}
-    status = _text_or_none(sub_task.get('status'))
-    message = _text_or_none(sub_task.get('message'))
+    status = text_or_none(sub_task.get('status'))
+    message = text_or_none(sub_task.get('message'))
     return {
-        'target_id': _text_or_none(target.get('id')),
-        'target_name': _text_or_none(target.get('name')),
-        'target_type': _text_or_none(target.get('type')),
+        'target_id': text_or_none(target.get('id')),
+        'target_name': text_or_none(target.get('name')),
+        'target_type': text_or_none(target.get('type')),
         'status': status,
         'state': mapper.outcome(status, message),
         'message': message,
@@ -211,9 +218,9 @@ def task_facts(task_id, body, mapper, include_raw=True):
     """
     if not isinstance(body, dict):
         raise ValueError('the task status is a JSON %s, not an object' % type(body).__name__)
-    status = _text_or_none(body.get('status'))
-    message = _text_or_none(body.get('message'))
-    task_type = _text_or_none(body.get('taskType'))
+    status = text_or_none(body.get('status'))
+    message = text_or_none(body.get('message'))
+    task_type = text_or_none(body.get('taskType'))
     state = mapper.outcome(status, message, message_decides=message_decides(task_type))
 
     raw_sub_tasks = body.get('subTasks')
@@ -237,7 +244,7 @@ def task_facts(task_id, body, mapper, include_raw=True):
         'state': state,
         'terminal': state in TERMINAL_STATES,
         'message': message,
-        'description': _text_or_none(body.get('description')),
+        'description': text_or_none(body.get('description')),
         'sub_tasks': sub_tasks,
         'failed_targets': failed_targets,
     }

@@ -33,6 +33,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     FAILED,
     SUCCEEDED,
     StatusMapper,
+    flag,
     task_facts_argument_spec,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
@@ -58,9 +59,13 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import WaitSetti
 DEPLOYABLE_PATH = '/deployment/deployabledevices'
 JOBS_PATH = '/deployment/jobhistories'
 REQUEST_PATH = '/deployment/deploymentrequests'
-# Jobs of the last hours, whatever their end: the list may still show what a deployment that succeeded deployed
-# (it lags by seconds), and a job still deploying blocks its devices.
+# Jobs of the last hours are read: a job still deploying blocks its devices, whenever it started.
 RECENT = 6 * 3600
+# What a deployment that succeeded deployed, the deployable list may still show for seconds after it ended: a job
+# that ended this long ago at the most (or settle_timeout, when longer) tells list lag from a change still pending.
+LAG_CREDIT = 120
+# FMC's filter for the jobs deploying now, which terraform-provider-fmc uses against real FMCs.
+DEPLOYING_JOBS = 'jobType:DEPLOYMENT;status:DEPLOYING'
 # FMC's words for a refusal because a device is deploying, and for one because of warnings.
 IN_PROGRESS = 'deployment is in progress'
 WARNINGS = 'errors or warnings present'
@@ -175,18 +180,24 @@ def read_plan(run, units):
     busy = deploying_units(jobs)
     deploying = [unit for unit in selected if listed.get(unit['id'], {}).get('isDeploying') is True or
                  unit['id'] in busy or any(member['id'] in busy for member in unit['members'])]
-    return Plan(selected, listed, deploying, run.options['force'], deployed_since(jobs))
+    credit = max(LAG_CREDIT, run.options['settle_timeout'])
+    return Plan(selected, listed, deploying, run.options['force'],
+                deployed_since(jobs, (time.time() - credit) * 1000))
 
 
 def read_jobs(run):
-    """The deployment and rollback jobs that started in the last RECENT seconds, read as FMC writes them. An FMC
-    without job history (before 6.7: 404) has none: one warning, and what is deploying is read from the list alone."""
+    """The jobs that started in the last RECENT seconds, and the deployments deploying now, read as FMC writes them.
+    An FMC without job history (before 6.7: 404) has none: one warning, and what is deploying is read from the
+    deployable list alone."""
     if run.without_history:
         return []
     now = time.time()
+    path = run.client.config_path(JOBS_PATH)
     try:
-        items = run.client.all_items(run.client.config_path(JOBS_PATH), run.deadline, params={
+        # The window's end lies ahead: how FMC matches a job still running (with no endTime) is not described.
+        window = run.client.all_items(path, run.deadline, params={
             'filter': window_filter(now - RECENT, now + RECENT), 'expanded': 'true'})
+        deploying = run.client.all_items(path, run.deadline, params={'filter': DEPLOYING_JOBS, 'expanded': 'true'})
     except CdfmcRequestError as exc:
         if exc.status != 404:
             raise
@@ -194,7 +205,9 @@ def read_jobs(run):
         run.warnings.append('%s: %s has no deployment job history (%s); whether a device is deploying is read from '
                             'the deployable list alone' % (NAME, run.server, exc))
         return []
-    return recent([read_job(item, run.mapper) for item in items], (now - RECENT) * 1000)
+    # The window is checked again (its filter is not trusted alone); a job deploying now counts whenever it started.
+    return recent([read_job(item, run.mapper) for item in window], (now - RECENT) * 1000) + [
+        job for job in (read_job(item, run.mapper) for item in deploying) if job is not None]
 
 
 def _names(units):
@@ -429,7 +442,7 @@ def _out_of_date(entries):
         if not isinstance(entry, dict):
             continue
         policy = entry.get('policy') if isinstance(entry.get('policy'), dict) else {}
-        if str(entry.get('upToDate')).lower() == 'false' and (policy.get('name') or policy.get('type')):
+        if flag(entry.get('upToDate')) is False and (policy.get('name') or policy.get('type')):
             found.append(str(policy.get('name') or policy.get('type')))
         found.extend(_out_of_date(entry.get('referredPolicyList')))
     return found

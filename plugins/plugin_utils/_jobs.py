@@ -20,9 +20,8 @@ __metaclass__ = type
 
 import calendar
 import re
-import time
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import RUNNING, SUCCEEDED
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import RUNNING, SUCCEEDED, flag, text_or_none as _text
 
 # Words that say a device took no part (NONE) or the job was an edit lock (EDIT_INUSE): neither deployed nor
 # deploying, and not an unknown status either.
@@ -34,9 +33,10 @@ _ISO = re.compile(r'\A(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,
                   re.IGNORECASE)
 
 
-def epoch_ms(value):
-    """Milliseconds since the epoch of an FMC time: ISO 8601 text (UTC when it names no offset), or a number of
-    seconds or milliseconds (as text or not). None when it is none of these."""
+def epoch_ms(value, zone_required=False):
+    """Milliseconds since the epoch of an FMC time: ISO 8601 text, or a number of seconds or milliseconds (as text
+    or not). None when it is none of these, and, with ``zone_required``, for ISO text that names no zone (its
+    offset from UTC is not known)."""
     if isinstance(value, bool) or value is None:
         return None
     text = str(value).strip()
@@ -50,6 +50,8 @@ def epoch_ms(value):
     try:
         seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
     except (ValueError, OverflowError):
+        return None
+    if zone_required and not match.group(8):
         return None
     offset = match.group(8) or 'Z'
     if offset.upper() != 'Z':
@@ -91,10 +93,10 @@ def read_job(item, mapper):
                         'container_id': _text(entry.get('containerUUID')),
                         'container_name': _text(entry.get('containerName')), 'status': status or job_status,
                         'state': device_state(status, mapper) if status else job_state,
-                        'can_rollback': _flag(entry.get('canRollback'))})
+                        'can_rollback': flag(entry.get('canRollback'))})
     return {'id': _text(item.get('id')), 'name': _text(item.get('jobName')),
             'type': (_text(item.get('jobType')) or '').upper() or None, 'status': job_status, 'state': job_state,
-            'start_ms': epoch_ms(item.get('startTime')), 'end_ms': epoch_ms(item.get('endTime')),
+            'start_ms': epoch_ms(item.get('startTime'), True), 'end_ms': epoch_ms(item.get('endTime'), True),
             'note': _text(item.get('deploymentNote')), 'user': _text(item.get('user')), 'devices': devices}
 
 
@@ -113,36 +115,30 @@ def deploying_units(jobs):
     return set(unit_id for job in jobs for unit_id, states in unit_states(job).items() if RUNNING in states)
 
 
-def deployed_since(jobs):
-    """{unit id: start (epoch ms) of the newest DEPLOYMENT job in which every device of the unit succeeded}."""
+def deployed_since(jobs, ended_since_ms):
+    """{unit id: start (epoch ms) of the newest DEPLOYMENT job, ended at or after ``ended_since_ms``, in which every
+    device of the unit succeeded, and with no rollback of the unit started after it}.
+
+    What the deployable list still shows older than that start is list lag, which lasts seconds: a job that ended
+    long ago, or was rolled back since, says nothing of what is pending now.
+    """
     deployed = {}
     for job in jobs:
-        if job['type'] != DEPLOYMENT or job['start_ms'] is None:
+        if job['type'] != DEPLOYMENT or job['start_ms'] is None or (job['end_ms'] or 0) < ended_since_ms:
             continue
         for unit_id, states in unit_states(job).items():
             if states and all(state == SUCCEEDED for state in states):
                 deployed[unit_id] = max(deployed.get(unit_id, 0), job['start_ms'])
+    for job in jobs:
+        if job['type'] == ROLLBACK:
+            for unit_id in unit_states(job):
+                if unit_id in deployed and (job['start_ms'] is None or job['start_ms'] >= deployed[unit_id]):
+                    del deployed[unit_id]
     return deployed
 
 
 def recent(jobs, since_ms):
-    """The jobs that started at or after ``since_ms``, whatever the server's filter let through."""
-    return [job for job in jobs if job is not None and job['start_ms'] is not None and job['start_ms'] >= since_ms]
-
-
-def now_ms(clock=time.time):
-    return int(clock() * 1000)
-
-
-def _text(value):
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def _flag(value):
-    """True, False or None (absent) from a JSON boolean or its text."""
-    if value is None or isinstance(value, bool):
-        return value
-    return {'true': True, 'false': False}.get(str(value).strip().lower())
+    """The jobs that started at or after ``since_ms``, whatever the server's filter let through; a job whose start
+    cannot be read is kept (what it is deploying still counts), though it gives no list lag credit."""
+    return [job for job in jobs if job is not None and (job['start_ms'] is None or job['start_ms'] >= since_ms)]
 

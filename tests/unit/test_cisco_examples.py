@@ -82,7 +82,7 @@ def job_facts(name):
                           (device['can_rollback'],) if device['can_rollback'] is not None else ())
                        for device in job['devices']])
                      for job in jobs],
-            'deployed_since': deployed_since(jobs), 'deploying': deploying_units(jobs)}
+            'deployed_since': deployed_since(jobs, 0), 'deploying': deploying_units(jobs)}
 
 
 def units_facts(_name):

@@ -200,9 +200,11 @@ def _options(**extra):
 
 
 def _job(start, job_type='DEPLOYMENT', job_status='Deployed', **devices):
-    """A job history item as FMC writes it: ISO start time, device words, per-device counters."""
+    """A job history item as FMC writes it: ISO times, device words, per-device counters; ended 10 s after it
+    started."""
     return {'id': 'job-%s' % start, 'jobType': job_type, 'jobStatus': job_status,
-            'startTime': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(start)), 'deviceList': [
+            'startTime': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(start)),
+            'endTime': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(start + 10)), 'deviceList': [
                 dict({'deviceUUID': device, 'deploymentStatus': status, 'deployedVersion': 2},
                      **({'containerUUID': 'ha'} if device.startswith('m') else {}))
                 for device, status in devices.items()]}
@@ -221,9 +223,21 @@ def test_a_listed_version_older_than_a_deployment_that_succeeded_is_list_lag():
     units = [dict(A, id=unit) for unit in ('a', 'b', 'c', 'd')] + [dict(A, id='ha', members=[{'id': 'm1'}])]
     plan = read_plan(run, units)
     assert [unit['id'] for unit in plan.targets] == ['b', 'c', 'd'] and run.warnings == []
-    (path, params), = [read for read in run.client.reads if read[0].endswith('/jobhistories')]
-    since, until = [int(part.split(':')[1]) for part in params['filter'].split(';')]
-    assert params['filter'].startswith('startTime:') and ';endTime:' in params['filter'] and since < now < until
+    window, deploying = [params['filter'] for path, params in run.client.reads if path.endswith('/jobhistories')]
+    since, until = [int(part.split(':')[1]) for part in window.split(';')]
+    assert window.startswith('startTime:') and ';endTime:' in window and since < now < until
+    assert deploying == 'jobType:DEPLOYMENT;status:DEPLOYING'
+
+
+def test_a_deployment_that_ended_long_ago_or_was_rolled_back_since_gives_no_list_lag_credit():
+    now = time.time()
+    version = str(int((now - 3 * 3600) * 1000))
+    jobs = [_job(now - 2 * 3600, a='SUCCEEDED'),  # ended long before: the list does not lag that long
+            _job(now - 60, b='SUCCEEDED'), _job(now - 30, job_type='ROLLBACK', b='SUCCEEDED')]
+    run = Run(_Lists({'/jobhistories': lambda params: jobs if params['filter'].startswith('startTime') else [],
+                      '/deployabledevices': [dict(item(version), device={'id': unit}) for unit in ('a', 'b')]}),
+              _options(), None, time.monotonic() + 5, threading.Event(), False, False)
+    assert [unit['id'] for unit in read_plan(run, [dict(A, id='a'), dict(A, id='b')]).targets] == ['a', 'b']
 
 
 def test_a_unit_is_deploying_when_any_device_of_it_is_and_none_and_edit_inuse_count_for_nothing():
@@ -237,8 +251,13 @@ def test_a_unit_is_deploying_when_any_device_of_it_is_and_none_and_edit_inuse_co
 
 def test_jobs_the_filter_let_through_from_before_the_window_are_not_trusted():
     old = _job(time.time() - 30 * 3600, job_status='DEPLOYING', a='DEPLOYING')
-    run = Run(_Lists({'/jobhistories': [old]}), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    lists = {'/jobhistories': lambda params: [old] if params['filter'].startswith('startTime') else []}
+    run = Run(_Lists(lists), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
     assert read_plan(run, [A]).deploying == []
+    # A deployment that FMC says is deploying now counts, whenever it started.
+    lists = {'/jobhistories': lambda params: [] if params['filter'].startswith('startTime') else [old]}
+    run = Run(_Lists(lists), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    assert read_plan(run, [A]).deploying == [A]
 
 
 def test_an_fmc_without_job_history_deploys_from_is_deploying_alone_with_one_warning():

@@ -57,20 +57,25 @@ def test_an_unknown_system_job_without_devices_and_an_edit_lock_count_for_nothin
                      mapper),
             read_job({'id': 'e', 'jobType': 'DEPLOYMENT', 'jobStatus': 'EDIT_INUSE', 'startTime': '2020-05-16T10:15:19Z',
                       'deviceList': [{'deviceUUID': 'd1'}]}, mapper)]
-    assert deployed_since(jobs) == {} and deploying_units(jobs) == set()
+    assert deployed_since(jobs, 0) == {} and deploying_units(jobs) == set()
 
 
-def test_deployed_since_takes_the_newest_deployment_in_which_every_device_of_a_unit_succeeded():
+def test_deployed_since_takes_the_newest_deployment_that_ended_lately_not_rolled_back_since():
     mapper = StatusMapper()
 
-    def job(start, job_type='DEPLOYMENT', **devices):
-        return read_job({'jobType': job_type, 'startTime': start, 'deviceList': [
-            dict({'deviceUUID': device, 'deploymentStatus': status}, **({'containerUUID': 'ha'} if device[0] == 'm'
-                                                                         else {}))
-            for device, status in devices.items()]}, mapper)
-    jobs = [job('2020-05-16T10:00:00Z', a='SUCCEEDED', m1='SUCCEEDED', m2='SUCCEEDED'),
-            job('2020-05-16T11:00:00Z', a='Succeeded', m1='SUCCEEDED', m2='FAILED'),
-            job('2020-05-16T12:00:00Z', 'ROLLBACK', a='SUCCEEDED'),
+    def job(start, job_type='DEPLOYMENT', end=None, **devices):
+        return read_job({'jobType': job_type, 'startTime': start, 'endTime': end or start.replace(':00Z', ':30Z'),
+                         'deviceList': [dict({'deviceUUID': device, 'deploymentStatus': status},
+                                             **({'containerUUID': 'ha'} if device[0] == 'm' else {}))
+                                        for device, status in devices.items()]}, mapper)
+    jobs = [job('2020-05-16T10:00:00Z', a='SUCCEEDED', b='SUCCEEDED', m1='SUCCEEDED', m2='SUCCEEDED'),
+            job('2020-05-16T11:00:00Z', a='Succeeded', m1='SUCCEEDED', m2='FAILED', c='SUCCEEDED'),
+            job('2020-05-16T12:00:00Z', 'ROLLBACK', a='SUCCEEDED'),  # a is out of date again after it
             job('2020-05-16T13:00:00Z', b='DEPLOYING', m1='DEPLOYING')]
-    assert deployed_since(jobs) == {'a': 1589626800000, 'ha': 1589623200000}
+    assert deployed_since(jobs, 0) == {'b': 1589623200000, 'ha': 1589623200000, 'c': 1589626800000}
     assert deploying_units(jobs) == {'b', 'ha'}
+    # A job that ended before the credit's start says nothing of what is pending now.
+    assert deployed_since(jobs, 1589626800000) == {'c': 1589626800000}
+    # Times whose zone is not known give no credit.
+    unzoned = job('2020-05-16T10:00:00', end='2020-05-16T10:00:30', d='SUCCEEDED')
+    assert unzoned['start_ms'] is None and deployed_since([unzoned], 0) == {}
