@@ -4,7 +4,10 @@
 """Makes the collection importable as ansible_collections.cisco.cdfmc, and the simulator as cdfmc_simulator."""
 
 import os
+import socket
 import sys
+
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -24,3 +27,11 @@ def _collections_root():
 
 sys.path.insert(0, _collections_root())
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
+
+
+@pytest.fixture
+def closed_port():
+    """A loopback port that nothing listens on (bound a moment, then released)."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]

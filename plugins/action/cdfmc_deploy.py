@@ -23,4 +23,4 @@ class ActionModule(ControllerAction):
 
     def act(self, options, started):
         return deploy(options, self._display, check_mode=self._play_context.check_mode,
-                      diff_mode=self._play_context.diff, started=started)
+                      diff_mode=self._play_context.diff, started=started, caller=self.caller)

@@ -28,6 +28,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import Request
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError, CdfmcResponseError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import is_retryable_status
 from ansible_collections.cisco.cdfmc.plugins.module_utils._transport import USER_AGENT, Transport, require_requests
 
 __all__ = ('USER_AGENT', 'CdfmcClient', 'connect')
@@ -147,7 +148,8 @@ class CdfmcClient:
             response = self.request('GET', api_path, params={'showDetailedDeviceStatus': 'true'} if detailed else None,
                                     deadline=deadline)
         except CdfmcRequestError as exc:
-            if not detailed or exc.status not in (400, 422):
+            # A busy FMC's 400 ("please try again") says nothing of the parameter: the wait polls again later.
+            if not detailed or exc.status not in (400, 422) or is_retryable_status('GET', exc.status, exc.detail):
                 raise
             response = self.request('GET', api_path, deadline=deadline)
             self._remember_refused_parameters(exc)

@@ -274,9 +274,10 @@ def _server_settings(options):
     api_prefix = options.get('api_prefix')
     if api_prefix is None and base_path.lower().endswith(FMC_API_PREFIX):
         # The collection adds /api (or the gateway's /v1/cdfmc/api) itself: with it in base_url, every path is wrong.
+        added = CDFMC_API_PREFIX if base_path.lower().endswith(CDFMC_API_PREFIX) else FMC_API_PREFIX
         raise CdfmcOptionError(
             'base_url is the server\'s address without %s: use %s://%s%s, not %s (the collection adds the API path '
-            'itself)' % (FMC_API_PREFIX, scheme, netloc, base_path[:-len(FMC_API_PREFIX)], base_url.strip()))
+            'itself)' % (added, scheme, netloc, base_path[:-len(added)], base_url.strip()))
     if api_prefix is None:
         api_prefix = CDFMC_API_PREFIX if base_path else FMC_API_PREFIX
     else:

@@ -50,6 +50,12 @@ def drop_empty(arguments, keep=()):
     return dict((name, value) for name, value in (arguments or {}).items() if value != '' or name in keep)
 
 
+def _from_environment(spec, value):
+    """True when ``value`` is what the option's environment fallback holds."""
+    fallback = spec.get('fallback') or (None, [])
+    return isinstance(value, str) and any(os.environ.get(name) == value for name in fallback[1] if fallback[0])
+
+
 def _environment_secrets():
     return [os.environ.get(name) for name in SECRET_VARIABLES]
 
@@ -102,9 +108,12 @@ class OptionAdapter:
 
     @classmethod
     def from_module(cls, module, keep_empty=()):
-        """A module's options; empty values, which AnsibleModule keeps, count as unset here too."""
+        """A module's options; empty values, which AnsibleModule keeps, count as unset here too. A value that
+        AnsibleModule took from an environment variable (it holds exactly that variable's value) counts as not
+        given in the task, as it does for the action plugins."""
         given = dict((name, value) for name, value in module.params.items()
-                     if name in module.argument_spec and value is not None)
+                     if name in module.argument_spec and value is not None and
+                     not _from_environment(module.argument_spec[name], value))
         adapter = cls.from_arguments(given, module.argument_spec, keep_empty)
         adapter._no_log_values.update(module.no_log_values)
         return adapter

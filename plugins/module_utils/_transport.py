@@ -243,9 +243,11 @@ class Transport:
     retry while the server has never answered; ``sleep`` and ``clock`` (monotonic seconds) are injectable for
     tests. ``request_count`` counts every HTTP request sent, retries included.
 
-    A server that has not answered once in this run (refused, unresolvable, no TLS, silent) is almost always a
-    wrong address, not an outage: once its retries are spent, the error says so (``never_answered``) and a wait
-    does not poll again. After its first answer, outages are ridden through.
+    A server that has not answered once in this run (refused, unresolvable, no connection within the timeout, a
+    TLS handshake that fails, a port that speaks TLS to plain HTTP) is almost always a wrong address, not an
+    outage: once the retries of one request are spent, the error says so (``never_answered``), every later request
+    fails at once with it, and a wait does not poll again. A certificate that cannot be verified and a read that
+    times out after connecting are not of this kind. After its first answer, outages are ridden through.
     """
 
     def __init__(self, settings, auth, budget=None, log=None, sleep=time.sleep, clock=time.monotonic, notice=None):
@@ -253,6 +255,7 @@ class Transport:
         self._log, self._sleep, self._clock, self._notice = log, sleep, clock, notice
         self.request_count = 0
         self.answered = False  # any HTTP answer (whatever its status) from the server in this run
+        self.unreachable = None  # the never_answered error, once one request has spent its retries on it
         self.session = _new_session(settings, pool_size=max(10, getattr(budget, 'concurrent', 0)))
 
     def close(self):
@@ -280,6 +283,12 @@ class Transport:
         retries_left = self.settings.max_retries
         renewed = auth is not None
         while True:
+            if self.unreachable is not None:
+                error = CdfmcRequestError('%s %s on %s: not sent: %s' % (method, path, self.settings.server,
+                                                                         self.unreachable.reason),
+                                          method=method, path=path, sent=False, kind=self.unreachable.kind)
+                error.never_answered, error.reason = True, self.unreachable.reason
+                raise error
             if auth is None:
                 self._authenticate(self.auth.prepare, deadline)
             try:
@@ -317,18 +326,18 @@ class Transport:
             retries_left -= 1
 
     def _never_reached(self, error):
-        """True when ``error`` is a failure to reach a server that has not answered once in this run (a request
-        that was not sent for want of time, or of room in the budget, says nothing of the server)."""
-        if self.answered or error.status is not None or error.kind not in (REFUSED, NO_ANSWER, UNTRUSTED):
-            return False
-        return getattr(error, 'sent', True) is not False or isinstance(error, CdfmcTLSError)
+        """True when ``error`` is a failure to reach (``unreached``) a server that has not answered once in this run."""
+        return not self.answered and getattr(error, 'unreached', False)
 
     def _unreached(self, error):
-        """``error``, marked ``never_answered`` (and saying so) when the server has never answered in this run."""
+        """``error``, marked ``never_answered`` (and saying so) when the server has never answered in this run; the
+        requests after it fail at once."""
         if self._never_reached(error) and not getattr(error, 'never_answered', False):
             error.never_answered = True
-            error.args = ('%s; %s has not answered once in this run (host %s, port %d): check base_url'
-                          % (error, self.settings.server, self.settings.host, self.settings.port),) + error.args[1:]
+            error.reason = '%s has not answered once in this run (host %s, port %d): check base_url' % (
+                self.settings.server, self.settings.host, self.settings.port)
+            error.args = ('%s; %s' % (error, error.reason),) + error.args[1:]
+            self.unreachable = error
         return error
 
     def _say_unreached(self, error, delay, done, retries_left, deadline):
@@ -406,16 +415,25 @@ class Transport:
                     watchdog.cancel()  # before the connection goes back to the pool
                     response.close()
         except requests.exceptions.SSLError as exc:
-            raise CdfmcTLSError('%s %s on %s: %s' % (method, path, self.settings.server, self.redact(_tls_advice(exc))),
-                                method=method, path=path)
+            error = CdfmcTLSError('%s %s on %s: %s' % (method, path, self.settings.server, self.redact(_tls_advice(exc))),
+                                  method=method, path=path)
+            # A certificate that cannot be verified came from a server that answered; a failed handshake did not.
+            error.unreached = not any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _walk_causes(exc))
+            raise error
         except requests.exceptions.RequestException as exc:
             if self._answers_tls_instead(exc, watchdog):
-                raise CdfmcTLSError('%s %s on %s: the port answers TLS, not plain HTTP: set base_url to https://%s' % (
+                error = CdfmcTLSError('%s %s on %s: the port answers TLS, not plain HTTP: set base_url to https://%s' % (
                     method, path, self.settings.server, self.settings.netloc + self.settings.base_path),
                     method=method, path=path, sent=False)
-            raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server,
+                error.unreached = True
+                raise error
+            error = CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server,
                                                          self._what_went_wrong(exc, watchdog, timeout)),
-                                    method=method, path=path, refused=_is_connection_refused(exc))
+                                      method=method, path=path, refused=_is_connection_refused(exc))
+            # No connection (refused, no such host, none within the timeout, closed before any answer); a read that
+            # timed out, or an answer cut short, came from a server that was reached.
+            error.unreached = not watchdog.cut and not isinstance(exc, requests.exceptions.ReadTimeout)
+            raise error
         except (OSError, ValueError) as exc:
             # requests raises these for a CA bundle path that does not exist, among others.
             raise CdfmcRequestError(

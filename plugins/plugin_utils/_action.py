@@ -40,6 +40,8 @@ class ControllerAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         # One deadline for everything the task does, from here.
         started = time.monotonic()
+        # Which task of the play, on which host: what a deployment records for the forks of the same run.
+        self.caller = {'task': getattr(self._task, '_uuid', None), 'host': (task_vars or {}).get('inventory_hostname')}
         result = super(ControllerAction, self).run(tmp, task_vars)
         del tmp
         try:

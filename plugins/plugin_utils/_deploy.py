@@ -120,6 +120,7 @@ class Run:
         self.warnings = [] if warnings is None else warnings
         self.mapper = mapper or StatusMapper(None, warn=self.warnings.append)
         self.without_history = False  # job history answered 404 (FMC before 6.7): deploy from isDeploying alone
+        self.caller = None  # which task of the play on which host runs this ({task, host})
         self.server = client.settings.server
         self.graced = False  # the list was read again after pending_grace
         self.diff = None  # in diff mode, what is pending per device (read before the request)
@@ -388,34 +389,38 @@ def settle(run, plan, task):
                             '(%s); a second run may deploy again' % (NAME, exc))
 
 
-class PlayRecord:
-    """What the forks of one ansible-playbook run deployed to one server (a small file beside the deploy lock, read
-    and written under it): so that a host that finds nothing left to deploy can say that another host of its play
-    deployed it, and name run_once."""
+# How long a record of what another host of the same task deployed is worth a hint (seconds).
+PLAY_RECORD_LIFETIME = 3600
 
-    def __init__(self, path):
-        self.path = path
+
+class PlayRecord:
+    """What the last deployment of one ansible-playbook run to one server was (a small file beside the deploy lock,
+    read and written under it): its task, its host and its units. A host of the same task that finds nothing left
+    to deploy can then say that another host deployed it, and name run_once."""
+
+    def __init__(self, path, caller):
+        self.path, self.caller = path, dict(caller or {}, play=os.getppid())
         state, _problem = read_state(path)
         self.state = state if isinstance(state, dict) and isinstance(state.get('units'), list) else {}
 
     def deployed(self, units):
-        """Record that this fork's play deployed ``units`` (never fails: the record only serves a hint)."""
+        """Record that this task deployed ``units`` from this host (never fails: the record only serves a hint)."""
         try:
-            write_state(self.path, json.dumps({'play': os.getppid(), 'at': time.time(),
-                                               'units': [unit['id'] for unit in units]}))
+            write_state(self.path, json.dumps(dict(self.caller, at=time.time(), units=[unit['id'] for unit in units])))
         except SharedFileUnavailable:
             pass
 
-    def by_this_play(self, units):
-        """The units of ``units`` that another fork of this play deployed in the last hour."""
-        if self.state.get('play') != os.getppid() or not isinstance(self.state.get('at'), (int, float)) or \
-                time.time() - self.state['at'] > RECENT / 6:
+    def by_another_host(self, units):
+        """The units of ``units`` that the same task of the same run deployed from another host, lately."""
+        same_task = all(self.state.get(key) == self.caller.get(key) for key in ('play', 'task'))
+        if not same_task or self.caller.get('task') is None or self.state.get('host') == self.caller.get('host') or \
+                not isinstance(self.state.get('at'), (int, float)) or time.time() - self.state['at'] > PLAY_RECORD_LIFETIME:
             return []
         return [unit for unit in units if unit['id'] in self.state['units']]
 
 
 @contextlib.contextmanager
-def deploy_lock(run):
+def deploy_lock(run, caller=None):
     """Hold the lock that serialises the deployments of this host's forks to one server (waited for until the
     deadline: its holder may be waiting for a deployment to end); yield the PlayRecord read under it. A lock file
     that cannot be used: a warning, and no serialising."""
@@ -431,7 +436,7 @@ def deploy_lock(run):
         run.warnings.append('cisco.cdfmc: the deployment lock cannot be used (%s); this deployment is not serialised '
                             'with the other forks of this host' % exc)
     with held:
-        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key))
+        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key), caller)
 
 
 def _out_of_date(entries):
@@ -543,14 +548,15 @@ def _entries(values):
     return [value for value in values if isinstance(value, dict)] if isinstance(values, list) else []
 
 
-def deploy(options, display, check_mode=False, diff_mode=False, started=None):
-    """The result of cdfmc_deploy for its options (an OptionAdapter); ``started`` is when the action began."""
+def deploy(options, display, check_mode=False, diff_mode=False, started=None, caller=None):
+    """The result of cdfmc_deploy for its options (an OptionAdapter); ``started`` is when the action began, ``caller``
+    which task of the play on which host ({task, host}) asks."""
     started = time.monotonic() if started is None else started
     result = {'changed': False, 'invocation': options.invocation(), 'deployed': [], 'up_to_date': [], 'task': None,
               'requests': 0}
     warnings = []
     try:
-        _deploy(options, display, check_mode, diff_mode, started, warnings, result)
+        _deploy(options, display, (check_mode, diff_mode, caller), started, warnings, result)
     except CdfmcError as exc:
         result.update(failed=True, msg=str(exc), changed=result['changed'] or getattr(exc, 'changed', False))
     result['elapsed'] = round(time.monotonic() - started, 3)
@@ -560,7 +566,8 @@ def deploy(options, display, check_mode=False, diff_mode=False, started=None):
     return result
 
 
-def _deploy(options, display, check_mode, diff_mode, started, warnings, result):
+def _deploy(options, display, modes, started, warnings, result):
+    check_mode, diff_mode, caller = modes
     settings = options.connection()
     mapper = StatusMapper(options['status_map'], warn=warnings.append)
     wait_settings = WaitSettings.from_options(options, settings.request_timeout, started)
@@ -576,6 +583,7 @@ def _deploy(options, display, check_mode, diff_mode, started, warnings, result):
             deadline = started + wait_settings.timeout  # one timeout for everything (positive, checked above)
             client.resolve_domain(deadline)
             run = Run(client, options, display, deadline, stop, check_mode, diff_mode, warnings, mapper)
+            run.caller = caller
             units = None
             if wanted != ALL:
                 units, notes = select(managed_units(client, deadline), wanted, settings.server)
@@ -590,15 +598,15 @@ def _request_and_wait(run, units, mapper, wait_settings, result):
     if run.check_mode:
         plan, task_id = request_deployment(run, units)
     else:
-        with deploy_lock(run) as play:
+        with deploy_lock(run, run.caller) as play:
             plan, task_id = request_deployment(run, units)
             if task_id is not None:
                 play.deployed(plan.targets)
-        neighbours = play.by_this_play(plan.up_to_date) if task_id is None else []
+        neighbours = play.by_another_host(plan.up_to_date) if task_id is None else []
         if neighbours:
-            run.warnings.append('%s: another host of this play deployed %s a moment ago; a deployment runs once per '
-                                'play: give the task run_once: true (and list every device in it)'
-                                % (NAME, _names(neighbours)))
+            run.warnings.append('%s: another host of this play deployed %s a moment ago in this same task; a '
+                                'deployment runs once per play: give the task run_once: true (and list every device '
+                                'in it)' % (NAME, _names(neighbours)))
     result['up_to_date'] = [dict((key, unit[key]) for key in ('name', 'id', 'type')) for unit in plan.up_to_date]
     if run.diff:
         result['diff'] = run.diff

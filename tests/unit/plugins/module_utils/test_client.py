@@ -195,6 +195,12 @@ def test_a_task_read_refused_for_its_parameter_is_read_once_more_without_it_and_
         client.get_task_status('t1')
     assert [r['query'] for r in simulator.requests] == [{'showDetailedDeviceStatus': ['true']}, {}, {}]
     assert len(warnings) == 1 and 'refused showDetailedDeviceStatus on task statuses (HTTP %d)' % status in warnings[0]
+    # A busy FMC's 400 is not about the parameter: it is not read again without it, nor remembered.
+    simulator.load({'tasks': [TASK], 'faults': [{'status': 400, 'times': None, 'message': 'Please try again later'}]})
+    with make_client(simulator, warn=warnings.append, max_retries=1) as client:
+        with pytest.raises(CdfmcRequestError, match='Please try again later'):
+            client.get_task_status('t1')
+        assert all(r['query'] == {'showDetailedDeviceStatus': ['true']} for r in simulator.requests)
     # When the read without it is refused too, that is the error; nothing is remembered from it.
     simulator.load({'tasks': [TASK], 'faults': [{'status': 400, 'times': None, 'message': 'Invalid id'}]})
     with make_client(simulator, warn=warnings.append) as client:
@@ -564,16 +570,9 @@ def test_a_404_names_the_url_tried_and_a_path_in_base_url_the_server_may_not_hav
     assert 'check the task id and domain_uuid' in str(caught.value) and 'without a path' not in str(caught.value)
 
 
-def _closed_port():
-    import socket
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
-
-
-def test_a_server_that_never_answered_says_so_after_its_retries_with_a_line_per_retry():
+def test_a_server_that_never_answered_says_so_after_its_retries_with_a_line_per_retry(closed_port):
     from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
-    port = _closed_port()
+    port = closed_port
     notices = []
     settings = ConnectionSettings.from_options(drop_empty({'base_url': 'https://127.0.0.1:%d' % port,
                                                            'api_token': TOKEN, 'max_retries': 2}))
@@ -614,3 +613,31 @@ def test_plain_http_to_a_port_that_speaks_tls_says_to_use_https_at_once(simulato
     assert 'the port answers TLS, not plain HTTP: set base_url to https://127.0.0.1:%d/firewall' % port in str(
         caught.value)
     assert sleeps == [] and client.request_count == 1 and caught.value.never_answered
+
+
+def test_once_one_request_found_the_server_unreachable_the_others_fail_at_once(closed_port):
+    port = closed_port
+    settings = ConnectionSettings.from_options(drop_empty({'base_url': 'https://127.0.0.1:%d' % port,
+                                                           'api_token': TOKEN, 'max_retries': 2}))
+    with CdfmcClient(settings, sleep=lambda seconds: None) as client:
+        with pytest.raises(CdfmcRequestError):
+            client.get_task_status('t1')
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t2')
+    assert client.request_count == 3 and caught.value.never_answered and not caught.value.sent
+    assert 'taskstatuses/t2 on https://127.0.0.1:%d: not sent: https://127.0.0.1:%d has not answered once' % (
+        port, port) in str(caught.value)
+
+
+def test_a_certificate_that_cannot_be_verified_or_a_slow_read_is_not_a_server_never_reached(simulator):
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcTLSError
+    simulator.load({'tasks': [TASK]})
+    with make_client(simulator, ca_path=None, max_retries=0) as client:  # the simulator's CA is not trusted
+        with pytest.raises(CdfmcTLSError) as caught:
+            client.get_task_status('t1')
+    assert not getattr(caught.value, 'never_answered', False) and 'has not answered' not in str(caught.value)
+    simulator.load({'tasks': [TASK], 'faults': [{'action': 'slow', 'delay': 3, 'times': None}]})
+    with make_client(simulator, request_timeout=0.5, max_retries=0) as client:
+        with pytest.raises(CdfmcRequestError) as caught:
+            client.get_task_status('t1')
+    assert 'no answer within' in str(caught.value) and not getattr(caught.value, 'never_answered', False)

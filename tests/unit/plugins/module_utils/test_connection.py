@@ -150,14 +150,18 @@ def test_spec_env_fallback_ignores_empty(monkeypatch):
     assert fallback(*names) == 'x'
 
 
-@pytest.mark.parametrize('base_url,use', [
-    ('https://fmc.example.com/api', 'https://fmc.example.com,'), ('https://fmc.example.com/API/', 'https://fmc.example.com,'),
-    ('https://api.us.security.cisco.com/firewall/api', 'https://api.us.security.cisco.com/firewall,'),
+@pytest.mark.parametrize('base_url,without,use', [
+    ('https://fmc.example.com/api', '/api', 'https://fmc.example.com,'),
+    ('https://fmc.example.com/API/', '/api', 'https://fmc.example.com,'),
+    ('https://api.us.security.cisco.com/firewall/api', '/api', 'https://api.us.security.cisco.com/firewall,'),
+    ('https://api.us.security.cisco.com/firewall/v1/cdfmc/api', '/v1/cdfmc/api',
+     'https://api.us.security.cisco.com/firewall,'),
 ])
-def test_api_in_base_url_is_refused_naming_the_address_to_use(base_url, use):
+def test_api_in_base_url_is_refused_naming_the_address_to_use(base_url, without, use):
     with pytest.raises(CdfmcOptionError) as caught:
         settings(base_url=base_url)
-    assert "base_url is the server's address without /api: use %s not %s (" % (use, base_url) in str(caught.value)
+    assert "base_url is the server's address without %s: use %s not %s (" % (without, use, base_url) in str(
+        caught.value)
     # Where the API really is under such a path, api_prefix says so.
     assert settings(base_url=base_url, api_prefix='/api').path('/x').endswith('/api/x')
 

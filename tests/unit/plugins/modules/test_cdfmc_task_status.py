@@ -114,3 +114,12 @@ def test_missing_jmespath_is_reported_only_when_query_is_used(simulator, monkeyp
     assert not run_module(monkeypatch, base_args(simulator)).failed
     outcome = run_module(monkeypatch, base_args(simulator, query='state'))
     assert outcome.failed and 'jmespath' in outcome.result['msg']
+
+
+def test_the_module_says_which_option_came_from_the_environment(simulator, monkeypatch):
+    monkeypatch.setenv('CDFMC_BASE_URL', simulator.url)
+    args = base_args(simulator, region='us')
+    del args['base_url']
+    outcome = run_module(monkeypatch, args)
+    assert outcome.failed and ('region is set in the task and base_url comes from the environment variable '
+                               'CDFMC_BASE_URL') in outcome.result['msg']

@@ -405,3 +405,13 @@ def test_the_diff_shows_each_entity_field_by_field_with_secrets_masked():
                          '"sharedKey": "********"}'])
     assert sides[3] == (['  DELETE Host old'], ['    (No diff available)'])
     assert 'cisco123' not in repr(sides) and 'cisco456' not in repr(sides)
+
+
+def test_the_run_once_hint_is_for_the_same_task_of_the_same_run_on_another_host(own_tmp):
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import PlayRecord
+    path = os.path.join(own_tmp, 'record.play')
+    PlayRecord(path, {'task': 't-1', 'host': 'host01'}).deployed([A, B])
+    assert PlayRecord(path, {'task': 't-1', 'host': 'host02'}).by_another_host([A, C]) == [A]
+    assert PlayRecord(path, {'task': 't-1', 'host': 'host01'}).by_another_host([A]) == []  # a loop on one host
+    assert PlayRecord(path, {'task': 't-2', 'host': 'host02'}).by_another_host([A]) == []  # a later task
+    assert PlayRecord(path, {'task': None, 'host': 'host02'}).by_another_host([A]) == []
