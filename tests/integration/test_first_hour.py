@@ -5,20 +5,14 @@
 names the cause and the fix (docs/docsite/rst/guide_troubleshooting.rst lists them)."""
 
 import re
-import socket
 import time
 
 from test_cdfmc_deploy import deploy, fleet
 
 
-def _closed_port():
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
-
-
-def test_a_wait_on_a_closed_port_ends_within_its_bound_naming_host_port_and_refused(simulator, wait_on):
-    port = _closed_port()
+def test_a_wait_on_a_closed_port_ends_within_its_bound_naming_host_port_and_refused(simulator, wait_on,
+                                                                                    closed_port):
+    port = closed_port
     options = {'base_url': 'https://127.0.0.1:%d' % port, 'max_retries': 3, 'request_timeout': 5}
     started = time.monotonic()
     waited = wait_on(['t1', 't2'], timeout=1800, **options)
