@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Makes the collection importable as ansible_collections.cisco.cdfmc, and the simulator as cdfmc_simulator."""
+"""Makes the collection importable as ansible_collections.cisco.cdfmc, and the simulator as cdfmc_simulator.
+Also the ``serial`` marker: tests that measure time too closely to share the machine with other tests
+(scripts/test runs them alone, after the others have run side by side: ``--serial skip`` / ``--serial only``)."""
 
 import os
 import socket
@@ -21,7 +23,10 @@ def _collections_root():
     link = os.path.join(root, 'ansible_collections', 'cisco', 'cdfmc')
     if not os.path.islink(link):
         os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
+        try:
+            os.symlink(ROOT, link)
+        except FileExistsError:  # made meanwhile by another process (pytest-xdist workers start together)
+            pass
     return root
 
 
@@ -35,3 +40,26 @@ def closed_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         return probe.getsockname()[1]
+
+
+def pytest_addoption(parser):
+    parser.addoption('--serial', choices=('include', 'skip', 'only'), default='include',
+                     help='tests marked serial: run them too (include, the default), leave them out (skip: for a '
+                          'run of tests side by side, pytest -n), or run only them (only: for a run alone)')
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'serial: measures time too closely to run beside other tests; scripts/test '
+                                       'runs it alone, after the tests run side by side')
+
+
+def pytest_collection_modifyitems(config, items):
+    choice = config.getoption('serial')
+    if choice == 'include':
+        return
+    keep, leave = [], []
+    for item in items:
+        (keep if (item.get_closest_marker('serial') is not None) == (choice == 'only') else leave).append(item)
+    if leave:
+        config.hook.pytest_deselected(items=leave)
+        items[:] = keep

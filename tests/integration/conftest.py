@@ -34,6 +34,17 @@ def clean_environment(**extra):
     return environment
 
 
+@pytest.fixture
+def tmp_path(tmp_path_factory):
+    """A short per-test directory (t0, t1, ... under the session's), instead of one named after the test.
+
+    ansible-core 2.21's controller listens on a Unix socket under TMPDIR (multiprocessing's
+    pymp-*/listener-*), and such a path may not exceed 107 bytes. The runs' TMPDIR is in this directory:
+    pytest's own per-test names (up to 30 characters of the test's name), with pytest-xdist's popen-gwN
+    level and a session number of three digits, made it 108 and ansible-playbook failed to start."""
+    return tmp_path_factory.mktemp('t')
+
+
 @pytest.fixture(scope='session')
 def collections_path(tmp_path_factory):
     dest = tmp_path_factory.mktemp('collections')

@@ -63,6 +63,9 @@ def test_implied_polls_follow_the_collections_schedule(end):
     assert report.implied_polls(end, shortest=0.8) >= polls
 
 
+# Alone (scripts/test): it runs many playbooks at once itself, measures their CPU and time, and counts the polls
+# the server saw against the schedule.
+@pytest.mark.serial
 def test_the_quick_suite_runs_and_writes_its_report(tmp_path, collections_path):
     out = tmp_path / 'docs'
     completed = subprocess.run(

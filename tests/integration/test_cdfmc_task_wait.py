@@ -45,6 +45,8 @@ def test_one_task(simulator, wait_on):
     assert 'poll 1:' not in played.stdout
 
 
+# Alone (scripts/test): each task's last poll must come within one poll gap and 1.5 s of its end.
+@pytest.mark.serial
 def test_twenty_tasks_ending_at_staggered_times(simulator, wait_on):
     ends = [1.0 + 0.25 * index for index in range(20)]
     simulator.load({'tasks': [task('t%02d' % index, end) for index, end in enumerate(ends)]})
@@ -159,6 +161,8 @@ def test_chained_looped_and_skipped_results(simulator, run_playbook):
     run_playbook('chained.yml', extra_vars={'device_groups': [['d1', 'd2'], ['d3']]})
 
 
+# Alone (scripts/test): ten forks at once load the machine, and the requests are counted per 5 s window.
+@pytest.mark.serial
 def test_ten_forks_share_a_smooth_budget_without_429(simulator, wait_on):
     # 10 hosts poll 3 tasks each, fast: unpaced they would send about 150 requests in the first 5 s.
     simulator.load({'tasks': [task('t%d' % n, 5) for n in range(3)], 'rate_limit': {'requests_per_minute': 120}})
@@ -194,6 +198,8 @@ def test_per_poll_detail_at_vvv_and_no_secret_at_vvvv(simulator, wait_on, tmp_pa
         assert TOKEN not in text
 
 
+# Alone (scripts/test): the last poll must come within a second of the signal.
+@pytest.mark.serial
 @pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_stops_at_once(simulator, run_playbook, tmp_path, signum):
     simulator.load({'tasks': [task('forever', 99999)]})
