@@ -96,4 +96,3 @@ def mask_secret_fields(name, value, _depth=0):
             return value
         return json.dumps(mask_secret_fields(None, parsed, _depth + 1), sort_keys=True)
     return value
-

@@ -30,8 +30,6 @@ import traceback
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     NO_ANSWER,
-    REFUSED,
-    UNTRUSTED,
     CdfmcLibraryError,
     CdfmcRequestError,
     CdfmcResponseError,
@@ -427,8 +425,8 @@ class Transport:
                     method=method, path=path, sent=False)
                 error.unreached = True
                 raise error
-            error = CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server,
-                                                         self._what_went_wrong(exc, watchdog, timeout)),
+            problem = self._what_went_wrong(exc, watchdog, timeout)
+            error = CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server, problem),
                                       method=method, path=path, refused=_is_connection_refused(exc))
             # No connection (refused, no such host, none within the timeout, closed before any answer); a read that
             # timed out, or an answer cut short, came from a server that was reached.

@@ -141,4 +141,3 @@ def recent(jobs, since_ms):
     """The jobs that started at or after ``since_ms``, whatever the server's filter let through; a job whose start
     cannot be read is kept (what it is deploying still counts), though it gives no list lag credit."""
     return [job for job in jobs if job is not None and (job['start_ms'] is None or job['start_ms'] >= since_ms)]
-

@@ -11,7 +11,8 @@ Which blocks run (``runnable``): every ```yaml fenced block of README.md, docs/*
   ``tasks`` of a play on ``localhost`` without facts, its text indented under ``tasks:`` unchanged.
 
 Every other block is skipped: inventories, simulator scenarios, results shown, the AWX credential type
-made with ``awx.awx`` (that needs an AWX server). A skipped block that names a ``cisco.cdfmc.`` plugin
+made with ``awx.awx`` (that needs an AWX server), and plays that need a collection the tests do not install
+(``OTHER_COLLECTIONS``: cisco.fmcansible's guide is checked by test_fmcansible_chain.py). A skipped block that names a ``cisco.cdfmc.`` plugin
 fails the test: an example of the collection is a play or a marked fragment.
 
 How they run: connection settings come only from the environment (CDFMC_BASE_URL, CDFMC_API_TOKEN,
@@ -50,10 +51,12 @@ newest_core_only = pytest.mark.skipif(
     CORE < (2, 19), reason='the docs examples run on the newest ansible-core leg only (2.19 or later), not on %s'
     % ANSIBLE_CORE)
 
-DOCS = ['README.md'] + sorted(os.path.relpath(path, ROOT) for pattern in ('docs/*.md', 'docs/docsite/rst/*.rst',
-                                                                          'roles/*/README.md')
-                             for path in glob.glob(os.path.join(ROOT, pattern)))
+DOC_PATTERNS = ('docs/*.md', 'docs/docsite/rst/*.rst', 'roles/*/README.md')
+DOCS = ['README.md'] + sorted(os.path.relpath(path, ROOT)
+                              for pattern in DOC_PATTERNS for path in glob.glob(os.path.join(ROOT, pattern)))
 FRAGMENT = '# fragment: tasks'
+# Collections some examples chain with, which the tests do not install; where their examples are checked instead.
+OTHER_COLLECTIONS = {'cisco.fmcansible': 'tests/integration/test_fmcansible_chain.py'}
 EXAMPLES = os.path.join(ROOT, 'docs', 'examples')
 GUIDE = os.path.join(ROOT, 'docs', 'docsite', 'rst', 'guide_deploy_and_wait.rst')
 
@@ -112,8 +115,13 @@ class Block:
                 and all(isinstance(play, dict) and 'hosts' in play for play in self.data))
 
     @property
+    def other_collection(self):
+        """The other collection a block needs, which the tests do not install (None when it needs none)."""
+        return next((name for name in OTHER_COLLECTIONS if name + '.' in self.text), None)
+
+    @property
     def runnable(self):
-        return self.plays or self.fragment
+        return (self.plays or self.fragment) and self.other_collection is None
 
     def playbook(self):
         """The text ansible-playbook runs: the block itself, or a fragment as the tasks of a play."""
@@ -220,7 +228,8 @@ def test_every_example_of_the_collection_is_picked():
     """A block that names a cisco.cdfmc plugin but is neither plays nor a marked fragment would go untested."""
     found = [block for doc in DOCS for block in doc_blocks(doc)]
     assert sum(block.runnable for block in found) >= 7, found  # as many as the docs have today: the rule still finds them
-    untested = [block for block in found if not block.runnable and 'cisco.cdfmc.' in block.text]
+    untested = [block for block in found if not block.runnable and 'cisco.cdfmc.' in block.text and
+                block.other_collection is None]
     assert not untested, 'neither plays nor marked "%s": %s' % (FRAGMENT, untested)
 
 

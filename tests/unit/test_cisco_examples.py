@@ -107,6 +107,12 @@ def task_status_facts(name):
 # not terminal, one warning each.
 PLACEHOLDER_TASK = {'state': 'unknown', 'terminal': False, 'task_type': 'valid_enum', 'sub_tasks': [], 'warned': 1,
                     'filter_state': 'unknown'}
+JOB_6_DEVICES = [('d0c422c8-9756-11ea-acb6-961f407b1a9c', None, 'succeeded'),
+                 ('a6b42c18-50c8-11eb-8556-880cc814430c', '8c363564-518d-11eb-899b-e37ea1f51142', 'succeeded'),
+                 ('73dee6c4-9756-11ea-b7d5-c46fa36556b5', None, 'succeeded')]
+ROLLBACK_APPLICABLE_DEVICES = [('9b1a4496-f191-11ea-a46b-dbe601ec8233', None, None, False),
+                               ('6bc51b26-401f-11eb-8a50-866b03f66226', None, None, True),
+                               ('4f1e003c-401f-11eb-9c14-d0c01de8132e', None, None, True)]
 REPLAYED = {
     'getDeployableDevice response 1': (deployable_facts, {
         'unit': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [STANDALONE['id']], 'blocked': [],
@@ -114,10 +120,7 @@ REPLAYED = {
     'getDeployableDevice response 2': (deployable_facts, {
         'unit': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [], 'blocked': [], 'version': '1597825642070'}),
     'getJobHistory response 1': (job_facts, {
-        'jobs': [('Deploy_Job_6', 'DEPLOYMENT', 'succeeded', 1589624941000, [
-                    ('d0c422c8-9756-11ea-acb6-961f407b1a9c', None, 'succeeded'),
-                    ('a6b42c18-50c8-11eb-8556-880cc814430c', '8c363564-518d-11eb-899b-e37ea1f51142', 'succeeded'),
-                    ('73dee6c4-9756-11ea-b7d5-c46fa36556b5', None, 'succeeded')]),
+        'jobs': [('Deploy_Job_6', 'DEPLOYMENT', 'succeeded', 1589624941000, JOB_6_DEVICES),
                  ('Deploy_Job_5', 'UNKNOWN', 'succeeded', 1589624119000, []),
                  ('Deploy_Job_4', 'ROLLBACK', 'succeeded', 1589623750000, [
                      ('d0c422c8-9756-11ea-acb6-961f407b1a9c', None, 'succeeded')]),
@@ -130,10 +133,7 @@ REPLAYED = {
         'deploying': set()}),
     # Read with rollbackApplicable: no status, no times, no note: nothing deployed or deploying can be read.
     'getJobHistory response 2': (job_facts, {
-        'jobs': [('Deploy_Job_4', 'DEPLOYMENT', None, None, [
-                    ('9b1a4496-f191-11ea-a46b-dbe601ec8233', None, None, False),
-                    ('6bc51b26-401f-11eb-8a50-866b03f66226', None, None, True),
-                    ('4f1e003c-401f-11eb-9c14-d0c01de8132e', None, None, True)]),
+        'jobs': [('Deploy_Job_4', 'DEPLOYMENT', None, None, ROLLBACK_APPLICABLE_DEVICES),
                  ('Deploy_Job_3', 'DEPLOYMENT', None, None, [('9b1a4496-f191-11ea-a46b-dbe601ec8233', None, None, False)]),
                  ('Deploy_Job_2', 'DEPLOYMENT', None, None, [('4f1e003c-401f-11eb-9c14-d0c01de8132e', None, None, True)]),
                  ('Deploy_Job_1', 'DEPLOYMENT', None, None, [('6bc51b26-401f-11eb-8a50-866b03f66226', None, None, True)])],

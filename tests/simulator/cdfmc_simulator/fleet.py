@@ -348,4 +348,3 @@ def _iso(epoch_seconds):
 
 def _epoch(iso):
     return calendar.timegm(time.strptime(iso, '%Y-%m-%dT%H:%M:%SZ'))
-

@@ -50,4 +50,3 @@ def test_bad_status_map_is_a_filter_error():
 def test_finds_a_task_given_by_id_and_message_or_embedded_under_metadata_task(data, state):
     facts = task_facts(data, include_raw=False)
     assert facts['id'] == '42' and facts['state'] == state
-

@@ -542,7 +542,6 @@ def test_paging_counts_given_as_text_still_walk_every_page(simulator, monkeypatc
         assert paged.offsets == [0, 1, 2, 3, 4]
 
 
-
 @pytest.mark.parametrize('fault,expected', [
     # FMC's own text ends in a stop: ours starts a new sentence, with no stray punctuation.
     ({'status': 401, 'message': 'Invalid or expired access token.'},
