@@ -55,8 +55,8 @@ MESSAGE_STATES = {
     'discovery_failed': FAILED,
     'registration_in_progress': RUNNING,
 }
-# Task types whose outcome FMC gives in the message (Cisco's FTDv automation decides on it), and tasks with no
-# type: there a word in the message wins over a status that is not terminal. A deployment is decided by its
+# Task types whose outcome FMC gives in the message (Cisco's FTDv automation decides on it), and tasks without a
+# task type, where a word in the message wins over a status that is not terminal. A deployment is decided by its
 # sub-tasks instead.
 _MESSAGE_DECIDES = ('registration', 'discovery')
 

@@ -73,7 +73,7 @@ def test_several_hosts_deploying_the_same_devices_are_told_to_use_run_once(simul
         (warning,) = [w for w in outcome.get('warnings', []) if 'run_once' in w]
         assert 'another host of this play deployed ftd-1, ftd-2 a moment ago in this same task' in warning
     # In the play's output too (ansible-playbook shows a warning given by several hosts once).
-    assert 'give the task run_once: true' in played.output
+    assert 'give the task run_once: true' in ' '.join(played.output.split())  # older cores wrap warnings
 
 
 def test_nothing_to_deploy_says_why_it_waits(simulator, run_playbook, tmp_path):
