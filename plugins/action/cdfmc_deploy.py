@@ -21,6 +21,6 @@ class ActionModule(ControllerAction):
     def argument_spec(self):
         return deploy_argument_spec()
 
-    def act(self, options, started):
-        return deploy(options, self._display, check_mode=self._play_context.check_mode,
-                      diff_mode=self._play_context.diff, started=started)
+    def act(self, options, deadline):
+        return deploy(options, self._display, deadline, check_mode=self._play_context.check_mode,
+                      diff_mode=self._play_context.diff)

@@ -70,6 +70,21 @@ def backoff_delays(base=BACKOFF_BASE, cap=BACKOFF_CAP, rand=random.random):
             attempt += 1
 
 
+class Retries:
+    """The retries of one request: how many are ``left``, how many are ``done``, and the delay before the next
+    (``delays``: backoff_delays() unless given)."""
+
+    def __init__(self, count, delays=None):
+        self.left, self.done = count, 0
+        self._delays = delays or backoff_delays()
+
+    def next_delay(self):
+        return next(self._delays)
+
+    def spend(self):
+        self.left, self.done = self.left - 1, self.done + 1
+
+
 def retries_bound(done, retries, request_timeout, base=BACKOFF_BASE, cap=BACKOFF_CAP):
     """The most seconds ``retries`` more attempts may take after ``done`` retries: each attempt's request_timeout
     and the longest backoff before it (no Retry-After: a server that never answered sends none)."""

@@ -7,10 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
 
@@ -33,13 +32,14 @@ class ControllerAction(ActionBase):
     def argument_spec(self):
         raise NotImplementedError
 
-    def act(self, options, started):
-        """The result, for options read (an OptionAdapter) and the time the task started (for its one deadline)."""
+    def act(self, options, deadline):
+        """The result, for options read (an OptionAdapter) and the task's Deadline: started with the task, with no
+        bound until the options give one, and the run's stop."""
         raise NotImplementedError
 
     def run(self, tmp=None, task_vars=None):
         # One deadline for everything the task does, from here.
-        started = time.monotonic()
+        deadline = Deadline()
         result = super(ControllerAction, self).run(tmp, task_vars)
         del tmp
         try:
@@ -49,5 +49,5 @@ class ControllerAction(ActionBase):
             # Only the message (secrets masked): ansible-core would show the arguments with a failed validation.
             result.update(failed=True, msg=str(exc))
             return result
-        result.update(self.act(options, started))
+        result.update(self.act(options, deadline))
         return result

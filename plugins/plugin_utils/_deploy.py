@@ -23,8 +23,6 @@ import hashlib
 import json
 import os
 import re
-import threading
-import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec, validate_identifier
@@ -49,6 +47,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import (
     deployed_since,
     deploying_units,
     epoch_ms,
+    now_ms,
     read_job,
     recent,
     window_filter,
@@ -110,9 +109,9 @@ class DeployAccepted(DeployFailed):
 class Run:
     """What one cdfmc_deploy run knows: its client, options, deadline, and what it tells the user."""
 
-    def __init__(self, client, options, display, deadline, stop, check_mode, diff_mode, warnings=None, mapper=None):
+    def __init__(self, client, options, display, deadline, check_mode, diff_mode, warnings=None, mapper=None):
         self.client, self.options, self.display = client, options, display
-        self.deadline, self.stop, self.check_mode, self.diff_mode = deadline, stop, check_mode, diff_mode
+        self.deadline, self.check_mode, self.diff_mode = deadline, check_mode, diff_mode
         self.warnings = [] if warnings is None else warnings
         self.mapper = mapper or StatusMapper(None, warn=self.warnings.append)
         self.without_history = False  # job history answered 404 (FMC before 6.7): deploy from isDeploying alone
@@ -121,12 +120,12 @@ class Run:
         self.diff = None  # in diff mode, what is pending per device (read before the request)
 
     def left(self):
-        return self.deadline - time.monotonic()
+        return self.deadline.left()
 
     def pause(self, seconds, what):
         """Sleep ``seconds``, not past the deadline (DeployFailed naming ``what`` when it comes first)."""
-        if self.left() <= 0 or self.stop.wait(max(0.0, min(seconds, self.left()))) or self.left() <= 0:
-            why = 'interrupted' if self.stop.is_set() else 'the timeout came'
+        if self.deadline.expired or self.deadline.sleep(seconds) or self.deadline.expired:
+            why = 'interrupted' if self.deadline.stopping else 'the timeout came'
             raise DeployFailed('%s while waiting for %s' % (why, what))
 
 
@@ -137,7 +136,7 @@ class Plan:
     list has not caught up with it yet (``deployed``: unit id -> start of that deployment, epoch ms).
     """
 
-    def __init__(self, selected, listed, deploying, force, deployed=None):
+    def __init__(self, selected, listed, deploying, force, deployed=None, read_at_ms=None):
         listed = dict((unit_id, item) for unit_id, item in listed.items()
                       if _version(item) == 0 or _version(item) > (deployed or {}).get(unit_id, 0))
         self.selected, self.listed, self.deploying = selected, listed, deploying
@@ -145,7 +144,7 @@ class Plan:
         self.up_to_date = [unit for unit in selected if unit not in self.targets]
         self.blocked = [(unit, listed[unit['id']].get('message')) for unit in self.targets
                         if listed.get(unit['id'], {}).get('canBeDeployed') is False and unit not in deploying]
-        self.read_at_ms = str(int(time.time() * 1000))
+        self.read_at_ms = str(read_at_ms if read_at_ms is not None else now_ms())
 
     def version(self):
         """The newest listed version of the targets; the time of this read (epoch ms) when a target is not listed."""
@@ -176,7 +175,7 @@ def read_plan(run, units):
     busy = deploying_units(jobs)
     deploying = [unit for unit in selected if listed.get(unit['id'], {}).get('isDeploying') is True or
                  unit['id'] in busy or any(member['id'] in busy for member in unit['members'])]
-    return Plan(selected, listed, deploying, run.options['force'], deployed_since(jobs))
+    return Plan(selected, listed, deploying, run.options['force'], deployed_since(jobs), now_ms(run.deadline.clock))
 
 
 def read_jobs(run):
@@ -184,7 +183,7 @@ def read_jobs(run):
     without job history (before 6.7: 404) has none: one warning, and what is deploying is read from the list alone."""
     if run.without_history:
         return []
-    now = time.time()
+    now = run.deadline.clock.now()
     try:
         items = run.client.all_items(run.client.config_path(JOBS_PATH), run.deadline, params={
             'filter': window_filter(now - RECENT, now + RECENT), 'expanded': 'true'})
@@ -223,11 +222,11 @@ def settled_plan(run, units):
             # What the list shows for them while they deploy: once that is gone (or newer), it has caught up.
             seen.update((unit['id'], _version(plan.listed.get(unit['id']))) for unit in plan.deploying)
             wait_for_others(run, plan.deploying)
-            catch_up_until = time.monotonic() + run.options['pending_grace']
+            catch_up_until = run.deadline.clock.monotonic() + run.options['pending_grace']
             continue
         behind = [unit for unit in plan.targets if unit['id'] in seen and _version(plan.listed.get(unit['id'])) <= seen[
             unit['id']]]
-        if behind and time.monotonic() < catch_up_until:
+        if behind and run.deadline.clock.monotonic() < catch_up_until:
             run.pause(run.options['poll_interval'], 'the deployable list to catch up with the other deployment')
             continue
         if not plan.targets and run.options['pending_grace'] > 0 and not run.graced:
@@ -355,7 +354,7 @@ def settle(run, plan, task):
     by_unit = unit_sub_tasks(plan, task)
     deployed = dict((unit['id'], _version({'version': plan.version()})) for unit in plan.targets
                     if by_unit.get(unit['id'], task)['state'] == SUCCEEDED)
-    until = min(time.monotonic() + run.options['settle_timeout'], run.deadline)
+    until = run.deadline.within(run.options['settle_timeout'])
     try:
         while deployed:
             items = run.client.all_items(run.client.config_path(DEPLOYABLE_PATH), run.deadline,
@@ -363,10 +362,10 @@ def settle(run, plan, task):
             versions = dict((_unit_of(item)['id'], _version(item)) for item in items)
             deployed = dict((unit_id, version) for unit_id, version in deployed.items()
                             if unit_id in versions and versions[unit_id] <= version)
-            if deployed and time.monotonic() + run.options['poll_interval'] > until:
+            if deployed and until.left() < run.options['poll_interval']:
                 run.warnings.append('%s: the deployable list still listed %s when %s came; a second run may deploy '
                                     'them again' % (NAME, _names(unit for unit in plan.targets if unit['id'] in deployed),
-                                                    'the timeout' if until == run.deadline else
+                                                    'the timeout' if until.at == run.deadline.at else
                                                     'settle_timeout (%d s)' % run.options['settle_timeout']))
                 return
             if deployed:
@@ -381,15 +380,15 @@ class PlayRecord:
     and written under it): so that a host that finds nothing left to deploy can say that another host of its play
     deployed it, and name run_once."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, path, clock):
+        self.path, self._clock = path, clock
         state, _problem = read_state(path)
         self.state = state if isinstance(state, dict) and isinstance(state.get('units'), list) else {}
 
     def deployed(self, units):
         """Record that this fork's play deployed ``units`` (never fails: the record only serves a hint)."""
         try:
-            write_state(self.path, json.dumps({'play': os.getppid(), 'at': time.time(),
+            write_state(self.path, json.dumps({'play': os.getppid(), 'at': self._clock.now(),
                                                'units': [unit['id'] for unit in units]}))
         except SharedFileUnavailable:
             pass
@@ -397,7 +396,7 @@ class PlayRecord:
     def by_this_play(self, units):
         """The units of ``units`` that another fork of this play deployed in the last hour."""
         if self.state.get('play') != os.getppid() or not isinstance(self.state.get('at'), (int, float)) or \
-                time.time() - self.state['at'] > RECENT / 6:
+                self._clock.now() - self.state['at'] > RECENT / 6:
             return []
         return [unit for unit in units if unit['id'] in self.state['units']]
 
@@ -411,7 +410,7 @@ def deploy_lock(run):
     path = os.path.join(private_directory(), '%s.deploy.lock' % key)
     held = contextlib.ExitStack()
     try:
-        held.enter_context(locked(path, run.deadline, sleep=run.stop.wait, patience=max(0.0, run.left())))
+        held.enter_context(locked(path, run.deadline, patience=run.left()))
     except SharedFileUnavailable as exc:
         if run.left() <= 0:
             raise DeployFailed('the timeout came while another fork of this host was requesting a deployment from %s '
@@ -419,7 +418,7 @@ def deploy_lock(run):
         run.warnings.append('cisco.cdfmc: the deployment lock cannot be used (%s); this deployment is not serialised '
                             'with the other forks of this host' % exc)
     with held:
-        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key))
+        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key), run.deadline.clock)
 
 
 def _out_of_date(entries):
@@ -536,39 +535,40 @@ def _entries(values):
     return [value for value in values if isinstance(value, dict)] if isinstance(values, list) else []
 
 
-def deploy(options, display, check_mode=False, diff_mode=False, started=None):
-    """The result of cdfmc_deploy for its options (an OptionAdapter); ``started`` is when the action began."""
-    started = time.monotonic() if started is None else started
+def deploy(options, display, deadline, check_mode=False, diff_mode=False):
+    """The result of cdfmc_deploy for its options (an OptionAdapter); ``deadline`` (a Deadline, unbounded) started
+    when the action began, with the run's stop."""
     result = {'changed': False, 'invocation': options.invocation(), 'deployed': [], 'up_to_date': [], 'task': None,
               'requests': 0}
     warnings = []
     try:
-        _deploy(options, display, check_mode, diff_mode, started, warnings, result)
+        _deploy(options, display, check_mode, diff_mode, deadline, warnings, result)
     except CdfmcError as exc:
         result.update(failed=True, msg=str(exc), changed=result['changed'] or getattr(exc, 'changed', False))
-    result['elapsed'] = round(time.monotonic() - started, 3)
+    result['elapsed'] = round(deadline.elapsed(), 3)
     result['msg'] = escaped(result['msg'])
     if warnings:
         result['warnings'] = [escaped(warning) for warning in warnings]
     return result
 
 
-def _deploy(options, display, check_mode, diff_mode, started, warnings, result):
+def _deploy(options, display, check_mode, diff_mode, deadline, warnings, result):
     settings = options.connection()
     mapper = StatusMapper(options['status_map'], warn=warnings.append)
-    wait_settings = WaitSettings.from_options(options, settings.request_timeout, started)
+    wait_settings = WaitSettings.from_options(options, settings.request_timeout, mapper)
     wanted = check_devices(options['devices'])
     for name in ('pending_grace', 'settle_timeout'):
         if options[name] < 0:
             raise CdfmcOptionError('%s must be 0 or a positive number of seconds, got %r' % (name, options[name]))
     if options['timeout'] <= 0:
         raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (options['timeout'],))
-    stop = threading.Event()
-    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop, notice=display.display) as client:
+    with connect(settings, warn=warnings.append, log=display.vvvv, notice=display.display,
+                 clock=deadline.clock) as client:
         try:
-            deadline = started + wait_settings.timeout  # one timeout for everything (positive, checked above)
+            # One timeout for everything (positive, checked above).
+            deadline = deadline.from_start(wait_settings.timeout)
             client.resolve_domain(deadline)
-            run = Run(client, options, display, deadline, stop, check_mode, diff_mode, warnings, mapper)
+            run = Run(client, options, display, deadline, check_mode, diff_mode, warnings, mapper)
             units = None
             if wanted != ALL:
                 units, notes = select(managed_units(client, deadline), wanted, settings.server)
@@ -610,9 +610,9 @@ def _request_and_wait(run, units, mapper, wait_settings, result):
                       msg='deployment to %s requested: task %s (wait: false)' % (_names(plan.targets), task_id))
         return
     # The wait (and its not_found_grace) counts from the request, and ends by the one deadline.
-    wait_settings = wait_settings.replace(started=time.monotonic(), timeout=max(0.0, run.left()))
-    outcome = poll_until_done(run.client, [task_id], mapper, wait_settings, ProgressDisplay(run.display, NAME),
-                              run.stop, options['detailed_device_status'])
+    outcome = poll_until_done(run.client, [task_id], wait_settings,
+                              ProgressDisplay(run.display, NAME, run.deadline.clock), run.deadline.restarted(),
+                              options['detailed_device_status'])
     waited = summarize(outcome, [task_id], wait_settings.include_raw, mapper, options['fail_on_failure'],
                        options['timeout'])  # "timed out after" the task's timeout, which the wait ended by
     task = waited['tasks'][0]

@@ -20,8 +20,8 @@ __metaclass__ = type
 
 import calendar
 import re
-import time
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import RUNNING, SUCCEEDED
 
 # Words that say a device took no part (NONE) or the job was an edit lock (EDIT_INUSE): neither deployed nor
@@ -130,8 +130,9 @@ def recent(jobs, since_ms):
     return [job for job in jobs if job is not None and job['start_ms'] is not None and job['start_ms'] >= since_ms]
 
 
-def now_ms(clock=time.time):
-    return int(clock() * 1000)
+def now_ms(clock=SYSTEM_CLOCK):
+    """The wall clock's time in epoch milliseconds (what FMC's versions and job times count in)."""
+    return int(clock.now() * 1000)
 
 
 def _text(value):

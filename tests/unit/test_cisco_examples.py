@@ -8,12 +8,11 @@ collection does not read it)."""
 
 import json
 import os
-import threading
-import time
 
 import pytest
 
 from ansible_collections.cisco.cdfmc.plugins.filter.task_facts import task_facts as task_facts_filter
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import Run, _policies, read_plan, send
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
@@ -50,7 +49,7 @@ class FakeLists:
 def run(lists, **options):
     defaults = {'force': False, 'on_deploying': 'wait', 'pending_grace': 10, 'poll_interval': 0.05,
                 'settle_timeout': 1, 'ignore_warnings': False, 'note': None}
-    return Run(FakeLists(lists), dict(defaults, **options), _Display(), time.monotonic() + 5, threading.Event(), False,
+    return Run(FakeLists(lists), dict(defaults, **options), _Display(), Deadline(5), False,
                False)
 
 

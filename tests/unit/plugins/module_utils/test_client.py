@@ -9,10 +9,8 @@ import time
 import pytest
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import USER_AGENT, CdfmcClient
-from ansible_collections.cisco.cdfmc.plugins.module_utils._options import drop_empty
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
     CDFMC_GLOBAL_DOMAIN_UUID,
-    ConnectionSettings,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcOptionError,
@@ -20,6 +18,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcResponseError,
     CdfmcTLSError,
 )
+from support import FakeClock, connection_settings
 
 TOKEN = 'sim-token'
 TASK = {'id': 't1', 'task_type': 'DEVICE_DEPLOYMENT',
@@ -32,8 +31,10 @@ def make_client(simulator, sleeps=None, warn=None, **options):
     options.setdefault('api_token', TOKEN)
     if simulator.ca_file:
         options.setdefault('ca_path', simulator.ca_file)
-    recorded = sleeps if sleeps is not None else []
-    return CdfmcClient(ConnectionSettings.from_options(drop_empty(options)), sleep=recorded.append, warn=warn)
+    clock = FakeClock(wall=time.time())  # the simulator dates its answers by the real clock
+    if sleeps is not None:
+        clock.sleeps = sleeps
+    return CdfmcClient(connection_settings(**options), warn=warn, clock=clock)
 
 
 def test_reads_task_with_detailed_status_and_user_agent(simulator):
@@ -112,13 +113,12 @@ def test_a_busy_400_is_retried_like_a_503(simulator, text):
 
 
 def test_a_cdfmc_domain_other_than_global_is_warned_about():
-    settings = ConnectionSettings.from_options({'region': 'us', 'api_token': 't', 'domain_uuid': 'abc-123'})
+    settings = connection_settings(region='us', api_token='t', domain_uuid='abc-123')
     (warning,) = settings.warnings
     assert 'domain_uuid abc-123 is not the Global domain of a cdFMC' in warning
     for options in ({}, {'domain_uuid': CDFMC_GLOBAL_DOMAIN_UUID.upper()}, {'domain': 'Global'}):
-        assert ConnectionSettings.from_options(dict({'region': 'us', 'api_token': 't'}, **options)).warnings == []
-    assert ConnectionSettings.from_options({'base_url': 'https://fmc', 'username': 'u', 'password': 'p',
-                                            'domain_uuid': 'abc-123'}).warnings == []
+        assert connection_settings(region='us', api_token='t', **options).warnings == []
+    assert connection_settings(base_url='https://fmc', username='u', password='p', domain_uuid='abc-123').warnings == []
 
 
 def test_missing_task_404_with_top_level_error_body(simulator):
@@ -227,10 +227,10 @@ def test_post_is_not_retried_after_a_dropped_connection(simulator):
 
 
 def test_connection_refused_is_retried_then_reported():
-    settings = ConnectionSettings.from_options({'base_url': 'http://127.0.0.1:9', 'api_token': TOKEN,
-                                                'max_retries': 1})
-    sleeps = []
-    client = CdfmcClient(settings, sleep=sleeps.append)
+    settings = connection_settings(base_url='http://127.0.0.1:9', api_token=TOKEN, max_retries=1)
+    clock = FakeClock()
+    sleeps = clock.sleeps
+    client = CdfmcClient(settings, clock=clock)
     with pytest.raises(CdfmcRequestError, match='connection refused') as caught:
         client.get_task_status('t1')
     assert caught.value.refused and len(sleeps) == 1 and client.request_count == 2
@@ -307,20 +307,12 @@ def test_netrc_cannot_replace_the_token(simulator, monkeypatch, tmp_path):
     assert simulator.requests[0]['authorized'] is True
 
 
-def test_deadline_clips_retry_sleeps():
-    now = [100.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    settings = ConnectionSettings.from_options({'base_url': 'http://127.0.0.1:9', 'api_token': TOKEN,
-                                                'max_retries': 10})
-    client = CdfmcClient(settings, sleep=sleep, clock=lambda: now[0])
+def test_deadline_clips_retry_sleeps(clock):
+    settings = connection_settings(base_url='http://127.0.0.1:9', api_token=TOKEN, max_retries=10)
+    client = CdfmcClient(settings, clock=clock)
     with pytest.raises(CdfmcRequestError):
-        client.get_task_status('t1', deadline=101.5)
-    assert sum(sleeps) == pytest.approx(1.5)
+        client.get_task_status('t1', deadline=clock.deadline(1.5))
+    assert sum(clock.sleeps) == pytest.approx(1.5)
 
 
 def test_secrets_are_redacted_from_server_text(simulator):
@@ -395,8 +387,7 @@ def test_name_mismatch_says_to_use_a_covered_host_name(certificates):
     # The certificate names 127.0.0.1, ::1 and localhost; 127.0.0.2 is loopback too, but not named.
     server, url = serve_in_thread(host='127.0.0.2', cert_file=certificates['cert_file'], key_file=certificates['key_file'])
     try:
-        settings = ConnectionSettings.from_options({'base_url': url, 'api_token': TOKEN,
-                                                    'ca_path': certificates['ca_file']})
+        settings = connection_settings(base_url=url, api_token=TOKEN, ca_path=certificates['ca_file'])
         with CdfmcClient(settings) as client:
             with pytest.raises(CdfmcTLSError) as caught:
                 client.get_task_status('t1')
@@ -427,8 +418,7 @@ def test_plain_http_to_loopback_never_goes_through_a_proxy(plain_simulator, monk
 
 
 def test_unresolvable_host_is_named(monkeypatch):
-    settings = ConnectionSettings.from_options({'base_url': 'https://no-such-host.invalid', 'api_token': TOKEN,
-                                                'max_retries': 0})
+    settings = connection_settings(base_url='https://no-such-host.invalid', api_token=TOKEN, max_retries=0)
     with CdfmcClient(settings) as client:
         with pytest.raises(CdfmcRequestError, match='could not resolve the host name no-such-host.invalid'):
             client.get_task_status('t1')
@@ -460,19 +450,12 @@ def test_empty_200_body_is_named(simulator):
 
 def test_retry_after_longer_than_the_time_left_is_clipped_to_the_deadline(simulator):
     simulator.load({'tasks': [TASK], 'faults': [{'status': 429, 'retry_after': 100, 'times': None}]})
-    now = [0.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': TOKEN,
-                                                'ca_path': simulator.ca_file})
-    with CdfmcClient(settings, sleep=sleep, clock=lambda: now[0]) as client:
+    clock = FakeClock()
+    settings = connection_settings(base_url=simulator.url, api_token=TOKEN, ca_path=simulator.ca_file)
+    with CdfmcClient(settings, clock=clock) as client:
         with pytest.raises(CdfmcRequestError, match='HTTP 429'):
-            client.get_task_status('t1', deadline=2.0)
-    assert sleeps == [2.0] and client.request_count == 1
+            client.get_task_status('t1', deadline=clock.deadline(2.0))
+    assert clock.sleeps == [2.0] and client.request_count == 1
 
 
 def test_server_text_in_errors_is_escaped_and_cut(simulator):
@@ -575,9 +558,8 @@ def test_a_server_that_never_answered_says_so_after_its_retries_with_a_line_per_
     from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
     port = _closed_port()
     notices = []
-    settings = ConnectionSettings.from_options(drop_empty({'base_url': 'https://127.0.0.1:%d' % port,
-                                                           'api_token': TOKEN, 'max_retries': 2}))
-    client = CdfmcClient(settings, sleep=lambda seconds: None, notice=notices.append)
+    settings = connection_settings(base_url='https://127.0.0.1:%d' % port, api_token=TOKEN, max_retries=2)
+    client = CdfmcClient(settings, notice=notices.append, clock=FakeClock())
     with client, pytest.raises(CdfmcRequestError) as caught:
         client.get_task_status('t1')
     message = str(caught.value)

@@ -5,11 +5,11 @@
 
 import os
 import tempfile
-import threading
 import time
 
 import pytest
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     NO_ANSWER,
     CdfmcRequestError,
@@ -143,7 +143,7 @@ class _Client:
 
 
 def _run(seconds):
-    return Run(_Client(), {}, None, time.monotonic() + seconds, threading.Event(), False, False)
+    return Run(_Client(), {}, None, Deadline(seconds), False, False)
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_a_listed_version_older_than_a_deployment_that_succeeded_is_list_lag():
             {'id': 'system', 'jobType': 'UNKNOWN', 'jobStatus': 'DEPLOYED', 'startTime': 'x'}]
     run = Run(_Lists({'/jobhistories': jobs, '/deployabledevices': [
         dict(item(version), device={'id': unit}) for unit in ('a', 'b', 'c', 'd', 'ha')]}), _options(), None,
-        time.monotonic() + 5, threading.Event(), False, False)
+        Deadline(5), False, False)
     units = [dict(A, id=unit) for unit in ('a', 'b', 'c', 'd')] + [dict(A, id='ha', members=[{'id': 'm1'}])]
     plan = read_plan(run, units)
     assert [unit['id'] for unit in plan.targets] == ['b', 'c', 'd'] and run.warnings == []
@@ -230,39 +230,39 @@ def test_a_unit_is_deploying_when_any_device_of_it_is_and_none_and_edit_inuse_co
     now = time.time()
     jobs = [_job(now - 5, job_status='DEPLOYING', m1='SUCCEEDED', m2='DEPLOYING', b='NONE'),
             _job(now - 5, job_status='EDIT_INUSE', c='EDIT_INUSE')]
-    run = Run(_Lists({'/jobhistories': jobs}), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    run = Run(_Lists({'/jobhistories': jobs}), _options(), None, Deadline(5), True, False)
     plan = read_plan(run, [dict(A, id='ha', members=[{'id': 'm1'}]), dict(B), dict(C)])
     assert [unit['id'] for unit in plan.deploying] == ['ha'] and run.warnings == []  # no unknown-status warning
 
 
 def test_jobs_the_filter_let_through_from_before_the_window_are_not_trusted():
     old = _job(time.time() - 30 * 3600, job_status='DEPLOYING', a='DEPLOYING')
-    run = Run(_Lists({'/jobhistories': [old]}), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    run = Run(_Lists({'/jobhistories': [old]}), _options(), None, Deadline(5), True, False)
     assert read_plan(run, [A]).deploying == []
 
 
 def test_an_fmc_without_job_history_deploys_from_is_deploying_alone_with_one_warning():
     client = _Lists({'/jobhistories': CdfmcRequestError('GET x/jobhistories: HTTP 404', status=404),
                      '/deployabledevices': [dict(item(5), device={'id': 'a'}, isDeploying=True)]})
-    run = Run(client, _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    run = Run(client, _options(), None, Deadline(5), True, False)
     assert read_plan(run, [A, B]).deploying == [A]
     read_plan(run, [A, B])
     assert len(run.warnings) == 1 and 'has no deployment job history (GET x/jobhistories: HTTP 404)' in run.warnings[0]
     assert len([read for read in client.reads if read[0].endswith('/jobhistories')]) == 1
     failing = Run(_Lists({'/jobhistories': CdfmcRequestError('GET x: HTTP 500', status=500)}), _options(), None,
-                  time.monotonic() + 5, threading.Event(), True, False)
+                  Deadline(5), True, False)
     with pytest.raises(CdfmcRequestError):
         read_plan(failing, [A])
 
 
 def test_a_grace_longer_than_the_time_left_is_cut_to_half_of_it_and_then_skipped_with_a_warning(display_lines):
     client = _Lists({'/deployabledevices': []})
-    run = Run(client, _options(), display_lines, time.monotonic() + 0.6, threading.Event(), False, False)
+    run = Run(client, _options(), display_lines, Deadline(0.6), False, False)
     started = time.monotonic()
     plan = settled_plan(run, [A])
     assert plan.targets == [] and plan.up_to_date == [A] and time.monotonic() - started < 0.5
     assert 'no time was left to read the deployable list again' in run.warnings[0]
-    run = Run(client, _options(), display_lines, time.monotonic() + 3, threading.Event(), False, False)
+    run = Run(client, _options(), display_lines, Deadline(3), False, False)
     started = time.monotonic()
     settled_plan(run, [A])
     assert 1.2 < time.monotonic() - started < 2.5 and run.warnings == []  # read again after half the time left
@@ -276,10 +276,10 @@ def test_a_grace_longer_than_the_time_left_is_cut_to_half_of_it_and_then_skipped
 def test_check_mode_does_not_wait_for_another_deployment_but_says_so():
     deploying = {'/deployabledevices': [dict(item(5, isDeploying=True, canBeDeployed=False),
                                              device={'id': 'a', 'name': 'ftd-a', 'type': 'Device'})]}
-    run = Run(_Lists(deploying), _options(), None, time.monotonic() + 5, threading.Event(), True, False)
+    run = Run(_Lists(deploying), _options(), None, Deadline(5), True, False)
     plan = settled_plan(run, [A])
     assert plan.targets == [A] and plan.blocked == [] and 'another deployment is in progress for ftd-a' in run.warnings[0]
-    run = Run(_Lists(deploying), _options(on_deploying='fail'), None, time.monotonic() + 5, threading.Event(), True,
+    run = Run(_Lists(deploying), _options(on_deploying='fail'), None, Deadline(5), True,
               False)
     with pytest.raises(DeployFailed, match='on_deploying: fail'):
         settled_plan(run, [A])
@@ -290,25 +290,23 @@ def test_settling_never_fails_a_deployment_that_ended():
     task = {'state': 'failed', 'terminal': True, 'sub_tasks': [
         {'target_id': 'a', 'state': 'succeeded', 'message': ''}, {'target_id': 'b', 'state': 'failed', 'message': ''}]}
     broken = _Lists({'/deployabledevices': CdfmcRequestError('GET x: HTTP 503', status=503)})
-    run = Run(broken, _options(), None, time.monotonic() + 5, threading.Event(), False, False)
+    run = Run(broken, _options(), None, Deadline(5), False, False)
     settle(run, plan, task)
     assert 'whether the deployable list caught up with it is not known (GET x: HTTP 503)' in run.warnings[0]
     # The list never catches up with ftd-a: a warning after settle_timeout; ftd-b failed, so it is not waited for.
     listed = [dict(item(5), device={'id': unit_id, 'name': unit_id}) for unit_id in ('a', 'b')]
-    run = Run(_Lists({'/deployabledevices': listed}), _options(settle_timeout=1), None, time.monotonic() + 5,
-              threading.Event(), False, False)
+    run = Run(_Lists({'/deployabledevices': listed}), _options(settle_timeout=1), None, Deadline(5), False, False)
     started = time.monotonic()
     settle(run, plan, task)
     assert 0.8 < time.monotonic() - started < 2.5
     assert 'the deployable list still listed ftd-a when settle_timeout (1 s) came' in run.warnings[0]
     # The one deadline can come first: then the warning says so.
-    run = Run(_Lists({'/deployabledevices': listed}), _options(settle_timeout=60), None, time.monotonic() + 0.5,
-              threading.Event(), False, False)
+    run = Run(_Lists({'/deployabledevices': listed}), _options(settle_timeout=60), None, Deadline(0.5), False, False)
     settle(run, plan, task)
     assert 'the deployable list still listed ftd-a when the timeout came' in run.warnings[0]
     # Once the list drops it (or lists a newer version), settling ends at once, without a warning.
     newer = [dict(item(6), device={'id': 'a', 'name': 'a'})]
-    run = Run(_Lists({'/deployabledevices': newer}), _options(), None, time.monotonic() + 5, threading.Event(), False,
+    run = Run(_Lists({'/deployabledevices': newer}), _options(), None, Deadline(5), False,
               False)
     settle(run, plan, task)
     assert run.warnings == []
@@ -318,7 +316,7 @@ def test_a_diff_without_pending_changes_shows_the_policies_and_says_why_at_vvv(d
     listed = {'a': {'version': '5', 'policyStatusList': [{'upToDate': False, 'policy': {'name': 'ACP'}}]}}
     lines = display_lines
     run = Run(_Lists({'/pendingchanges': CdfmcRequestError('GET x/pendingchanges: HTTP 404', status=404)}), _options(),
-              lines, time.monotonic() + 5, threading.Event(), False, True)
+              lines, Deadline(5), False, True)
     (diff,) = pending_diff(run, Plan([{'id': 'a', 'name': 'ftd-a'}], listed, [], False))
     assert diff['after'] == 'policy ACP: pending\n' and diff['after_header'] == 'ftd-a (pending)'
     assert lines.lines == ['cdfmc_deploy: pending changes of ftd-a not read, the diff shows its '
@@ -352,7 +350,7 @@ def test_only_policies_out_of_date_are_pending_named_by_name_else_by_type():
 
 def test_a_device_deploying_is_not_blocked_though_fmc_still_says_it_can_be_deployed():
     deploying = dict(CISCO_LIKE_ITEM, isDeploying=True, message='another deployment is in progress')
-    run = Run(_Lists({'/deployabledevices': [deploying]}), _options(), None, time.monotonic() + 5, threading.Event(),
+    run = Run(_Lists({'/deployabledevices': [deploying]}), _options(), None, Deadline(5),
               True, False)
     plan = read_plan(run, None)
     assert [unit['id'] for unit in plan.deploying] == ['ec6f'] and plan.blocked == []
