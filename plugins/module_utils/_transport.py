@@ -358,13 +358,13 @@ class Transport:
                 pass
 
     def _pause(self, delay, deadline, error):
-        """Sleep before a retry; False when the deadline leaves no time for one."""
-        if deadline.expired:
+        """Sleep before a retry; False when the deadline leaves no time for one, or the run is stopping (an
+        interrupted run does not try again, let alone at once)."""
+        if deadline.expired or deadline.stopping:
             return False
         delay = deadline.cap(delay)
         self.log('%s; retrying in %.1fs' % (error, delay))
-        deadline.sleep(delay)
-        return not deadline.expired
+        return not deadline.sleep(delay) and not deadline.expired
 
     def _send(self, method, path, params, json_body, deadline, auth, headers):
         """One HTTP exchange, within the budget; returns (the requests response, its body bytes)."""

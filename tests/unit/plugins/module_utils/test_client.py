@@ -4,6 +4,7 @@
 """The client against the simulator on 127.0.0.1 (real HTTPS); sleeps are recorded, not slept."""
 
 import re
+import threading
 import time
 
 import pytest
@@ -596,3 +597,34 @@ def test_plain_http_to_a_port_that_speaks_tls_says_to_use_https_at_once(simulato
     assert 'the port answers TLS, not plain HTTP: set base_url to https://127.0.0.1:%d/firewall' % port in str(
         caught.value)
     assert sleeps == [] and client.request_count == 1 and caught.value.never_answered
+
+
+@pytest.mark.parametrize('fault', [{'action': 'drop'}, {'status': 503}, {'status': 429, 'retry_after': 1}])
+def test_an_interrupted_run_never_retries(simulator, fault):
+    # Once the run is stopping, a request that failed is not tried again: not after its pause (which the stop cuts
+    # short), and never back to back.
+    simulator.load({'tasks': [TASK], 'faults': [dict(fault, times=None)]})
+    with make_client(simulator, max_retries=5) as client:
+        stop = threading.Event()
+        stop.set()
+        with pytest.raises(CdfmcRequestError):
+            client.get_task_status('t1', deadline=client.clock.deadline(60, stop=stop))
+        assert client.request_count == 1 and client.clock.sleeps == []
+        # Stopped during the pause before the first retry: no second request either.
+        stop = threading.Event()
+        sleep = client.clock.sleep
+        client.clock.sleep = lambda seconds, stopping: stop.set() or sleep(seconds, stopping)
+        with pytest.raises(CdfmcRequestError):
+            client.get_task_status('t1', deadline=client.clock.deadline(60, stop=stop))
+        assert client.request_count == 2
+
+
+def test_an_interrupted_run_never_retries_a_server_that_never_answered():
+    settings = connection_settings(base_url='https://127.0.0.1:%d' % _closed_port(), api_token=TOKEN, max_retries=5)
+    stop = threading.Event()
+    stop.set()
+    clock = FakeClock()
+    with CdfmcClient(settings, clock=clock) as client:
+        with pytest.raises(CdfmcRequestError, match='connection refused'):
+            client.get_task_status('t1', deadline=clock.deadline(60, stop=stop))
+    assert client.request_count == 1 and clock.sleeps == []
