@@ -21,5 +21,5 @@ class ActionModule(ControllerAction):
     def argument_spec(self):
         return wait_argument_spec()
 
-    def act(self, options, deadline):
-        return task_wait(options, self._display, deadline, check_mode=self._play_context.check_mode)
+    def act(self, run):
+        return task_wait(run)

@@ -64,3 +64,10 @@ def masked(text, secrets=()):
         if isinstance(secret, str) and secret:
             text = text.replace(secret, MASK)
     return text
+
+
+def unexpected(error, redact=None):
+    """An error no one expected (a bug, a library's surprise) as a message safe to show: its type and its text,
+    with secrets masked (``redact``: a function that masks them) and controls escaped."""
+    text = str(error)
+    return 'unexpected %s: %s' % (type(error).__name__, shown(redact(text) if redact is not None else text))

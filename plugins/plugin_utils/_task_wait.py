@@ -14,9 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown, unexpected
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper, describe_state
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
@@ -90,8 +89,7 @@ def poll_until_done(client, task_ids, settings, observer, deadline, detailed_dev
         except CdfmcError:
             raise
         except Exception as exc:  # pylint: disable=broad-except
-            # A bug or a library's surprise: its text is shown, so secrets are masked and controls escaped.
-            raise CdfmcError('unexpected %s: %s' % (type(exc).__name__, shown(client.redact(str(exc)))))
+            raise CdfmcError(unexpected(exc, client.redact))
 
     budget = client.budget
     waiter = Waiter(task_ids, fetch, settings, observer=observer, pool=pool,
@@ -105,43 +103,23 @@ def poll_until_done(client, task_ids, settings, observer, deadline, detailed_dev
         pool.shutdown()
 
 
-def task_wait(options, display, deadline, check_mode=False):
-    """The result of cdfmc_task_wait for its options (an OptionAdapter); ``deadline`` (a Deadline, unbounded) started
-    when the action began, with the run's stop."""
-    warnings = []
-    result = {'changed': False, 'invocation': options.invocation()}
-    try:
-        _wait(options, display, check_mode, deadline, warnings, result)
-    except CdfmcError as exc:
-        result.update(failed=True, msg=str(exc))
-    result['msg'] = escaped(result['msg'])
-    if warnings:
-        result['warnings'] = [escaped(warning) for warning in warnings]
-    return result
-
-
-def _wait(options, display, check_mode, deadline, warnings, result):
+def task_wait(run):
+    """The result of cdfmc_task_wait for its ActionRun: the task ids of its options, polled until each is done."""
+    options = run.options
     settings = options.connection()
-    mapper = StatusMapper(options['status_map'], warn=warnings.append)
-    wait_settings = WaitSettings.from_options(options, settings.request_timeout, mapper)
+    wait = WaitSettings.from_options(options, settings.request_timeout, StatusMapper(options['status_map'], run.warn))
     id_query = compile_query(options['id_query'], 'id_query') if options.get('id_query') else None
-    task_ids = extract_task_ids(options['task_ids'], id_query, check_mode=check_mode)
+    task_ids = extract_task_ids(options['task_ids'], id_query, check_mode=run.check_mode)
     if task_ids.without_id:
-        warnings.append('check mode: no task id in %s, which did not fail (a deployment request that sent '
-                        'nothing in check mode); skipped' % ', '.join(task_ids.without_id))
+        run.warn('check mode: no task id in %s, which did not fail (a deployment request that sent nothing in check '
+                 'mode); skipped' % ', '.join(task_ids.without_id))
     if not task_ids.ids:
-        result.update(skipped=True, msg='nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped)
-        return
-    with connect(settings, warn=warnings.append, log=display.vvvv, notice=display.display,
-                 clock=deadline.clock) as client:
-        try:
-            # The login and the domain, once and up front: a problem there is one error, not one per task.
-            # Within the wait's own deadline (at least one full request, as for timeout 0).
-            client.resolve_domain(deadline.from_start(max(wait_settings.timeout, settings.request_timeout)))
-            outcome = poll_until_done(client, task_ids.unique(), wait_settings,
-                                      ProgressDisplay(display, clock=deadline.clock),
-                                      deadline.from_start(wait_settings.timeout), options['detailed_device_status'])
-        finally:
-            result['requests'] = client.request_count
-    result.update(summarize(outcome, task_ids.ids, wait_settings.include_raw, mapper, options['fail_on_failure'],
-                            wait_settings.timeout))
+        return {'skipped': True,
+                'msg': 'nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped}
+    client = run.client()
+    # The login and the domain, once and up front: a problem there is one error, not one per task.
+    # Within the wait's own deadline (at least one full request, as for timeout 0).
+    client.resolve_domain(run.deadline.from_start(max(wait.timeout, settings.request_timeout)))
+    outcome = poll_until_done(client, task_ids.unique(), wait, ProgressDisplay(run.display, clock=run.deadline.clock),
+                              run.deadline.from_start(wait.timeout), options['detailed_device_status'])
+    return summarize(outcome, task_ids.ids, wait)

@@ -25,7 +25,7 @@ import random
 import threading
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown, unexpected
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcError,
     CdfmcOptionError,
@@ -84,7 +84,7 @@ class WaitSettings:
     """
 
     DEFAULTS = dict(timeout=1800, poll_interval=5.0, max_poll_interval=30.0, request_timeout=30.0, until_query=None,
-                    fail_fast=False, include_raw=True, not_found_grace=0, mapper=None)
+                    fail_fast=False, fail_on_failure=True, include_raw=True, not_found_grace=0, mapper=None)
 
     def __init__(self, **options):
         unknown = set(options) - set(self.DEFAULTS)
@@ -117,7 +117,8 @@ class WaitSettings:
         return cls(timeout=options['timeout'], poll_interval=options['poll_interval'],
                    max_poll_interval=max_poll_interval, request_timeout=request_timeout,
                    until_query=compile_query(until_query, 'until_query') if until_query else None,
-                   fail_fast=options.get('fail_fast', False), include_raw=options['include_raw'],
+                   fail_fast=options.get('fail_fast', False), fail_on_failure=options['fail_on_failure'],
+                   include_raw=options['include_raw'],
                    not_found_grace=options['not_found_grace'], mapper=mapper)
 
 
@@ -303,8 +304,7 @@ class Waiter:
             facts = task_facts(progress.id, future.result(), self._settings.mapper,
                                include_raw=self._settings.include_raw)
         except Exception as exc:  # pylint: disable=broad-except
-            progress.error = str(exc) if isinstance(exc, CdfmcError) else 'unexpected %s: %s' % (
-                type(exc).__name__, shown(str(exc)))
+            progress.error = str(exc) if isinstance(exc, CdfmcError) else unexpected(exc)
             if _is_not_found(exc):
                 self._not_found(progress, exc, now)
             elif not polled_again(exc):
@@ -435,10 +435,10 @@ def unread_task_facts(task_id, mapper, include_raw):
     return facts
 
 
-def _task_result(progress, outcome, include_raw, mapper):
+def _task_result(progress, outcome, settings):
     facts = progress.facts
     if facts is None:
-        facts = unread_task_facts(progress.id, mapper, include_raw)
+        facts = unread_task_facts(progress.id, settings.mapper, settings.include_raw)
     result = dict(facts)
     result['elapsed'] = round((progress.done_at if progress.done_at is not None else outcome.ended) - outcome.started, 3)
     result['polls'] = progress.polls
@@ -478,12 +478,12 @@ def _problems(unique, outcome, timeout):
     return problems
 
 
-def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
-    """Build the cdfmc_task_wait result (without ``requests``) from a WaitOutcome.
+def summarize(outcome, task_ids, settings):
+    """Build the cdfmc_task_wait result (without ``requests``) from a WaitOutcome of a wait with ``settings``.
 
     ``task_ids`` are the ids in input order, duplicates included: each position gets its facts.
     """
-    per_id = dict((task_id, _task_result(progress, outcome, include_raw, mapper))
+    per_id = dict((task_id, _task_result(progress, outcome, settings))
                   for task_id, progress in outcome.tasks.items())
     tasks = [dict(per_id[task_id]) for task_id in task_ids]
     summary = {
@@ -495,9 +495,10 @@ def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
         'errors': sum(1 for task in tasks if task['error']),
     }
     all_succeeded = summary['succeeded'] == summary['total']
-    problems = _problems([per_id[task_id] for task_id in outcome.tasks], outcome, timeout)
+    problems = _problems([per_id[task_id] for task_id in outcome.tasks], outcome, settings.timeout)
     ended_badly = summary['failed'] or summary['cancelled']
-    failed = bool(outcome.timed_out or outcome.interrupted or summary['errors'] or (fail_on_failure and ended_badly))
+    failed = bool(outcome.timed_out or outcome.interrupted or summary['errors'] or
+                  (settings.fail_on_failure and ended_badly))
     if problems:
         msg = '%d of %d task(s) did not succeed: %s' % (summary['total'] - summary['succeeded'], summary['total'],
                                                         ' | '.join(problems))

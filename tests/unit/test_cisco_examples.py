@@ -14,7 +14,8 @@ import pytest
 from ansible_collections.cisco.cdfmc.plugins.filter.task_facts import task_facts as task_facts_filter
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import Run, _policies, read_plan, send
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import request_deployment
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import pending_policies, plan_of, request_body
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_units, read_job
 
@@ -46,25 +47,11 @@ class FakeLists:
         return type('Response', (), {'body': answer})()
 
 
-def run(lists, **options):
-    defaults = {'force': False, 'on_deploying': 'wait', 'pending_grace': 10, 'poll_interval': 0.05,
-                'settle_timeout': 1, 'ignore_warnings': False, 'note': None}
-    return Run(FakeLists(lists), dict(defaults, **options), _Display(), Deadline(5), False,
-               False)
-
-
-class _Display:
-    def display(self, text):
-        pass
-
-    vvv = display
-
-
 def deployable_facts(name):
     (item,) = body(name)['items']
-    plan = read_plan(run({'/deployabledevices': [item]}), None)
+    plan = plan_of([item], None, [], force=False, read_at_ms=0)
     (unit,) = plan.selected
-    return {'unit': unit, 'policies': _policies(item), 'deploying': [u['id'] for u in plan.deploying],
+    return {'unit': unit, 'policies': pending_policies(item), 'deploying': [u['id'] for u in plan.deploying],
             'blocked': plan.blocked, 'version': plan.version()}
 
 
@@ -179,10 +166,11 @@ def test_cisco_s_example_gives_the_expected_facts(name):
 def test_the_deployment_request_has_the_shape_of_cisco_s_examples():
     from cdfmc_contract import Contract  # tests/conftest.py puts tests/simulator on the path
     (item,) = body('getDeployableDevice response 2')['items']
-    deploy = run({'/deployabledevices': [item]}, note='Change 42')
-    plan = read_plan(deploy, None)
-    assert send(deploy, plan) == '8589934593'
-    ((method, path, sent),) = deploy.client.sent
+    plan = plan_of([item], None, [], force=False, read_at_ms=0)
+    client = FakeLists({})
+    answer = request_deployment(client, request_body(plan, False, False, 'Change 42'), Deadline(5))
+    assert answer == ('8589934593', None)
+    ((method, path, sent),) = client.sent
     example = body('createDeploymentRequest request 1')
     assert sorted(sent) == sorted(example) and sent['deviceList'] == [STANDALONE['id']]
     assert sent['version'] == item['version'] and sent['type'] == example['type']

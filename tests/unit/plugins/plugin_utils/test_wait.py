@@ -11,7 +11,6 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcRequestError,
     CdfmcResponseError,
 )
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
@@ -276,9 +275,8 @@ def test_stop_event_ends_the_wait():
     assert outcome.interrupted and clock.ticks < 6
 
 
-def _summarize(outcome, ids, **options):
-    options.setdefault('fail_on_failure', True)
-    return summarize(outcome, ids, options.pop('include_raw', True), StatusMapper(), options['fail_on_failure'], 100)
+def _summarize(outcome, ids, include_raw=True, fail_on_failure=True):
+    return summarize(outcome, ids, WaitSettings(timeout=100, include_raw=include_raw, fail_on_failure=fail_on_failure))
 
 
 def test_summary_in_input_order_with_duplicates():
