@@ -22,7 +22,6 @@ import ssl
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
-from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 
@@ -245,7 +244,8 @@ class ConnectionSettings:
 
     @classmethod
     def from_options(cls, options):
-        """Check connection options (a mapping, or an option adapter; None means unset) and return settings."""
+        """Check connection options (an OptionAdapter: typed, and defaults given, by the argument spec) and return
+        settings."""
         fields = _server_settings(options)
         fields.update(_credential_settings(options, region=options.get('region')))
         fields.update(_domain_settings(options, uses_login=fields['username'] is not None))
@@ -347,8 +347,7 @@ def _domain_settings(options, uses_login):
 
 def _trust_settings(options):
     """How the server's certificate is checked."""
-    validate_certs = _boolean(options.get('validate_certs'), 'validate_certs', True)
-    ca_path = options.get('ca_path')
+    validate_certs, ca_path = options.get('validate_certs'), options.get('ca_path')
     if ca_path is not None:
         ca_path = os.path.expanduser(str(ca_path))
         if validate_certs:
@@ -357,30 +356,18 @@ def _trust_settings(options):
 
 
 def _limit_settings(options):
-    """How long, how often and how many: the request timeout, retries, and the shared budget."""
+    """How long, how often and how many: the request timeout, retries, and the shared budget (their types and
+    defaults are the argument spec's; their ranges are checked here)."""
     request_timeout = options.get('request_timeout')
-    try:
-        request_timeout = 30.0 if request_timeout is None else float(request_timeout)
-    except (TypeError, ValueError):
-        raise CdfmcOptionError('request_timeout must be a number of seconds, got %r' % (request_timeout,))
     if not 0 < request_timeout <= MAX_REQUEST_TIMEOUT:
         raise CdfmcOptionError('request_timeout must be more than 0 and at most %d seconds, got %r'
                                % (MAX_REQUEST_TIMEOUT, request_timeout))
     return dict(
         request_timeout=request_timeout,
-        max_retries=_whole_number(options.get('max_retries'), 'max_retries', 5, 0),
-        max_requests_per_minute=_whole_number(options.get('max_requests_per_minute'), 'max_requests_per_minute', 100, 1),
-        max_concurrent_requests=_whole_number(options.get('max_concurrent_requests'), 'max_concurrent_requests', 8, 1),
+        max_retries=_whole_number(options.get('max_retries'), 'max_retries', 0),
+        max_requests_per_minute=_whole_number(options.get('max_requests_per_minute'), 'max_requests_per_minute', 1),
+        max_concurrent_requests=_whole_number(options.get('max_concurrent_requests'), 'max_concurrent_requests', 1),
     )
-
-
-def _boolean(value, name, default):
-    if value is None:
-        return default
-    try:
-        return boolean(value)
-    except TypeError:
-        raise CdfmcOptionError('%s must be true or false, got %r' % (name, value))
 
 
 def _check_ca_path(ca_path):
@@ -395,17 +382,10 @@ def _check_ca_path(ca_path):
         raise CdfmcOptionError('ca_path %s holds no PEM certificate that can be loaded' % ca_path)
 
 
-def _whole_number(value, name, default, minimum):
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
-    if number != value and not isinstance(value, str):
-        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
+def _whole_number(number, name, minimum):
+    """An int option at least ``minimum``; a boolean, which the argument spec lets through as an int, is refused."""
+    if isinstance(number, bool):
+        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, number))
     if number < minimum:
         raise CdfmcOptionError('%s must be %d or more, got %d' % (name, minimum, number))
     return number

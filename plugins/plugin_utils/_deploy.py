@@ -60,7 +60,12 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import (
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import now_ms
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import WaitSettings, summarize, unread_task_facts
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
+    WaitSettings,
+    summarize,
+    unread_task_facts,
+    wait_timing_argument_spec,
+)
 
 # Rounds of "another deployment ended, read again, deploy what is still pending", at most.
 MAX_ROUNDS = 5
@@ -83,12 +88,8 @@ def deploy_argument_spec():
         pending_grace=dict(type='int', default=10),
         settle_timeout=dict(type='int', default=60),
         wait=dict(type='bool', default=True),
-        timeout=dict(type='int', default=1800),
-        poll_interval=dict(type='float', default=5.0),
-        max_poll_interval=dict(type='float', default=30.0),
-        not_found_grace=dict(type='int', default=60),
-        fail_on_failure=dict(type='bool', default=True),
     )
+    spec.update(wait_timing_argument_spec())
     return spec
 
 

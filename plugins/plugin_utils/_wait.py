@@ -57,34 +57,43 @@ FINAL_CHECK_MARGIN = 2.0
 _LONGEST_WAIT = 0.5
 
 
+def wait_timing_argument_spec():
+    """The options that time a wait and judge its end, one definition for cdfmc_task_wait, cdfmc_deploy and the
+    wait_for_tasks role (as its ``wait_for_tasks_`` variables)."""
+    return dict(
+        timeout=dict(type='int', default=1800),
+        poll_interval=dict(type='float', default=5.0),
+        max_poll_interval=dict(type='float', default=30.0),
+        not_found_grace=dict(type='int', default=60),
+        fail_on_failure=dict(type='bool', default=True),
+    )
+
+
 def wait_argument_spec():
-    """The options of cdfmc_task_wait: the connection options plus its own."""
+    """The options of cdfmc_task_wait: the connection options, the wait's timing, and its own."""
     spec = connection_argument_spec()
     spec.update(
         task_ids=dict(type='raw', required=True, aliases=['task_id', 'tasks']),
         id_query=dict(type='str'),
-        timeout=dict(type='int', default=1800),
-        poll_interval=dict(type='float', default=5.0),
-        max_poll_interval=dict(type='float', default=30.0),
         until_query=dict(type='str'),
-        fail_on_failure=dict(type='bool', default=True),
         fail_fast=dict(type='bool', default=False),
-        not_found_grace=dict(type='int', default=60),
     )
+    spec.update(wait_timing_argument_spec())
     spec.update(task_facts_argument_spec())
     return spec
 
 
 class WaitSettings:
     """What a wait is asked for, checked once: timing, the until query, fail fast, raw facts, the 404 grace and
-    how statuses map to states (``mapper``, a StatusMapper).
+    how statuses map to states (``mapper``, a StatusMapper). What is not given is what the options default to.
 
     The timeout counts from the start of the Deadline the wait is given. Build it from the options of an entry
     point with ``from_options``.
     """
 
-    DEFAULTS = dict(timeout=1800, poll_interval=5.0, max_poll_interval=30.0, request_timeout=30.0, until_query=None,
-                    fail_fast=False, fail_on_failure=True, include_raw=True, not_found_grace=0, mapper=None)
+    OPTIONS = ('timeout', 'poll_interval', 'max_poll_interval', 'request_timeout', 'until_query', 'fail_fast',
+               'fail_on_failure', 'include_raw', 'not_found_grace')
+    DEFAULTS = dict(dict((name, wait_argument_spec()[name].get('default')) for name in OPTIONS), mapper=None)
 
     def __init__(self, **options):
         unknown = set(options) - set(self.DEFAULTS)
@@ -107,19 +116,14 @@ class WaitSettings:
 
     @classmethod
     def from_options(cls, options, request_timeout, mapper=None):
-        """The wait settings of an entry point's options (an OptionAdapter)."""
-        max_poll_interval = options['max_poll_interval']
-        if not options.given('max_poll_interval') and options['poll_interval'] and \
-                options['poll_interval'] > max_poll_interval:
+        """The wait settings of an entry point's options (an OptionAdapter; those it does not have default)."""
+        fields = dict((name, options.get(name)) for name in cls.OPTIONS if options.get(name) is not None)
+        if not options.given('max_poll_interval') and fields['poll_interval'] > fields['max_poll_interval']:
             # A long poll_interval alone means that gap throughout, not a refusal over the default maximum.
-            max_poll_interval = options['poll_interval']
-        until_query = options.get('until_query')
-        return cls(timeout=options['timeout'], poll_interval=options['poll_interval'],
-                   max_poll_interval=max_poll_interval, request_timeout=request_timeout,
-                   until_query=compile_query(until_query, 'until_query') if until_query else None,
-                   fail_fast=options.get('fail_fast', False), fail_on_failure=options['fail_on_failure'],
-                   include_raw=options['include_raw'],
-                   not_found_grace=options['not_found_grace'], mapper=mapper)
+            fields['max_poll_interval'] = fields['poll_interval']
+        if fields.get('until_query'):
+            fields['until_query'] = compile_query(fields['until_query'], 'until_query')
+        return cls(mapper=mapper, **dict(fields, request_timeout=request_timeout))
 
 
 class PollSchedule:

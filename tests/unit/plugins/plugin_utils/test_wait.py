@@ -251,7 +251,7 @@ def test_refusals_end_that_task_only(status):
     clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'bad': [], 'good': [(0, 'Running'), (3, 'Success')]},
                         errors={'bad': [CdfmcRequestError('GET bad: HTTP %d' % status, status=status)]})
-    outcome = wait(clock, server, ['bad', 'good'])
+    outcome = wait(clock, server, ['bad', 'good'], not_found_grace=0)
     assert outcome.tasks['bad'].done and outcome.tasks['bad'].polls == 1 and 'HTTP' in outcome.tasks['bad'].error
     assert outcome.tasks['good'].state == 'succeeded'
 
@@ -303,7 +303,7 @@ def test_summary_of_a_timeout_keeps_every_last_fact():
     server = FakeServer(clock, {'a': [(0, 'Success')], 'b': [(0, 'Deploying')]},
                         errors={'c': [CdfmcRequestError('GET c: HTTP 404 Task c not found.', status=404)]})
     server.timelines['c'] = []
-    outcome = wait(clock, server, ['a', 'b', 'c'], timeout=5)
+    outcome = wait(clock, server, ['a', 'b', 'c'], timeout=5, not_found_grace=0)
     result = _summarize(outcome, ['a', 'b', 'c'], include_raw=False)
     assert result['timed_out'] and result['failed']
     assert [t['state'] for t in result['tasks']] == ['succeeded', 'running', 'unknown']
