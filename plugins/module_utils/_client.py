@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth, TokenAuth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError, CdfmcResponseError

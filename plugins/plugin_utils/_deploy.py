@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcOptionError, CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
@@ -57,7 +57,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import (
     request_outcome,
     still_listed,
 )
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_devices, select
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import now_ms
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
@@ -200,7 +200,7 @@ class Deployment:
         """The devices named (None: ``all``), resolved against every managed device, HA pair and cluster."""
         if self.settings.devices == ALL:
             return None
-        devices, notes = select(managed_units(self.client, self.deadline), self.settings.devices,
+        devices, notes = select(managed_devices(self.client, self.deadline), self.settings.devices,
                                 self.client.settings.server)
         for note in notes:
             self.run.warn(note)

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import collections
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_identifier
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_identifier
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import task_id_in
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import read_job, recent, window_filter

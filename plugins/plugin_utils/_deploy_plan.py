@@ -20,13 +20,13 @@ import collections
 import json
 import re
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_identifier
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_identifier
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import FAILED, SUCCEEDED
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import unit_type
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_units, epoch_ms
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import record_type
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_devices, epoch_ms
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import task_problem
 
 # FMC's words for a refusal because a device is deploying, and for one because of warnings.
@@ -42,11 +42,11 @@ def names(devices):
 def device_of(item):
     """The device, HA pair or cluster of a deployable list item (with the members FMC lists for it)."""
     device = item.get('device') if isinstance(item.get('device'), dict) else {}
-    members = [{'id': str(member['id']), 'name': str(member.get('name') or member['id']), 'type': unit_type(None)}
+    members = [{'id': str(member['id']), 'name': str(member.get('name') or member['id']), 'type': record_type(None)}
                for member in item.get('deviceMembers') or []
                if isinstance(member, dict) and member.get('id') and str(member['id']) != str(device.get('id'))]
     return {'id': str(device.get('id') or ''), 'name': str(device.get('name') or item.get('name') or device.get('id')),
-            'type': unit_type(device.get('type')), 'members': members}
+            'type': record_type(device.get('type')), 'members': members}
 
 
 def listed_version(item):
@@ -108,7 +108,7 @@ def plan_of(items, selected, jobs, force, read_at_ms):
     items = [item for item in items if device_of(item)['id']]
     listed = dict((device_of(item)['id'], item) for item in items)
     selected = [device_of(item) for item in items] if selected is None else selected
-    busy = deploying_units(jobs or [])
+    busy = deploying_devices(jobs or [])
     deploying = [device for device in selected if listed.get(device['id'], {}).get('isDeploying') is True or
                  device['id'] in busy or any(member['id'] in busy for member in device['members'])]
     return Plan(selected, listed, deploying, force, deployed_since(jobs or []), read_at_ms)

@@ -98,30 +98,31 @@ def read_job(item, mapper):
             'note': _text(item.get('deploymentNote')), 'user': _text(item.get('user')), 'devices': devices}
 
 
-def unit_states(job):
-    """{unit id: [state of each of its devices in the job]}: a member of an HA pair or cluster counts for its
-    container, which is what is deployed. Devices that took no part are left out."""
-    units = {}
+def states_by_device(job):
+    """{device id: [state of it, or of each of its members, in the job]}: a member of an HA pair or cluster counts
+    for its container, which is what is deployed. Devices that took no part are left out."""
+    states = {}
     for device in job['devices']:
         if device['state'] is not None:
-            units.setdefault(device['container_id'] or device['id'], []).append(device['state'])
-    return units
+            states.setdefault(device['container_id'] or device['id'], []).append(device['state'])
+    return states
 
 
-def deploying_units(jobs):
-    """The ids of the units that a job of any type is deploying now (any of their devices is running)."""
-    return set(unit_id for job in jobs for unit_id, states in unit_states(job).items() if RUNNING in states)
+def deploying_devices(jobs):
+    """The ids of the devices (pairs, clusters) that a job of any type is deploying now (any of their members is
+    running)."""
+    return set(device_id for job in jobs for device_id, states in states_by_device(job).items() if RUNNING in states)
 
 
 def deployed_since(jobs):
-    """{unit id: start (epoch ms) of the newest DEPLOYMENT job in which every device of the unit succeeded}."""
+    """{device id: start (epoch ms) of the newest DEPLOYMENT job in which it (every member of it) succeeded}."""
     deployed = {}
     for job in jobs:
         if job['type'] != DEPLOYMENT or job['start_ms'] is None:
             continue
-        for unit_id, states in unit_states(job).items():
+        for device_id, states in states_by_device(job).items():
             if states and all(state == SUCCEEDED for state in states):
-                deployed[unit_id] = max(deployed.get(unit_id, 0), job['start_ms'])
+                deployed[device_id] = max(deployed.get(device_id, 0), job['start_ms'])
     return deployed
 
 

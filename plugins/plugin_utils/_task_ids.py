@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query, to_plain
 

@@ -24,7 +24,7 @@ import queue
 import random
 import threading
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown, unexpected
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcError,

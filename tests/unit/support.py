@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the unit tests share: the one fake clock, and connection settings built as an entry point builds them."""
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
 

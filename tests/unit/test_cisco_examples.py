@@ -16,8 +16,8 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadl
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import request_deployment
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import pending_policies, plan_of, request_body
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_units, read_job
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_devices
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_devices, read_job
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 with open(os.path.join(ROOT, 'tests', 'simulator', 'schemas', 'cisco_examples.json')) as _handle:
@@ -50,8 +50,8 @@ class FakeLists:
 def deployable_facts(name):
     (item,) = body(name)['items']
     plan = plan_of([item], None, [], force=False, read_at_ms=0)
-    (unit,) = plan.selected
-    return {'unit': unit, 'policies': pending_policies(item), 'deploying': [u['id'] for u in plan.deploying],
+    (device,) = plan.selected
+    return {'device': device, 'policies': pending_policies(item), 'deploying': [u['id'] for u in plan.deploying],
             'blocked': plan.blocked, 'version': plan.version()}
 
 
@@ -68,17 +68,17 @@ def job_facts(name):
                           (device['can_rollback'],) if device['can_rollback'] is not None else ())
                        for device in job['devices']])
                      for job in jobs],
-            'deployed_since': deployed_since(jobs), 'deploying': deploying_units(jobs)}
+            'deployed_since': deployed_since(jobs), 'deploying': deploying_devices(jobs)}
 
 
-def units_facts(_name):
+def devices_facts(_name):
     records = [body('getDevice response 1'), {'id': 'primary_uuid', 'name': 'ftd-a', 'type': 'Device'},
                {'id': '<slave1_device_UUID>', 'name': 'ftd-s1', 'type': 'Device'}]
-    units = managed_units(FakeLists({
+    devices = managed_devices(FakeLists({
         '/devicerecords': records, '/ftddevicehapairs': [dict(body('getFTDHADeviceContainer response 1'), id='ha')],
         '/ftddevicecluster': [body('getFTDClusterDeviceContainer response 1')]}), None)
-    return [(unit['id'], unit['type'], [(member['id'], member['name']) for member in unit['members']])
-            for unit in units]
+    return [(device['id'], device['type'], [(member['id'], member['name']) for member in device['members']])
+            for device in devices]
 
 
 def task_status_facts(name):
@@ -95,10 +95,10 @@ PLACEHOLDER_TASK = {'state': 'unknown', 'terminal': False, 'task_type': 'valid_e
                     'filter_state': 'unknown'}
 REPLAYED = {
     'getDeployableDevice response 1': (deployable_facts, {
-        'unit': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [STANDALONE['id']], 'blocked': [],
+        'device': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [STANDALONE['id']], 'blocked': [],
         'version': '1597825642070'}),
     'getDeployableDevice response 2': (deployable_facts, {
-        'unit': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [], 'blocked': [], 'version': '1597825642070'}),
+        'device': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [], 'blocked': [], 'version': '1597825642070'}),
     'getJobHistory response 1': (job_facts, {
         'jobs': [('Deploy_Job_6', 'DEPLOYMENT', 'succeeded', 1589624941000, [
                     ('d0c422c8-9756-11ea-acb6-961f407b1a9c', None, 'succeeded'),
@@ -125,7 +125,7 @@ REPLAYED = {
                  ('Deploy_Job_1', 'DEPLOYMENT', None, None, [('6bc51b26-401f-11eb-8a50-866b03f66226', None, None, True)])],
         'deployed_since': {}, 'deploying': set()}),
     # A pair whose members carry only ids, a 6.x cluster, a device record naming a container that is not listed.
-    'getFTDHADeviceContainer response 1': (units_facts, [
+    'getFTDHADeviceContainer response 1': (devices_facts, [
         ('ha', 'DeviceHAPair', [('primary_uuid', 'ftd-a'), ('secondary_uuid', 'secondary_uuid')]),
         ('35874370-9957-11e8-af35-2038dcb5d0fa', 'DeviceCluster', [
             ('<master_device_UUID>', '<master_device_UUID>'), ('<slave1_device_UUID>', 'ftd-s1'),

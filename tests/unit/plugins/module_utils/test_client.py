@@ -10,9 +10,7 @@ import time
 import pytest
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import USER_AGENT, CdfmcClient
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
-    CDFMC_GLOBAL_DOMAIN_UUID,
-)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import CDFMC_GLOBAL_DOMAIN_UUID
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcOptionError,
     CdfmcRequestError,

@@ -4,12 +4,12 @@
 
 import pytest
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import (
     CDFMC_GLOBAL_DOMAIN_UUID,
     connection_argument_spec,
-    validate_task_id,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from support import connection_settings
 
 TOKEN = 'tok-123.abc'
@@ -177,7 +177,7 @@ def test_api_in_base_url_is_refused_naming_the_address_to_use(base_url, use):
      'domain_uuid is set in the task and domain comes from the environment variable CDFMC_DOMAIN'),
 ])
 def test_options_that_exclude_each_other_say_where_each_came_from(monkeypatch, environment, arguments, message):
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
     from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
     for name in ('CDFMC_BASE_URL', 'CDFMC_REGION', 'CDFMC_DOMAIN', 'CDFMC_DOMAIN_UUID'):
         monkeypatch.delenv(name, raising=False)

@@ -6,7 +6,7 @@ made safe to show and the client closed are the base's."""
 
 from types import SimpleNamespace
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._action import ControllerAction
 

@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import call_bound
