@@ -278,9 +278,9 @@ class Waiter:
         """How long to wait now: until the next poll is due, or the deadline (at most half a second)."""
         # Only tasks that may still be polled set the next wake-up; past the deadline, the loop
         # just waits for the answers still out.
-        deadline = self._ends
-        pollable = [p.next_at for p in pending if not p.in_flight and (not p.polls or p.next_at < deadline)]
-        wake_at = min(pollable + ([deadline] if now < deadline else [])) if pollable or now < deadline else None
+        ends = self._ends
+        pollable = [p.next_at for p in pending if not p.in_flight and (not p.polls or p.next_at < ends)]
+        wake_at = min(pollable + ([ends] if now < ends else [])) if pollable or now < ends else None
         return _LONGEST_WAIT if wake_at is None else min(max(wake_at - now, 0.0), _LONGEST_WAIT)
 
     def _collect_answers(self, pause):
