@@ -28,13 +28,9 @@ import os
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcOptionError, CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts_argument_spec
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
-    SharedFileUnavailable,
-    locked,
-    private_directory,
-    read_state,
-    write_state,
-)
+# The lock of this host's forks, and the record of what their play deployed.
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, locked
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import private_directory, read_state, write_state
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import (
     RECENT,
     read_deployable,
