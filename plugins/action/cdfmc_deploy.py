@@ -17,10 +17,10 @@ class ActionModule(ControllerAction):
 
     NAME = 'cisco.cdfmc.cdfmc_deploy'
     KEEP_EMPTY = ('devices',)
+    RESULT = {'deployed': [], 'up_to_date': [], 'task': None, 'requests': 0, 'elapsed': 0.0}
 
     def argument_spec(self):
         return deploy_argument_spec()
 
-    def act(self, options, started):
-        return deploy(options, self._display, check_mode=self._play_context.check_mode,
-                      diff_mode=self._play_context.diff, started=started, caller=self.caller)
+    def act(self, run):
+        return deploy(run)

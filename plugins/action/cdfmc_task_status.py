@@ -16,7 +16,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import refuse_url_credentials, validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import refuse_url_credentials, validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import drop_empty
 

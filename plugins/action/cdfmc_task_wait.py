@@ -21,5 +21,5 @@ class ActionModule(ControllerAction):
     def argument_spec(self):
         return wait_argument_spec()
 
-    def act(self, options, started):
-        return task_wait(options, self._display, check_mode=self._play_context.check_mode, started=started)
+    def act(self, run):
+        return task_wait(run)

@@ -10,7 +10,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Every plugin of the collection only reads: check mode runs it as usual.
+    # A plugin that only reads (cdfmc_task_status, cdfmc_task_wait): check mode runs it as usual. cdfmc_deploy, which
+    # changes what devices run, states its own check and diff mode.
     DOCUMENTATION = r'''
 attributes:
   check_mode:

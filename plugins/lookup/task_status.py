@@ -58,13 +58,13 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import to_plain
-from ansible_collections.cisco.cdfmc.plugins.module_utils._read import read_tasks
+from ansible_collections.cisco.cdfmc.plugins.module_utils._task_status import read_tasks
 
 display = Display()
 

@@ -25,8 +25,8 @@ import hmac
 import json
 import os
 import threading
-import time
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError, CdfmcResponseError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
@@ -203,14 +203,12 @@ def _cache_problem(state):
 class FmcLoginAuth(Auth):
     """Adds ``X-auth-access-token`` and keeps it valid: refresh, then a new login, shared by processes.
 
-    ``clock`` is wall time, since tokens age by it in every process; ``monotonic`` is the deadlines' clock.
+    Tokens age by ``clock``'s wall clock (``now()``), as they do in every process.
     """
 
-    def __init__(self, settings, directory=None, clock=time.time, lifetime=ACCESS_TOKEN_LIFETIME, warn=None,
-                 monotonic=time.monotonic):
+    def __init__(self, settings, directory=None, clock=None, lifetime=ACCESS_TOKEN_LIFETIME, warn=None):
         self._settings = settings
-        self._clock = clock
-        self._monotonic = monotonic
+        self._now = (clock or SYSTEM_CLOCK).now
         self._lifetime = lifetime
         # Serialises renewals only. Readers never take it: a thread holding a request slot must not wait
         # on a renewal that itself waits for a slot.
@@ -260,7 +258,7 @@ class FmcLoginAuth(Auth):
     def prepare(self, transport, deadline=None):
         """Make sure a token that is not about to expire is in use."""
         with self._lock:
-            if self._still_valid(self._state, self._clock()):
+            if self._still_valid(self._state, self._now()):
                 return
             self._renew(transport, deadline, refused=None)
 
@@ -275,14 +273,14 @@ class FmcLoginAuth(Auth):
         try:
             # The lock is held across one refresh and one login, so it is waited for as long as those may take.
             patience = 2 * self._settings.request_timeout + LOCK_PATIENCE
-            with locked(cache.lock_path, deadline, self._monotonic, patience=patience):
+            with locked(cache.lock_path, deadline, patience=patience):
                 cached, problem = cache.read()
                 state = self._renewed(transport, deadline, refused, cached)
                 if state is not cached:
                     cache.save(state, problem)
                 return
         except SharedFileUnavailable as exc:
-            if deadline is not None and self._monotonic() >= deadline:
+            if deadline is not None and deadline.expired:
                 raise CdfmcRequestError('the deadline came before the login cache\'s lock was free (%s)' % exc)
             cache.warn_once('cisco.cdfmc: the login cache shared with other processes cannot be used (%s); this process '
                             'logs in on its own' % exc)
@@ -290,7 +288,7 @@ class FmcLoginAuth(Auth):
 
     def _renewed(self, transport, deadline, refused, cached):
         """Make a fresh token the one in use and return its state: another fork's, a refreshed or a new one."""
-        now = self._clock()
+        now = self._now()
         # Another fork (or thread) may have renewed already: take its token.
         for candidate in (cached, self._state):
             if candidate and candidate['access'] != refused and self._still_valid(candidate, now):
@@ -340,7 +338,7 @@ class FmcLoginAuth(Auth):
             domains = []
         domains = [{'name': str(d.get('name')), 'uuid': str(d.get('uuid'))}
                    for d in domains if isinstance(d, dict) and d.get('uuid')] if isinstance(domains, list) else []
-        return {'access': access, 'refresh': refresh, 'obtained': self._clock(), 'refreshes': 0,
+        return {'access': access, 'refresh': refresh, 'obtained': self._now(), 'refreshes': 0,
                 'domain_uuid': response.headers.get('DOMAIN_UUID') or None, 'domains': domains}
 
     def _refresh(self, transport, state, deadline):
@@ -348,4 +346,4 @@ class FmcLoginAuth(Auth):
             'POST', REFRESH_PATH, deadline=deadline, auth=NoAuth(),
             headers={'X-auth-access-token': state['access'], 'X-auth-refresh-token': state['refresh']})
         access, refresh = self._tokens(response, 'token refresh')
-        return dict(state, access=access, refresh=refresh, obtained=self._clock(), refreshes=state['refreshes'] + 1)
+        return dict(state, access=access, refresh=refresh, obtained=self._now(), refreshes=state['refreshes'] + 1)

@@ -34,8 +34,8 @@ import json
 import math
 import os
 import threading
-import time
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import RETRY_AFTER_CAP
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
@@ -93,31 +93,32 @@ def _entries(value, now, alive):
 class RequestBudget:
     """At most ``per_minute`` request starts in any 60 s and ``concurrent`` in flight, per server, in turn.
 
-    ``request(deadline)`` is a context manager around one HTTP request. ``hold(seconds)`` makes every process
-    wait (after a 429). ``clock`` must be comparable across processes (time.monotonic is, on one host);
-    ``wait(seconds)`` sleeps and returns True once the run is stopping (a stop event's wait). ``warn`` is told
-    once when the shared file cannot be used and this process goes on with a budget of its own.
-    ``request_timeout`` bounds how long a request holds its place in flight.
+    ``settings`` (ConnectionSettings) name the server, ``max_requests_per_minute``, ``max_concurrent_requests``
+    and ``request_timeout`` (which bounds how long a request holds its place in flight).
+    ``request(deadline)`` is a context manager around one HTTP request: it waits on the Deadline, and a stopping
+    run ends the wait. ``hold(seconds)`` makes every process wait (after a 429). ``clock`` (a Clock) must be
+    comparable across processes (the monotonic clock is, on one host). ``warn`` is told once when the shared file
+    cannot be used and this process goes on with a budget of its own.
     """
 
-    def __init__(self, server, per_minute, concurrent, directory=None, clock=time.monotonic, wait=time.sleep,
-                 warn=None, request_timeout=30.0, window=WINDOW, alive=_alive):
-        self.per_minute = int(per_minute)
-        self.concurrent = int(concurrent)
+    def __init__(self, settings, directory=None, clock=None, warn=None, window=WINDOW, alive=_alive):
+        self.per_minute = int(settings.max_requests_per_minute)
+        self.concurrent = int(settings.max_concurrent_requests)
         self.burst = max(1, self.per_minute // 20)
         # burst + floor(window / interval) requests at most in any window: per_minute.
         self.interval = window / (self.per_minute - self.burst) if self.per_minute > self.burst else window * 1.01
         self._tolerance = (self.burst - 1) * self.interval
-        self._clock, self._wait, self._warn, self._alive = clock, wait, warn, alive
-        self._flight_bound = request_timeout + FLIGHT_SLACK
+        self.clock = clock or SYSTEM_CLOCK
+        self._clock, self._warn, self._alive = self.clock.monotonic, warn, alive
+        self._flight_bound = settings.request_timeout + FLIGHT_SLACK
         self._directory = directory or private_directory()
-        key = hashlib.sha256(server.encode('utf-8')).hexdigest()[:32]
+        key = hashlib.sha256(settings.server.encode('utf-8')).hexdigest()[:32]
         self._state_path = os.path.join(self._directory, '%s.pace' % key)
         self._lock_path = os.path.join(self._directory, '%s.pace.lock' % key)
         self._thread_lock = threading.Lock()
         self._own_state = None  # the budget of this process alone, once the shared file cannot be used
         self._repaired = False
-        self._rate = (0.0, clock())  # the recent rate as last seen: (count, when)
+        self._rate = (0.0, self._clock())  # the recent rate as last seen: (count, when)
 
     def load(self):
         """This host's recent request rate to the server, as a share of ``per_minute`` (1.0: the whole budget)."""
@@ -127,20 +128,22 @@ class RequestBudget:
     @contextlib.contextmanager
     def request(self, deadline=None):
         """Wait for this request's turn in the pace and a place in flight, and hold the place for the request."""
+        deadline = deadline or Deadline(clock=self.clock)
         ticket = self._update(deadline, self._join)
         try:
             while ticket['wake'] is not None:
-                if deadline is not None and ticket['wake'] >= deadline:
+                if ticket['wake'] >= deadline.at:
                     raise CdfmcRequestError('the deadline came before %s' % ticket['cause'])
-                if self._wait(max(0.0, ticket['wake'] - self._clock())) is True:
+                if deadline.sleep(ticket['wake'] - self._clock()):
                     raise CdfmcRequestError('interrupted while waiting for %s' % ticket['cause'])
                 self._update(deadline, lambda state: self._claim(state, ticket))
             yield
         finally:
-            self._update(None, lambda state: self._leave(state, ticket['number']))
+            self._update(deadline.unbounded(), lambda state: self._leave(state, ticket['number']))
 
     def hold(self, seconds, deadline=None):
         """Make every process sharing this budget wait ``seconds`` (at most 120) before its next request."""
+        deadline = deadline or Deadline(clock=self.clock)
         def hold_off(state):
             now = self._clock()
             until = now + min(max(0.0, float(seconds)), RETRY_AFTER_CAP)
@@ -206,14 +209,14 @@ class RequestBudget:
         with self._thread_lock:
             if self._own_state is None:
                 try:
-                    with locked(self._lock_path, deadline, self._clock, self._wait):
+                    with locked(self._lock_path, deadline):
                         state, problem = read_state(self._state_path)
                         state = state or {}
                         result = change(state)
                         self._write(state, problem)
                         return result
                 except SharedFileUnavailable as exc:
-                    if deadline is not None and self._clock() >= deadline:
+                    if deadline is not None and deadline.expired:
                         raise CdfmcRequestError('the deadline came before the request budget\'s lock was free (%s)' % exc)
                     self._go_alone(str(exc))
             return change(self._own_state)

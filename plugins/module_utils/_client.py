@@ -19,13 +19,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import threading
-import time
 
 from urllib.parse import quote
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth, TokenAuth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError, CdfmcResponseError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import is_retryable_status
@@ -37,37 +37,37 @@ PAGE_SIZE = 1000
 MAX_PAGES = 100
 
 
-def connect(settings, warn=None, log=None, stop=None, notice=None):
+def connect(settings, warn=None, log=None, notice=None, clock=None):
     """A ready client for ``settings``: the request budget shared with other processes, the authentication,
     one session. ``warn`` and ``log`` get warnings and per-request lines, ``notice`` a line per retry while the
-    server has never answered; ``stop`` (an Event) ends waits early."""
+    server has never answered. Every wait is on the Deadline each call is given (its stop ends it early)."""
     for warning in settings.warnings:
         if warn is not None:
             warn(warning)
-    wait = stop.wait if stop is not None else time.sleep
-    budget = RequestBudget(settings.server, settings.max_requests_per_minute, settings.max_concurrent_requests,
-                           wait=wait, warn=warn, request_timeout=settings.request_timeout)
-    return CdfmcClient(settings, budget=budget, log=log, sleep=wait, warn=warn, notice=notice)
+    budget = RequestBudget(settings, warn=warn, clock=clock)
+    return CdfmcClient(settings, budget=budget, log=log, warn=warn, notice=notice, clock=clock)
 
 
 class CdfmcClient:
     """One FMC: its transport, its authentication, and the domain of its tasks.
 
     ``auth`` defaults to what the settings call for (an API token, or an on-prem login shared by forks).
-    ``budget``, ``log``, ``sleep``, ``clock`` and ``notice`` go to the transport; ``warn`` gets the login cache's warnings.
+    ``budget``, ``log`` and ``notice`` go to the transport; ``warn`` gets the login cache's warnings; ``clock`` (a
+    Clock) is the login's wall clock and bounds the calls given no deadline.
     """
 
-    def __init__(self, settings, auth=None, budget=None, log=None, sleep=time.sleep, clock=time.monotonic, warn=None,
-                 notice=None):
+    def __init__(self, settings, auth=None, budget=None, log=None, warn=None, notice=None, clock=None):
         require_requests()
         self.settings = settings
+        self.clock = clock or SYSTEM_CLOCK
         if auth is None:
-            auth = FmcLoginAuth(settings, warn=warn) if settings.uses_login else TokenAuth(settings.api_token)
+            auth = FmcLoginAuth(settings, warn=warn, clock=self.clock) if settings.uses_login else TokenAuth(
+                settings.api_token)
         self.auth = auth
         self._warn = warn
         # An old on-prem FMC may refuse any query parameter on task statuses: then none is sent again.
         self._refuses_task_parameters = False
-        self.transport = Transport(settings, auth, budget=budget, log=log, sleep=sleep, clock=clock, notice=notice)
+        self.transport = Transport(settings, auth, budget=budget, log=log, notice=notice, clock=self.clock)
         self._domain_uuid = None
         self._domain_lock = threading.Lock()  # one lookup of the domain, however many threads ask at once
 
@@ -106,7 +106,7 @@ class CdfmcClient:
         """The domain UUID of the tasks: domain_uuid, else domain looked up by name, else the login's domain."""
         with self._domain_lock:
             if self._domain_uuid is None:
-                self._domain_uuid = find_domain(self, deadline)
+                self._domain_uuid = find_domain(self, deadline or Deadline(clock=self.clock))
             return self._domain_uuid
 
     def config_path(self, rest):

@@ -2,7 +2,8 @@
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Connection options: one definition, their checks, and the URLs they lead to.
+"""The connection settings: the connection options checked once (``ConnectionSettings.from_options``), and the
+server, credentials, domain, trust and limits they give.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It does no network I/O (it only checks that
@@ -13,163 +14,30 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
-import ipaddress
 import os
-import re
 import ssl
 
 from urllib.parse import quote, urlsplit
 
-from ansible.module_utils.errors import AnsibleFallbackNotFound
-from ansible.module_utils.parsing.convert_bool import boolean
-
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import (
+    CDFMC_GLOBAL_DOMAIN_UUID,
+    CONNECTION_ARGUMENT_SPEC,
+    REGIONS,
+)
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
-
-REGIONS = {
-    'us': 'https://api.us.security.cisco.com/firewall',
-    'eu': 'https://api.eu.security.cisco.com/firewall',
-    'apj': 'https://api.apj.security.cisco.com/firewall',
-    'au': 'https://api.au.security.cisco.com/firewall',
-    'in': 'https://api.in.security.cisco.com/firewall',
-}
-
-# Every cdFMC shares this global domain UUID.
-CDFMC_GLOBAL_DOMAIN_UUID = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import (
+    CDFMC_API_PREFIX,
+    FMC_API_PREFIX,
+    normalize_api_prefix,
+    parse_base_url,
+    validate_identifier,
+    validate_task_id,
+)
 
 # A day: longer is a mistake, and very large values overflow the clock arithmetic.
 MAX_REQUEST_TIMEOUT = 86400
 
-CDFMC_API_PREFIX = '/v1/cdfmc/api'
-FMC_API_PREFIX = '/api'
 
-# Task ids and domain UUIDs become one path segment: nothing that could change the path.
-_IDENTIFIER = re.compile(r'\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z')
-_PREFIX_SEGMENT = re.compile(r'\A[A-Za-z0-9._~-]+\Z')
-
-
-def nonempty_env_fallback(*names):
-    """Argument spec fallback: the first environment variable that is set and not empty."""
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    raise AnsibleFallbackNotFound
-
-
-CONNECTION_ARGUMENT_SPEC = dict(
-    base_url=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_BASE_URL'])),
-    region=dict(type='str', choices=sorted(REGIONS), fallback=(nonempty_env_fallback, ['CDFMC_REGION'])),
-    api_token=dict(type='str', no_log=True, fallback=(nonempty_env_fallback, ['CDFMC_API_TOKEN'])),
-    username=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_USERNAME'])),
-    password=dict(type='str', no_log=True, fallback=(nonempty_env_fallback, ['CDFMC_PASSWORD'])),
-    domain_uuid=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_DOMAIN_UUID'])),
-    domain=dict(type='str', fallback=(nonempty_env_fallback, ['CDFMC_DOMAIN'])),
-    api_prefix=dict(type='str'),
-    validate_certs=dict(type='bool', default=True, fallback=(nonempty_env_fallback, ['CDFMC_VALIDATE_CERTS'])),
-    ca_path=dict(type='path', fallback=(nonempty_env_fallback, ['CDFMC_CA_PATH'])),
-    request_timeout=dict(type='float', default=30.0),
-    max_retries=dict(type='int', default=5),
-    max_requests_per_minute=dict(type='int', default=100,
-                                 fallback=(nonempty_env_fallback, ['CDFMC_MAX_REQUESTS_PER_MINUTE'])),
-    max_concurrent_requests=dict(type='int', default=8),
-)
-
-
-def connection_argument_spec():
-    """Return a fresh copy of the connection options' argument spec."""
-    return copy.deepcopy(CONNECTION_ARGUMENT_SPEC)
-
-
-def validate_identifier(value, what):
-    """Return value as text when it may stand as one path segment, else raise CdfmcOptionError."""
-    if not isinstance(value, str):
-        raise CdfmcOptionError('%s must be a string, got %s' % (what, type(value).__name__))
-    value = str(value)
-    if not _IDENTIFIER.match(value):
-        shown = value if len(value) <= 40 else '%s... (%d characters)' % (value[:40], len(value))
-        raise CdfmcOptionError(
-            '%s %r is not valid: use 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit'
-            % (what, shown))
-    return value
-
-
-def validate_task_id(value):
-    """Return a task id that SPEC allows, or raise CdfmcOptionError."""
-    return validate_identifier(value, 'task id')
-
-
-def _is_loopback(host):
-    if host.lower() == 'localhost':
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def refuse_url_credentials(base_url):
-    """Refuse a base_url that holds credentials, without echoing them.
-
-    An "@" has no other use in these URLs, and a password may hold "/", so any "@" is refused.
-    """
-    if isinstance(base_url, str) and '@' in base_url:
-        raise CdfmcOptionError('base_url must not contain credentials; give them with api_token, or username and password')
-
-
-def _parse_base_url(base_url):
-    """Return (scheme, netloc, host, path) of base_url, or raise CdfmcOptionError."""
-    base_url = base_url.strip()
-    # Credentials are looked for before anything else parses the URL: no message may echo them.
-    refuse_url_credentials(base_url)
-    try:
-        parts = urlsplit(base_url)
-        port = parts.port
-    except ValueError:
-        raise CdfmcOptionError('base_url is not a valid URL: check its host name and port')
-    scheme = parts.scheme.lower()
-    if scheme not in ('https', 'http') or not parts.hostname:
-        raise CdfmcOptionError(
-            'base_url must be an absolute https:// URL such as https://fmc.example.com '
-            'or https://api.us.security.cisco.com/firewall')
-    if parts.query or parts.fragment or base_url.endswith(('?', '#')):
-        raise CdfmcOptionError('base_url must not contain a query or a fragment')
-    host = parts.hostname
-    if not _is_loopback(host):
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            try:
-                host.encode('idna')
-            except UnicodeError:
-                raise CdfmcOptionError('base_url has a host name that is not valid: %r' % host[:80])
-    if scheme == 'http' and not _is_loopback(host):
-        raise CdfmcOptionError(
-            'base_url uses plain http:// to %s; credentials would cross the network unencrypted. '
-            'Use https:// (plain http is allowed only to a loopback address)' % host)
-    netloc = host if ':' not in host else '[%s]' % host
-    if port is not None:
-        netloc = '%s:%d' % (netloc, port)
-    path = parts.path.rstrip('/')
-    for segment in path.split('/')[1:]:
-        if not _PREFIX_SEGMENT.match(segment) or segment in ('.', '..'):
-            raise CdfmcOptionError('base_url has a path segment that is not allowed: %r' % segment)
-    return scheme, netloc, host, path
-
-
-def _normalize_api_prefix(api_prefix):
-    prefix = '/' + api_prefix.strip().strip('/')
-    if prefix == '/':
-        return ''
-    for segment in prefix.split('/')[1:]:
-        if not _PREFIX_SEGMENT.match(segment) or segment in ('.', '..'):
-            raise CdfmcOptionError(
-                'api_prefix %r is not valid: use path segments of letters, digits, ".", "_", "~" or "-"'
-                % api_prefix)
-    return prefix
-
-
-# Everything a ConnectionSettings holds, each checked by from_options().
 SETTINGS_FIELDS = (
     'scheme', 'netloc', 'host', 'base_path', 'api_prefix',        # where the server is
     'api_token', 'username', 'password',                          # who we are: a token, or a login
@@ -245,7 +113,8 @@ class ConnectionSettings:
 
     @classmethod
     def from_options(cls, options):
-        """Check connection options (a mapping, or an option adapter; None means unset) and return settings."""
+        """Check connection options (an OptionAdapter: typed, and defaults given, by the argument spec) and return
+        settings."""
         fields = _server_settings(options)
         fields.update(_credential_settings(options, region=options.get('region')))
         fields.update(_domain_settings(options, uses_login=fields['username'] is not None))
@@ -270,7 +139,7 @@ def _server_settings(options):
         base_url = REGIONS[region]
     if not isinstance(base_url, str):
         raise CdfmcOptionError('base_url must be a string')
-    scheme, netloc, host, base_path = _parse_base_url(base_url)
+    scheme, netloc, host, base_path = parse_base_url(base_url)
     api_prefix = options.get('api_prefix')
     if api_prefix is None and base_path.lower().endswith(FMC_API_PREFIX):
         # The collection adds /api (or the gateway's /v1/cdfmc/api) itself: with it in base_url, every path is wrong.
@@ -281,7 +150,7 @@ def _server_settings(options):
     if api_prefix is None:
         api_prefix = CDFMC_API_PREFIX if base_path else FMC_API_PREFIX
     else:
-        api_prefix = _normalize_api_prefix(str(api_prefix))
+        api_prefix = normalize_api_prefix(str(api_prefix))
     return dict(scheme=scheme, netloc=netloc, host=host, base_path=base_path, api_prefix=api_prefix)
 
 
@@ -348,8 +217,7 @@ def _domain_settings(options, uses_login):
 
 def _trust_settings(options):
     """How the server's certificate is checked."""
-    validate_certs = _boolean(options.get('validate_certs'), 'validate_certs', True)
-    ca_path = options.get('ca_path')
+    validate_certs, ca_path = options.get('validate_certs'), options.get('ca_path')
     if ca_path is not None:
         ca_path = os.path.expanduser(str(ca_path))
         if validate_certs:
@@ -358,30 +226,18 @@ def _trust_settings(options):
 
 
 def _limit_settings(options):
-    """How long, how often and how many: the request timeout, retries, and the shared budget."""
+    """How long, how often and how many: the request timeout, retries, and the shared budget (their types and
+    defaults are the argument spec's; their ranges are checked here)."""
     request_timeout = options.get('request_timeout')
-    try:
-        request_timeout = 30.0 if request_timeout is None else float(request_timeout)
-    except (TypeError, ValueError):
-        raise CdfmcOptionError('request_timeout must be a number of seconds, got %r' % (request_timeout,))
     if not 0 < request_timeout <= MAX_REQUEST_TIMEOUT:
         raise CdfmcOptionError('request_timeout must be more than 0 and at most %d seconds, got %r'
                                % (MAX_REQUEST_TIMEOUT, request_timeout))
     return dict(
         request_timeout=request_timeout,
-        max_retries=_whole_number(options.get('max_retries'), 'max_retries', 5, 0),
-        max_requests_per_minute=_whole_number(options.get('max_requests_per_minute'), 'max_requests_per_minute', 100, 1),
-        max_concurrent_requests=_whole_number(options.get('max_concurrent_requests'), 'max_concurrent_requests', 8, 1),
+        max_retries=_whole_number(options.get('max_retries'), 'max_retries', 0),
+        max_requests_per_minute=_whole_number(options.get('max_requests_per_minute'), 'max_requests_per_minute', 1),
+        max_concurrent_requests=_whole_number(options.get('max_concurrent_requests'), 'max_concurrent_requests', 1),
     )
-
-
-def _boolean(value, name, default):
-    if value is None:
-        return default
-    try:
-        return boolean(value)
-    except TypeError:
-        raise CdfmcOptionError('%s must be true or false, got %r' % (name, value))
 
 
 def _check_ca_path(ca_path):
@@ -396,17 +252,10 @@ def _check_ca_path(ca_path):
         raise CdfmcOptionError('ca_path %s holds no PEM certificate that can be loaded' % ca_path)
 
 
-def _whole_number(value, name, default, minimum):
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
-    if number != value and not isinstance(value, str):
-        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, value))
+def _whole_number(number, name, minimum):
+    """An int option at least ``minimum``; a boolean, which the argument spec lets through as an int, is refused."""
+    if isinstance(number, bool):
+        raise CdfmcOptionError('%s must be a whole number, got %r' % (name, number))
     if number < minimum:
         raise CdfmcOptionError('%s must be %d or more, got %d' % (name, minimum, number))
     return number

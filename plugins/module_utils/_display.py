@@ -96,3 +96,10 @@ def mask_secret_fields(name, value, _depth=0):
             return value
         return json.dumps(mask_secret_fields(None, parsed, _depth + 1), sort_keys=True)
     return value
+
+
+def unexpected(error, redact=None):
+    """An error no one expected (a bug, a library's surprise) as a message safe to show: its type and its text,
+    with secrets masked (``redact``: a function that masks them) and controls escaped."""
+    text = str(error)
+    return 'unexpected %s: %s' % (type(error).__name__, shown(redact(text) if redact is not None else text))

@@ -17,7 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_identifier
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_identifier
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError, CdfmcResponseError
 

@@ -49,7 +49,8 @@ class CdfmcLibraryError(CdfmcError):
 class CdfmcRequestError(CdfmcError):
     """A request failed: no answer, or an answer that is not a success.
 
-    ``status`` is the HTTP status, or None when no response arrived.
+    ``method`` and ``path`` name the request; ``status`` is the HTTP status, or None when no response arrived.
+    What else is known comes as keywords (``FACTS``, with their values when not given):
     ``retry_after`` is the server's Retry-After delay in seconds, when it sent one.
     ``refused`` is True when the connection was refused (nothing reached the server).
     ``detail`` is the server's own message of an HTTP error (its messages' descriptions), or ''.
@@ -58,18 +59,18 @@ class CdfmcRequestError(CdfmcError):
     """
 
     default_kind = None
+    FACTS = dict(retry_after=None, refused=False, detail='', sent=True, kind=None)
 
-    def __init__(self, message, method=None, path=None, status=None, retry_after=None, refused=False, detail='',
-                 kind=None, sent=True):
+    def __init__(self, message, method=None, path=None, status=None, **facts):
         super(CdfmcRequestError, self).__init__(message)
-        self.sent = sent
-        self.method = method
-        self.path = path
-        self.status = status
-        self.retry_after = retry_after
-        self.refused = refused
-        self.detail = detail
-        self._kind = kind
+        unknown = set(facts) - set(self.FACTS)
+        if unknown:
+            raise TypeError('unknown request error facts: %s' % ', '.join(sorted(unknown)))
+        facts = dict(self.FACTS, **facts)
+        self.method, self.path, self.status = method, path, status
+        self.retry_after, self.refused, self.detail, self.sent = (
+            facts['retry_after'], facts['refused'], facts['detail'], facts['sent'])
+        self._kind = facts['kind']
 
     @property
     def kind(self):

@@ -210,6 +210,12 @@ def _sub_task_facts(sub_task, mapper):
     }
 
 
+def _failed_targets(sub_tasks):
+    """The names (else ids, else positions) of the targets whose sub-task failed."""
+    return [sub_task['target_name'] or sub_task['target_id'] or 'sub-task %d' % (index + 1)
+            for index, sub_task in enumerate(sub_tasks) if sub_task['state'] == FAILED]
+
+
 def task_facts(task_id, body, mapper, include_raw=True):
     """Turn one task status body into the task facts that SPEC describes.
 
@@ -223,15 +229,9 @@ def task_facts(task_id, body, mapper, include_raw=True):
     task_type = text_or_none(body.get('taskType'))
     state = mapper.outcome(status, message, message_decides=message_decides(task_type))
 
-    raw_sub_tasks = body.get('subTasks')
-    if not isinstance(raw_sub_tasks, list):
-        raw_sub_tasks = []
+    raw_sub_tasks = body.get('subTasks') if isinstance(body.get('subTasks'), list) else []
     sub_tasks = [_sub_task_facts(sub_task, mapper) for sub_task in raw_sub_tasks if isinstance(sub_task, dict)]
-
-    failed_targets = []
-    for index, sub_task in enumerate(sub_tasks):
-        if sub_task['state'] == FAILED:
-            failed_targets.append(sub_task['target_name'] or sub_task['target_id'] or 'sub-task %d' % (index + 1))
+    failed_targets = _failed_targets(sub_tasks)
 
     # A task that claims success while a device failed did not succeed.
     if state == SUCCEEDED and failed_targets:

@@ -9,7 +9,7 @@ through here, so each rule exists once:
 
 - an empty value counts as unset, wherever it comes from (AWX injects "" for empty inputs): it is dropped
   before ansible's type conversion, so that an empty ``CDFMC_VALIDATE_CERTS`` can never turn verification off;
-- environment fallbacks (non-empty only) and defaults come from the one argument spec of ``_connection.py``;
+- environment fallbacks (non-empty only) and defaults come from the one argument spec of ``_connection_spec.py``;
 - the connection settings are checked once (``ConnectionSettings``);
 - secrets (the token, the password, their environment variables) and credentials in URLs are masked in any
   message about the options, and in ``invocation``.
@@ -28,10 +28,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
-    CONNECTION_ARGUMENT_SPEC,
-    ConnectionSettings,
-)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import to_plain

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import math
 import random
 
@@ -40,15 +41,20 @@ GATEWAY_STATUSES = frozenset((502, 504))
 # client (go-fmc) retries them as it does a 503.
 RETRYABLE_400_TEXTS = ('please try again', 'retry the operation after sometime')
 
-# Kind of failure -> (a GET is retried at once, a POST is retried at once, a wait polls the task again later).
-# HTTP answers (HTTP_ERROR) are decided by their status, with the sets above.
+# What follows a failure of each kind: a GET is retried at once, a POST is retried at once, a wait polls the task
+# again later. HTTP answers (HTTP_ERROR) are decided by their status, with the sets above.
+AfterFailure = collections.namedtuple('AfterFailure', 'get_retried post_retried polled_again')
+NOTHING_FOLLOWS = AfterFailure(get_retried=False, post_retried=False, polled_again=False)
 AFTER_FAILURE = {
-    INVALID: (False, False, False),          # refused before any request: nothing will change
-    MISSING_LIBRARY: (False, False, False),  # nothing will change either
-    UNTRUSTED: (False, False, False),        # the server's certificate cannot be verified
-    REFUSED: (True, True, True),             # the connection was refused: nothing reached the server
-    NO_ANSWER: (True, False, True),          # a timeout, a reset, a cut answer: a POST may have arrived
-    BAD_ANSWER: (False, False, True),        # a 2xx that cannot be used (a proxy's page): may be right next time
+    INVALID: NOTHING_FOLLOWS,          # refused before any request: nothing will change
+    MISSING_LIBRARY: NOTHING_FOLLOWS,  # nothing will change either
+    UNTRUSTED: NOTHING_FOLLOWS,        # the server's certificate cannot be verified
+    # The connection was refused: nothing reached the server.
+    REFUSED: AfterFailure(get_retried=True, post_retried=True, polled_again=True),
+    # A timeout, a reset, a cut answer: a POST may have arrived.
+    NO_ANSWER: AfterFailure(get_retried=True, post_retried=False, polled_again=True),
+    # A 2xx that cannot be used (a proxy's page): may be right next time.
+    BAD_ANSWER: AfterFailure(get_retried=False, post_retried=False, polled_again=True),
 }
 
 BACKOFF_BASE = 1.0
@@ -68,6 +74,21 @@ def backoff_delays(base=BACKOFF_BASE, cap=BACKOFF_CAP, rand=random.random):
         yield ceiling / 2 + rand() * ceiling / 2
         if ceiling < cap:
             attempt += 1
+
+
+class Retries:
+    """The retries of one request: how many are ``left``, how many are ``done``, and the delay before the next
+    (``delays``: backoff_delays() unless given)."""
+
+    def __init__(self, count, delays=None):
+        self.left, self.done = count, 0
+        self._delays = delays or backoff_delays()
+
+    def next_delay(self):
+        return next(self._delays)
+
+    def spend(self):
+        self.left, self.done = self.left - 1, self.done + 1
 
 
 def retries_bound(done, retries, request_timeout, base=BACKOFF_BASE, cap=BACKOFF_CAP):
@@ -133,8 +154,8 @@ def retried_at_once(error, method):
     """True when the request that failed with ``error`` (a CdfmcError) is worth another try at once."""
     if error.kind == HTTP_ERROR:
         return is_retryable_status(method, error.status, error.detail)
-    get, post, _later = AFTER_FAILURE.get(error.kind, (False, False, False))
-    return get if method.upper() == 'GET' else post
+    after = AFTER_FAILURE.get(error.kind, NOTHING_FOLLOWS)
+    return after.get_retried if method.upper() == 'GET' else after.post_retried
 
 
 def polled_again(error):
@@ -145,4 +166,4 @@ def polled_again(error):
         return False  # a server that has not answered once in this run: a wrong address, not an outage
     if kind == HTTP_ERROR:
         return is_retryable_status('GET', error.status, error.detail) or error.status in POLL_AGAIN_STATUSES
-    return AFTER_FAILURE.get(kind, (False, False, False))[2]
+    return AFTER_FAILURE.get(kind, NOTHING_FOLLOWS).polled_again

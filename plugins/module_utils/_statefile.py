@@ -25,8 +25,8 @@ import fcntl
 import os
 import stat
 import tempfile
-import time
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
 
@@ -92,9 +92,10 @@ def open_private(path, flags=os.O_RDONLY, create=False):
 
 
 @contextlib.contextmanager
-def locked(path, deadline=None, clock=time.monotonic, sleep=time.sleep, patience=LOCK_PATIENCE):
+def locked(path, deadline=None, patience=LOCK_PATIENCE):
     """Hold the lock file ``path`` (created if needed), waiting at most ``patience`` seconds and not past
-    ``deadline``; else SharedFileUnavailable. ``sleep`` may return True to say the run is stopping."""
+    ``deadline`` (a Deadline; None: no bound but the patience); else SharedFileUnavailable. A stopping run ends the
+    wait with CdfmcRequestError."""
     try:
         descriptor = open_private(path, os.O_RDWR, create=True)
     except OSError as exc:
@@ -102,9 +103,7 @@ def locked(path, deadline=None, clock=time.monotonic, sleep=time.sleep, patience
             raise SharedFileUnavailable('%s is a symbolic link' % path)
         raise SharedFileUnavailable('cannot open %s: %s' % (path, exc.strerror))
     try:
-        give_up = clock() + patience
-        if deadline is not None:
-            give_up = min(give_up, deadline)
+        give_up = (deadline or Deadline()).within(patience)
         step = _FIRST_STEP
         while True:
             try:
@@ -113,10 +112,9 @@ def locked(path, deadline=None, clock=time.monotonic, sleep=time.sleep, patience
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise SharedFileUnavailable('cannot lock %s: %s' % (path, exc.strerror))
-            left = give_up - clock()
-            if left <= 0:
+            if give_up.expired:
                 raise SharedFileUnavailable('%s stayed locked by another process for %.1f s' % (path, patience))
-            if sleep(min(step, left)) is True:
+            if give_up.sleep(step):
                 raise CdfmcRequestError('interrupted while waiting for the lock %s' % path)
             step = min(step * 2, _LONGEST_STEP)
         yield

@@ -27,6 +27,7 @@ import ssl
 import time
 import traceback
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     NO_ANSWER,
@@ -37,7 +38,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._json import TooDeep, loads as json_loads
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import (
-    backoff_delays,
+    Retries,
     parse_retry_after,
     retried_at_once,
     retries_bound,
@@ -238,8 +239,8 @@ class Transport:
 
     ``settings`` is a ConnectionSettings, ``auth`` an Auth. ``budget`` (a RequestBudget) paces the requests,
     shared with other processes; ``log`` gets one line per request; ``notice`` (default verbosity) one line per
-    retry while the server has never answered; ``sleep`` and ``clock`` (monotonic seconds) are injectable for
-    tests. ``request_count`` counts every HTTP request sent, retries included.
+    retry while the server has never answered; ``clock`` (a Clock) reads the wall clock, and bounds requests
+    given no deadline. ``request_count`` counts every HTTP request sent, retries included.
 
     A server that has not answered once in this run (refused, unresolvable, no connection within the timeout, a
     TLS handshake that fails, a port that speaks TLS to plain HTTP) is almost always a wrong address, not an
@@ -248,9 +249,10 @@ class Transport:
     times out after connecting are not of this kind. After its first answer, outages are ridden through.
     """
 
-    def __init__(self, settings, auth, budget=None, log=None, sleep=time.sleep, clock=time.monotonic, notice=None):
+    def __init__(self, settings, auth, budget=None, log=None, notice=None, clock=None):
         self.settings, self.auth, self.budget = settings, auth, budget
-        self._log, self._sleep, self._clock, self._notice = log, sleep, clock, notice
+        self._log, self._notice = log, notice
+        self.clock = clock or SYSTEM_CLOCK
         self.request_count = 0
         self.answered = False  # any HTTP answer (whatever its status) from the server in this run
         self.unreachable = None  # the never_answered error, once one request has spent its retries on it
@@ -272,13 +274,12 @@ class Transport:
     def request(self, method, api_path, params=None, json_body=None, deadline=None, auth=None, headers=None):
         """Send one API request with retries; return its Response (2xx) or raise CdfmcRequestError.
 
-        ``deadline`` (a clock value) bounds request timeouts and retry sleeps. ``auth`` replaces the client's
-        credentials for this request (a login, a refresh), with no renewal.
+        ``deadline`` (a Deadline; None: no bound) bounds request timeouts and retry sleeps. ``auth`` replaces the
+        client's credentials for this request (a login, a refresh), with no renewal.
         """
-        method = method.upper()
-        path = self.settings.path(api_path)
-        delays = backoff_delays()
-        retries_left = self.settings.max_retries
+        method, path = method.upper(), self.settings.path(api_path)
+        deadline = deadline or Deadline(clock=self.clock)
+        retries = Retries(self.settings.max_retries)
         renewed = auth is not None
         while True:
             if self.unreachable is not None:
@@ -292,36 +293,34 @@ class Transport:
             try:
                 response, raw = self._send(method, path, params, json_body, deadline, auth or self.auth, headers)
             except CdfmcRequestError as exc:
-                # A POST that may have reached the server must not run twice.
-                if not retried_at_once(exc, method) or retries_left <= 0:
-                    raise self._unreached(exc)
-                delay = next(delays)
-                self._say_unreached(exc, delay, self.settings.max_retries - retries_left, retries_left, deadline)
-                if not self._pause(delay, deadline, exc):
-                    raise self._unreached(exc)
-                retries_left -= 1
+                self._before_retry(exc, method, retries, deadline)
                 continue
             if 200 <= response.status_code < 300:
                 return Response(method, path, response.status_code, response.headers,
                                 self._decode(method, path, response.status_code, raw))
-            retry_unauthorized = False
-            if response.status_code == 401 and not renewed:
+            unauthorized = response.status_code == 401 and not renewed
+            if unauthorized:
                 renewed = True
                 # The token this thread actually sent: renew() leaves alone one that another thread replaced.
                 if self._authenticate(self.auth.renew, deadline, self.auth.sent_token):
                     continue
                 # A token that cannot be renewed: cdFMC answers an occasional spurious 401, which Cisco's
                 # own client retries once; so do we, within max_retries.
-                retry_unauthorized = True
-            error = self._http_error(method, path, response, raw)
-            delay = error.retry_after if error.retry_after is not None else next(delays)
-            if error.status == 429:
-                self._hold_everyone(delay, deadline)
-            if not (retry_unauthorized or retried_at_once(error, method)) or retries_left <= 0:
-                raise error
-            if not self._pause(delay, deadline, error):
-                raise error
-            retries_left -= 1
+            self._before_retry(self._http_error(method, path, response, raw), method, retries, deadline, unauthorized)
+
+    def _before_retry(self, error, method, retries, deadline, unauthorized=False):
+        """Pause before the next try of a request that failed with ``error``; raise ``error`` instead when it is not
+        worth one (a POST that may have reached the server must not run twice), no retry is left, or the deadline
+        leaves no time for one. After a 429, every process sharing the budget holds off too."""
+        delay = error.retry_after if error.retry_after is not None else retries.next_delay()
+        if error.status == 429:
+            self._hold_everyone(delay, deadline)
+        if not (unauthorized or retried_at_once(error, method)) or not retries.left:
+            raise self._unreached(error)
+        self._say_unreached(error, delay, retries, deadline)
+        if not self._pause(delay, deadline, error):
+            raise self._unreached(error)
+        retries.spend()
 
     def _never_reached(self, error):
         """True when ``error`` is a failure to reach (``unreached``) a server that has not answered once in this run."""
@@ -338,17 +337,15 @@ class Transport:
             self.unreachable = error
         return error
 
-    def _say_unreached(self, error, delay, done, retries_left, deadline):
+    def _say_unreached(self, error, delay, retries, deadline):
         """One line at the default verbosity per retry while the server has never answered: what happened, when the
         next try is, and the time the retries end (at the latest) if it never answers."""
         if self._notice is None or not self._never_reached(error):
             return
-        give_up = retries_bound(done, retries_left, self.settings.request_timeout)
-        if deadline is not None:
-            give_up = min(give_up, max(0.0, deadline - self._clock()))
+        give_up = min(retries_bound(retries.done, retries.left, self.settings.request_timeout), deadline.left())
         what = str(error).split(' on %s: ' % self.settings.server, 1)[-1]
         self._notice('cisco.cdfmc: %s: %s; trying again in %.0f s; gives up at %s if it never answers' % (
-            self.settings.server, what, delay, time.strftime('%H:%M:%S', time.localtime(time.time() + give_up))))
+            self.settings.server, what, delay, time.strftime('%H:%M:%S', time.localtime(self.clock.now() + give_up))))
 
     def _authenticate(self, step, deadline, *args):
         """A login or a refresh (``step``) for a request; when it fails, the request was not sent, or was refused
@@ -368,15 +365,13 @@ class Transport:
                 pass
 
     def _pause(self, delay, deadline, error):
-        """Sleep before a retry; False when the deadline leaves no time for one."""
-        if deadline is not None:
-            left = deadline - self._clock()
-            if left <= 0:
-                return False
-            delay = min(delay, left)
+        """Sleep before a retry; False when the deadline leaves no time for one, or the run is stopping (an
+        interrupted run does not try again, let alone at once)."""
+        if deadline.expired or deadline.stopping:
+            return False
+        delay = deadline.cap(delay)
         self.log('%s; retrying in %.1fs' % (error, delay))
-        self._sleep(delay)
-        return deadline is None or deadline - self._clock() > 0
+        return not deadline.sleep(delay) and not deadline.expired
 
     def _send(self, method, path, params, json_body, deadline, auth, headers):
         """One HTTP exchange, within the budget; returns (the requests response, its body bytes)."""
@@ -391,15 +386,12 @@ class Transport:
             raise
 
     def _exchange(self, method, path, params, json_body, deadline, auth, headers):
-        timeout = self.settings.request_timeout
-        if deadline is not None:
-            timeout = min(timeout, deadline - self._clock())
-            if timeout <= 0:
-                raise CdfmcRequestError(
-                    '%s %s on %s: no time left before the deadline' % (method, path, self.settings.server),
-                    method=method, path=path, sent=False)
+        timeout = deadline.cap(self.settings.request_timeout)
+        if timeout <= 0:
+            raise CdfmcRequestError('%s %s on %s: no time left before the deadline' % (
+                method, path, self.settings.server), method=method, path=path, sent=False)
         self.request_count += 1
-        started = self._clock()
+        started = deadline.clock.monotonic()
         watchdog = Watchdog(timeout)
         try:
             with watching(watchdog):
@@ -412,40 +404,43 @@ class Transport:
                 finally:
                     watchdog.cancel()  # before the connection goes back to the pool
                     response.close()
-        except requests.exceptions.SSLError as exc:
-            error = CdfmcTLSError('%s %s on %s: %s' % (method, path, self.settings.server, self.redact(_tls_advice(exc))),
-                                  method=method, path=path)
-            # A certificate that cannot be verified came from a server that answered; a failed handshake did not.
-            error.unreached = not any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _walk_causes(exc))
-            raise error
-        except requests.exceptions.RequestException as exc:
-            if self._answers_tls_instead(exc, watchdog):
-                error = CdfmcTLSError('%s %s on %s: the port answers TLS, not plain HTTP: set base_url to https://%s' % (
-                    method, path, self.settings.server, self.settings.netloc + self.settings.base_path),
-                    method=method, path=path, sent=False)
-                error.unreached = True
-                raise error
-            problem = self._what_went_wrong(exc, watchdog, timeout)
-            error = CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server, problem),
-                                      method=method, path=path, refused=_is_connection_refused(exc))
-            # No connection (refused, no such host, none within the timeout, closed before any answer); a read that
-            # timed out, or an answer cut short, came from a server that was reached.
-            error.unreached = not watchdog.cut and not isinstance(exc, requests.exceptions.ReadTimeout)
-            raise error
-        except (OSError, ValueError) as exc:
-            # requests raises these for a CA bundle path that does not exist, among others.
-            raise CdfmcRequestError(
-                '%s %s on %s: the request could not be made: %s%s' % (
-                    method, path, self.settings.server, self.redact(str(exc))[:300],
-                    '; set ca_path (or CDFMC_CA_PATH) to a CA bundle that exists' if 'CA certificate' in str(exc) else ''),
-                method=method, path=path, sent=False)
+        except (OSError, ValueError) as exc:  # requests' exceptions are OSErrors
+            raise self._failure(exc, method, path, watchdog, timeout)
         if watchdog.cut:
             # Cut short, what came may still parse: headers cut off look like headers that ended.
             raise CdfmcRequestError('%s %s on %s: %s' % (method, path, self.settings.server,
                                                          self._what_went_wrong(None, watchdog, timeout)),
                                     method=method, path=path)
-        self.log('%s %s -> HTTP %d in %.3fs' % (method, path, response.status_code, self._clock() - started))
+        self.log('%s %s -> HTTP %d in %.3fs' % (method, path, response.status_code,
+                                                deadline.clock.monotonic() - started))
         return response, raw
+
+    def _failure(self, exc, method, path, watchdog, timeout):
+        """The CdfmcRequestError for an exchange that raised ``exc``: TLS, the connection, or a request that could
+        not be made. It is ``unreached`` when no connection to the server was made: refused, no such host, none within
+        the timeout, closed before any answer, a failed TLS handshake, a port that answers TLS to plain HTTP."""
+        where = '%s %s on %s' % (method, path, self.settings.server)
+        if isinstance(exc, requests.exceptions.SSLError):
+            error = CdfmcTLSError('%s: %s' % (where, self.redact(_tls_advice(exc))), method=method, path=path)
+            # A certificate that cannot be verified came from a server that answered; a failed handshake did not.
+            error.unreached = not any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _walk_causes(exc))
+            return error
+        if isinstance(exc, requests.exceptions.RequestException):
+            if self._answers_tls_instead(exc, watchdog):
+                error = CdfmcTLSError('%s: the port answers TLS, not plain HTTP: set base_url to https://%s' % (
+                    where, self.settings.netloc + self.settings.base_path), method=method, path=path, sent=False)
+                error.unreached = True
+                return error
+            error = CdfmcRequestError('%s: %s' % (where, self._what_went_wrong(exc, watchdog, timeout)),
+                                      method=method, path=path, refused=_is_connection_refused(exc))
+            # A read that timed out, or an answer cut short, came from a server that was reached.
+            error.unreached = not watchdog.cut and not isinstance(exc, requests.exceptions.ReadTimeout)
+            return error
+        # requests raises these for a CA bundle path that does not exist, among others.
+        return CdfmcRequestError('%s: the request could not be made: %s%s' % (
+            where, self.redact(str(exc))[:300],
+            '; set ca_path (or CDFMC_CA_PATH) to a CA bundle that exists' if 'CA certificate' in str(exc) else ''),
+            method=method, path=path, sent=False)
 
     def _answers_tls_instead(self, exc, watchdog):
         """After plain HTTP was dropped without an answer by a server never heard from: does the port speak TLS?
@@ -525,6 +520,6 @@ class Transport:
             detail = self._not_found_advice(detail, path)
         message = '%s %s on %s: HTTP %d %s' % (method, path, self.settings.server, status, shown(response.reason or '', 80))
         message = message.rstrip() + (': %s' % detail if detail else '')
-        retry_after = parse_retry_after(response.headers.get('Retry-After'), time.time())
+        retry_after = parse_retry_after(response.headers.get('Retry-After'), self.clock.now())
         return CdfmcRequestError(self.redact(message), method=method, path=path, status=status, retry_after=retry_after,
                                  detail=self.redact('; '.join(descriptions)))

@@ -24,7 +24,8 @@ import itertools
 import os
 import socket
 import threading
-import time
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 
 
 class Watchdogs:
@@ -35,8 +36,8 @@ class Watchdogs:
     and a lock held at that moment would never be released in the child).
     """
 
-    def __init__(self, clock=time.monotonic):
-        self._clock = clock
+    def __init__(self, clock=SYSTEM_CLOCK):
+        self._clock = clock.monotonic
         self._reset()
         if hasattr(os, 'register_at_fork'):
             os.register_at_fork(after_in_child=self._reset)

@@ -158,13 +158,13 @@ query_result:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query, run_query
-from ansible_collections.cisco.cdfmc.plugins.module_utils._read import read_tasks
+from ansible_collections.cisco.cdfmc.plugins.module_utils._task_status import read_tasks
 
 
 def argument_spec():

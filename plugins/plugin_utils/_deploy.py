@@ -5,9 +5,11 @@
 """cdfmc_deploy, put together: deploy what is pending on the devices named, wait for each device's result, and
 wait for the deployable list to catch up, so that a second run finds nothing to do.
 
-One deadline (``timeout`` from the start of the task) covers waiting for another deployment, the request, the
-wait and the settling. Deployments from the forks of one host to one server are serialised by a lock file
-(held from the first read of what is pending until FMC has accepted the request).
+What is pending and what FMC's answers mean is the plan (``_deploy_plan``); the requests are FMC's deployment API
+(``_deploy_api``); here is the order of things. One deadline (``timeout`` from the start of the task) covers
+waiting for another deployment, the request, the wait and the settling. Deployments from the forks of one host to
+one server are serialised by a lock file (held from the first read of what is pending until FMC has accepted the
+request).
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It is controller-only; it talks HTTP through the client and starts the
@@ -22,53 +24,45 @@ import contextlib
 import hashlib
 import json
 import os
-import threading
-import time
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec, validate_identifier
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, mask_secret_fields, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcOptionError, CdfmcRequestError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
-    FAILED,
-    SUCCEEDED,
-    StatusMapper,
-    flag,
-    task_facts_argument_spec,
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts_argument_spec
+# The lock of this host's forks, and the record of what their play deployed.
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, locked
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import private_directory, read_state, write_state
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import (
+    read_deployable,
+    read_jobs,
+    read_pending_changes,
+    request_deployment,
 )
-from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
-    SharedFileUnavailable,
-    locked,
-    private_directory,
-    read_state,
-    write_state,
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import (
+    ACCEPTED,
+    IN_PROGRESS,
+    LAG_CREDIT,
+    device_diff,
+    device_reports,
+    deployed_versions,
+    listed_version,
+    names,
+    nothing_sent_message,
+    outcome_message,
+    plan_of,
+    request_body,
+    request_outcome,
+    still_listed,
 )
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_units, select, unit_type
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import (
-    deployed_since,
-    deploying_units,
-    epoch_ms,
-    read_job,
-    recent,
-    window_filter,
-)
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_devices, select
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import now_ms
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import WaitSettings, summarize, task_problem, unread_task_facts
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
+    WaitSettings,
+    summarize,
+    unread_task_facts,
+    wait_timing_argument_spec,
+)
 
-DEPLOYABLE_PATH = '/deployment/deployabledevices'
-JOBS_PATH = '/deployment/jobhistories'
-REQUEST_PATH = '/deployment/deploymentrequests'
-# Jobs of the last hours are read: a job still deploying blocks its devices, whenever it started.
-RECENT = 6 * 3600
-# What a deployment that succeeded deployed, the deployable list may still show for seconds after it ended: a job
-# that ended this long ago at the most (or settle_timeout, when longer) tells list lag from a change still pending.
-LAG_CREDIT = 120
-# FMC's filter for the jobs deploying now, which terraform-provider-fmc uses against real FMCs.
-DEPLOYING_JOBS = 'jobType:DEPLOYMENT;status:DEPLOYING'
-# FMC's words for a refusal because a device is deploying, and for one because of warnings.
-IN_PROGRESS = 'deployment is in progress'
-WARNINGS = 'errors or warnings present'
 # Rounds of "another deployment ended, read again, deploy what is still pending", at most.
 MAX_ROUNDS = 5
 # The shortest pending_grace worth a second read of the deployable list (seconds).
@@ -90,303 +84,40 @@ def deploy_argument_spec():
         pending_grace=dict(type='int', default=10),
         settle_timeout=dict(type='int', default=60),
         wait=dict(type='bool', default=True),
-        timeout=dict(type='int', default=1800),
-        poll_interval=dict(type='float', default=5.0),
-        max_poll_interval=dict(type='float', default=30.0),
-        not_found_grace=dict(type='int', default=60),
-        fail_on_failure=dict(type='bool', default=True),
     )
+    spec.update(wait_timing_argument_spec())
     return spec
+
+
+class DeploySettings:
+    """What a deployment is asked for, checked once: the devices (``all``, or names and ids), the request's flags,
+    how long to wait for what, and the wait of its task (``wait_settings``, a WaitSettings)."""
+
+    FIELDS = ('force', 'ignore_warnings', 'note', 'on_deploying', 'interrupt_traffic', 'pending_grace',
+              'settle_timeout', 'wait', 'timeout', 'poll_interval', 'detailed_device_status')
+
+    def __init__(self, devices, wait_settings, **fields):
+        self.devices, self.wait_settings = devices, wait_settings
+        for name in self.FIELDS:
+            setattr(self, name, fields[name])
+        for name in ('pending_grace', 'settle_timeout'):
+            if getattr(self, name) < 0:
+                raise CdfmcOptionError('%s must be 0 or a positive number of seconds, got %r' % (name, fields[name]))
+        if self.timeout <= 0:
+            raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (self.timeout,))
+
+    @classmethod
+    def from_options(cls, options, warn=None):
+        """The settings of cdfmc_deploy's options (an OptionAdapter); ``warn`` is told of unknown statuses."""
+        request_timeout = options.connection().request_timeout
+        mapper = StatusMapper(options['status_map'], warn=warn)
+        wait_settings = WaitSettings.from_options(options, request_timeout, mapper)
+        devices = check_devices(options['devices'])
+        return cls(devices, wait_settings, **dict((name, options.get(name)) for name in cls.FIELDS))
 
 
 class DeployFailed(CdfmcError):
     """No deployment was made: the options say not to, FMC refused the request, or the time ran out."""
-
-    changed = False
-
-
-class DeployAccepted(DeployFailed):
-    """FMC accepted the deployment request (HTTP 2xx), but its answer names no task that can be waited on."""
-
-    changed = True
-
-
-class Run:
-    """What one cdfmc_deploy run knows: its client, options, deadline, and what it tells the user."""
-
-    def __init__(self, client, options, display, deadline, stop, check_mode, diff_mode, warnings=None, mapper=None):
-        self.client, self.options, self.display = client, options, display
-        self.deadline, self.stop, self.check_mode, self.diff_mode = deadline, stop, check_mode, diff_mode
-        self.warnings = [] if warnings is None else warnings
-        self.mapper = mapper or StatusMapper(None, warn=self.warnings.append)
-        self.without_history = False  # job history answered 404 (FMC before 6.7): deploy from isDeploying alone
-        self.caller = None  # which task of the play on which host runs this ({task, host})
-        self.server = client.settings.server
-        self.graced = False  # the list was read again after pending_grace
-        self.diff = None  # in diff mode, what is pending per device (read before the request)
-
-    def left(self):
-        return self.deadline - time.monotonic()
-
-    def pause(self, seconds, what):
-        """Sleep ``seconds``, not past the deadline (DeployFailed naming ``what`` when it comes first)."""
-        if self.left() <= 0 or self.stop.wait(max(0.0, min(seconds, self.left()))) or self.left() <= 0:
-            why = 'interrupted' if self.stop.is_set() else 'the timeout came'
-            raise DeployFailed('%s while waiting for %s' % (why, what))
-
-
-class Plan:
-    """One read of what is pending: the units selected, what FMC lists for them, and what stands in the way.
-
-    A unit listed at a version older than the start of a deployment that succeeded on it counts as up to date: the
-    list has not caught up with it yet (``deployed``: unit id -> start of that deployment, epoch ms).
-    """
-
-    def __init__(self, selected, listed, deploying, force, deployed=None):
-        listed = dict((unit_id, item) for unit_id, item in listed.items()
-                      if _version(item) == 0 or _version(item) > (deployed or {}).get(unit_id, 0))
-        self.selected, self.listed, self.deploying = selected, listed, deploying
-        self.targets = list(selected) if force else [unit for unit in selected if unit['id'] in listed]
-        self.up_to_date = [unit for unit in selected if unit not in self.targets]
-        self.blocked = [(unit, listed[unit['id']].get('message')) for unit in self.targets
-                        if listed.get(unit['id'], {}).get('canBeDeployed') is False and unit not in deploying]
-        self.read_at_ms = str(int(time.time() * 1000))
-
-    def version(self):
-        """The newest listed version of the targets; the time of this read (epoch ms) when a target is not listed."""
-        listed = [str(self.listed[unit['id']].get('version') or '') for unit in self.targets if unit['id'] in self.listed]
-        if len(listed) < len(self.targets) or not all(version.isdigit() for version in listed):
-            return self.read_at_ms
-        return max(listed, key=int)
-
-
-def _unit_of(item):
-    """The device, HA pair or cluster of a deployable list item (with the members FMC lists for it)."""
-    device = item.get('device') if isinstance(item.get('device'), dict) else {}
-    members = [{'id': str(member['id']), 'name': str(member.get('name') or member['id']), 'type': unit_type(None)}
-               for member in item.get('deviceMembers') or []
-               if isinstance(member, dict) and member.get('id') and str(member['id']) != str(device.get('id'))]
-    return {'id': str(device.get('id') or ''), 'name': str(device.get('name') or item.get('name') or device.get('id')),
-            'type': unit_type(device.get('type')), 'members': members}
-
-
-def read_plan(run, units):
-    """What is pending for the units selected (``units``; None: every unit with something to deploy)."""
-    client = run.client
-    items = [item for item in client.all_items(client.config_path(DEPLOYABLE_PATH), run.deadline,
-                                               params={'expanded': 'true'}) if _unit_of(item)['id']]
-    listed = dict((_unit_of(item)['id'], item) for item in items)
-    selected = [_unit_of(item) for item in items] if units is None else units
-    jobs = read_jobs(run)
-    busy = deploying_units(jobs)
-    deploying = [unit for unit in selected if listed.get(unit['id'], {}).get('isDeploying') is True or
-                 unit['id'] in busy or any(member['id'] in busy for member in unit['members'])]
-    credit = max(LAG_CREDIT, run.options['settle_timeout'])
-    return Plan(selected, listed, deploying, run.options['force'],
-                deployed_since(jobs, (time.time() - credit) * 1000))
-
-
-def read_jobs(run):
-    """The jobs that started in the last RECENT seconds, and the deployments deploying now, read as FMC writes them.
-    An FMC without job history (before 6.7: 404) has none: one warning, and what is deploying is read from the
-    deployable list alone."""
-    if run.without_history:
-        return []
-    now = time.time()
-    path = run.client.config_path(JOBS_PATH)
-    try:
-        # The window's end lies ahead: how FMC matches a job still running (with no endTime) is not described.
-        window = run.client.all_items(path, run.deadline, params={
-            'filter': window_filter(now - RECENT, now + RECENT), 'expanded': 'true'})
-        deploying = run.client.all_items(path, run.deadline, params={'filter': DEPLOYING_JOBS, 'expanded': 'true'})
-    except CdfmcRequestError as exc:
-        if exc.status != 404:
-            raise
-        run.without_history = True
-        run.warnings.append('%s: %s has no deployment job history (%s); whether a device is deploying is read from '
-                            'the deployable list alone' % (NAME, run.server, exc))
-        return []
-    # The window is checked again (its filter is not trusted alone); a job deploying now counts whenever it started.
-    return recent([read_job(item, run.mapper) for item in window], (now - RECENT) * 1000) + [
-        job for job in (read_job(item, run.mapper) for item in deploying) if job is not None]
-
-
-def _names(units):
-    return ', '.join(shown(unit['name']) for unit in units)
-
-
-def settled_plan(run, units):
-    """A plan once nothing selected is deploying: waits for other deployments (or refuses, with on_deploying:
-    fail), then for the deployable list to catch up with them (at most pending_grace); and, when nothing is
-    pending, reads the list once more after pending_grace (or half the time left, when that is less). In check
-    mode another deployment is not waited for: a warning names it."""
-    rounds, seen, catch_up_until = 0, {}, None
-    while True:
-        plan = read_plan(run, units)
-        if plan.deploying and run.check_mode and run.options['on_deploying'] == 'wait':
-            warning = ('%s: another deployment is in progress for %s; once it ends, what is still pending would be '
-                       'deployed' % (NAME, _names(plan.deploying)))
-            if warning not in run.warnings:
-                run.warnings.append(warning)
-        elif plan.deploying:
-            rounds += 1
-            if rounds > MAX_ROUNDS:
-                raise DeployFailed('the devices were still being deployed by other deployments after %d rounds'
-                                   % MAX_ROUNDS)
-            # What the list shows for them while they deploy: once that is gone (or newer), it has caught up.
-            seen.update((unit['id'], _version(plan.listed.get(unit['id']))) for unit in plan.deploying)
-            wait_for_others(run, plan.deploying)
-            catch_up_until = time.monotonic() + run.options['pending_grace']
-            continue
-        behind = [unit for unit in plan.targets if unit['id'] in seen and _version(plan.listed.get(unit['id'])) <= seen[
-            unit['id']]]
-        if behind and time.monotonic() < catch_up_until:
-            run.pause(run.options['poll_interval'], 'the deployable list to catch up with the other deployment')
-            continue
-        if not plan.targets and run.options['pending_grace'] > 0 and not run.graced:
-            # The list lags a change by seconds: a change made just before this task may not be listed yet.
-            run.graced = True
-            grace = min(run.options['pending_grace'], run.left() / 2)
-            if grace >= MIN_GRACE:
-                run.display.display('%s: nothing pending for %s; reading the list again in %.0f s (pending_grace), '
-                                    'as FMC lists a change a few seconds after it is made'
-                                    % (NAME, _names(plan.selected) or 'any device', grace))
-                run.pause(grace, 'the deployable list (pending_grace)')
-                continue
-            run.warnings.append('%s: no time was left to read the deployable list again after pending_grace; a '
-                                'change made just before may not be listed yet' % NAME)
-        return plan
-
-
-def _version(item):
-    """The version a deployable list item shows, as epoch ms (0 when it has none)."""
-    return epoch_ms((item or {}).get('version')) or 0
-
-
-def wait_for_others(run, deploying):
-    """Wait until none of ``deploying`` is being deployed (or refuse, with on_deploying: fail)."""
-    if run.options['on_deploying'] == 'fail':
-        raise DeployFailed('another deployment is in progress for %s (on_deploying: fail); nothing was deployed'
-                           % _names(deploying))
-    run.display.display('%s: another deployment is in progress for %s; waiting for it to end' % (NAME, _names(deploying)))
-    while True:
-        run.pause(run.options['poll_interval'], 'the other deployment to %s to end' % _names(deploying))
-        plan = read_plan(run, deploying)
-        if not plan.deploying:
-            return
-
-
-def refuse_what_cannot_go(run, plan):
-    """Refuse before the request: devices FMC cannot deploy, and (interrupt_traffic: false) those that would
-    interrupt traffic."""
-    if plan.blocked:
-        raise DeployFailed('FMC cannot deploy %s: %s; nothing was deployed' % (
-            _names(unit for unit, _message in plan.blocked),
-            '; '.join('%s: %s' % (shown(unit['name']), shown(message or 'canBeDeployed is false'))
-                      for unit, message in plan.blocked)))
-    if not run.options['interrupt_traffic']:
-        heavy = [unit for unit in plan.targets
-                 if str(plan.listed.get(unit['id'], {}).get('trafficInterruption', '')).upper() == 'YES']
-        if heavy:
-            raise DeployFailed('deploying to %s would interrupt traffic (trafficInterruption: YES) and '
-                               'interrupt_traffic is false; nothing was deployed' % _names(heavy))
-
-
-def send(run, plan):
-    """The deployment request for the plan's targets; the task id FMC returns (DeployFailed, or a signal that a
-    device is deploying: InProgress)."""
-    options = run.options
-    body = {'type': 'DeploymentRequest', 'version': plan.version(), 'forceDeploy': options['force'],
-            'ignoreWarning': options['ignore_warnings'], 'deviceList': [unit['id'] for unit in plan.targets]}
-    if options.get('note'):
-        body['deploymentNote'] = options['note']
-    run.display.display('%s: deploying to %s (version %s)' % (NAME, _names(plan.targets), body['version']))
-    try:
-        answer = run.client.request('POST', run.client.config_path(REQUEST_PATH), json_body=body,
-                                    deadline=run.deadline).body
-    except CdfmcRequestError as exc:
-        raise _refusal(exc)
-    task = ((answer or {}).get('metadata') or {}).get('task') if isinstance(answer, dict) else None
-    task_id = task.get('id') if isinstance(task, dict) else None
-    try:
-        return validate_identifier(str(task_id) if task_id is not None else None, 'the task id of the deployment')
-    except CdfmcOptionError:
-        raise DeployAccepted('FMC accepted the deployment request to %s but named no usable task (metadata.task.id) '
-                             'to wait on: look at its deployment history' % _names(plan.targets))
-
-
-class InProgress(DeployFailed):
-    """FMC refused the request: a deployment is in progress for one of the devices."""
-
-
-def _refusal(error):
-    """What a failed deployment request means for the user: refused (InProgress, DeployFailed), accepted with an
-    answer that cannot be used (DeployAccepted), or unknown (DeployFailed saying a deployment may have started)."""
-    detail = (error.detail or '').lower()
-    if IN_PROGRESS in detail or IN_PROGRESS in str(error).lower():
-        return InProgress(str(error))
-    if WARNINGS in detail:
-        return DeployFailed('FMC refused the deployment for warnings in the committed policies: %s. Set '
-                            'ignore_warnings: true to deploy anyway' % shown(error.detail))
-    if error.status is not None and 200 <= error.status < 300:
-        return DeployAccepted('%s; FMC accepted the deployment request, so a deployment has started: look at its '
-                              'deployment history before running this again' % error)
-    if may_have_arrived(error):
-        return DeployFailed('%s; the request may have reached FMC, so a deployment may have started: look at its '
-                            'deployment history before running this again' % error)
-    return DeployFailed(str(error))
-
-
-def request_deployment(run, units):
-    """Plan, refuse what cannot go, and send one request; (plan, task id or None when nothing was sent). In diff
-    mode, ``run.diff`` is what is pending, read before the request. A request refused as in progress is sent
-    again once the deployment in the way has ended (until the deadline)."""
-    while True:
-        plan = settled_plan(run, units)
-        run.diff = pending_diff(run, plan) if run.diff_mode and plan.targets else None
-        if not plan.targets:
-            return plan, None
-        refuse_what_cannot_go(run, plan)
-        if run.check_mode:
-            return plan, None
-        try:
-            return plan, send(run, plan)
-        except InProgress:
-            # FMC's text does not name the device: the reads may; when they do not (yet), wait a grace.
-            deploying = read_plan(run, plan.targets).deploying
-            if deploying:
-                wait_for_others(run, deploying)
-            else:
-                run.display.display('%s: FMC says a deployment is in progress for %s; trying again in %.0f s'
-                                    % (NAME, _names(plan.targets), max(run.options['pending_grace'], 1)))
-                run.pause(max(run.options['pending_grace'], 1), 'the deployment in progress to end')
-
-
-def settle(run, plan, task):
-    """Wait (at most settle_timeout) until the devices whose deployment succeeded leave the deployable list, or it
-    lists a newer version of them. Never fails: a warning says when the list did not catch up, or could not be read."""
-    by_unit = unit_sub_tasks(plan, task)
-    deployed = dict((unit['id'], _version({'version': plan.version()})) for unit in plan.targets
-                    if by_unit.get(unit['id'], task)['state'] == SUCCEEDED)
-    until = min(time.monotonic() + run.options['settle_timeout'], run.deadline)
-    try:
-        while deployed:
-            items = run.client.all_items(run.client.config_path(DEPLOYABLE_PATH), run.deadline,
-                                         params={'expanded': 'true'})
-            versions = dict((_unit_of(item)['id'], _version(item)) for item in items)
-            deployed = dict((unit_id, version) for unit_id, version in deployed.items()
-                            if unit_id in versions and versions[unit_id] <= version)
-            if deployed and time.monotonic() + run.options['poll_interval'] > until:
-                run.warnings.append('%s: the deployable list still listed %s when %s came; a second run may deploy '
-                                    'them again' % (NAME, _names(unit for unit in plan.targets if unit['id'] in deployed),
-                                                    'the timeout' if until == run.deadline else
-                                                    'settle_timeout (%d s)' % run.options['settle_timeout']))
-                return
-            if deployed:
-                run.pause(run.options['poll_interval'], 'the deployable list to catch up')
-    except CdfmcError as exc:
-        run.warnings.append('%s: the deployment ended, but whether the deployable list caught up with it is not known '
-                            '(%s); a second run may deploy again' % (NAME, exc))
 
 
 # How long a record of what another host of the same task deployed is worth a hint (seconds).
@@ -395,254 +126,310 @@ PLAY_RECORD_LIFETIME = 3600
 
 class PlayRecord:
     """What the last deployment of one ansible-playbook run to one server was (a small file beside the deploy lock,
-    read and written under it): its task, its host and its units. A host of the same task that finds nothing left
-    to deploy can then say that another host deployed it, and name run_once."""
+    read and written under it): its task, its host and its devices. A host of the same task that finds nothing left
+    to deploy can then say that another host deployed it, and name run_once. ``caller`` is which task of the play on
+    which host ({task, host}) this is; ``clock``'s wall clock dates the record."""
 
-    def __init__(self, path, caller):
-        self.path, self.caller = path, dict(caller or {}, play=os.getppid())
+    def __init__(self, path, caller, clock):
+        self.path, self._clock = path, clock
+        self.caller = dict(caller or {}, play=os.getppid())
         state, _problem = read_state(path)
-        self.state = state if isinstance(state, dict) and isinstance(state.get('units'), list) else {}
+        self.state = state if isinstance(state, dict) and isinstance(state.get('devices'), list) else {}
 
-    def deployed(self, units):
-        """Record that this task deployed ``units`` from this host (never fails: the record only serves a hint)."""
+    def deployed(self, devices):
+        """Record that this task deployed ``devices`` from this host (never fails: the record only serves a hint)."""
         try:
-            write_state(self.path, json.dumps(dict(self.caller, at=time.time(), units=[unit['id'] for unit in units])))
+            write_state(self.path, json.dumps(dict(self.caller, at=self._clock.now(),
+                                                   devices=[device['id'] for device in devices])))
         except SharedFileUnavailable:
             pass
 
-    def by_another_host(self, units):
-        """The units of ``units`` that the same task of the same run deployed from another host, lately."""
+    def by_another_host(self, devices):
+        """The devices of ``devices`` that the same task of the same run deployed from another host, lately."""
         same_task = all(self.state.get(key) == self.caller.get(key) for key in ('play', 'task'))
         if not same_task or self.caller.get('task') is None or self.state.get('host') == self.caller.get('host') or \
-                not isinstance(self.state.get('at'), (int, float)) or time.time() - self.state['at'] > PLAY_RECORD_LIFETIME:
+                not isinstance(self.state.get('at'), (int, float)) or \
+                self._clock.now() - self.state['at'] > PLAY_RECORD_LIFETIME:
             return []
-        return [unit for unit in units if unit['id'] in self.state['units']]
+        return [device for device in devices if device['id'] in self.state['devices']]
 
 
 @contextlib.contextmanager
-def deploy_lock(run, caller=None):
-    """Hold the lock that serialises the deployments of this host's forks to one server (waited for until the
-    deadline: its holder may be waiting for a deployment to end); yield the PlayRecord read under it. A lock file
-    that cannot be used: a warning, and no serialising."""
-    key = hashlib.sha256(('%s%s' % (run.server, run.client.config_path(''))).encode('utf-8')).hexdigest()[:32]
+def deploy_lock(client, deadline, warn, caller=None):
+    """Hold the lock that serialises the deployments of this host's forks to ``client``'s server (waited for until
+    ``deadline``: its holder may be waiting for a deployment to end); yield the PlayRecord (of ``caller``: {task,
+    host}) read under it. A lock file that cannot be used: a warning, and no serialising."""
+    server = client.settings.server
+    key = hashlib.sha256(('%s%s' % (server, client.config_path(''))).encode('utf-8')).hexdigest()[:32]
     path = os.path.join(private_directory(), '%s.deploy.lock' % key)
     held = contextlib.ExitStack()
     try:
-        held.enter_context(locked(path, run.deadline, sleep=run.stop.wait, patience=max(0.0, run.left())))
+        held.enter_context(locked(path, deadline, patience=deadline.left()))
     except SharedFileUnavailable as exc:
-        if run.left() <= 0:
+        if deadline.expired:
             raise DeployFailed('the timeout came while another fork of this host was requesting a deployment from %s '
-                               '(%s)' % (run.server, exc))
-        run.warnings.append('cisco.cdfmc: the deployment lock cannot be used (%s); this deployment is not serialised '
-                            'with the other forks of this host' % exc)
+                               '(%s)' % (server, exc))
+        warn('cisco.cdfmc: the deployment lock cannot be used (%s); this deployment is not serialised with the other '
+             'forks of this host' % exc)
     with held:
-        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key), caller)
+        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key), caller, deadline.clock)
 
 
-def _out_of_date(entries):
-    """The policies of a ``policyStatusList`` (or ``referredPolicyList``) that are not up to date, each by its name,
-    else by its type; referred policies after the policy that refers to them."""
-    found = []
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        policy = entry.get('policy') if isinstance(entry.get('policy'), dict) else {}
-        if flag(entry.get('upToDate')) is False and (policy.get('name') or policy.get('type')):
-            found.append(str(policy.get('name') or policy.get('type')))
-        found.extend(_out_of_date(entry.get('referredPolicyList')))
-    return found
+class Deployment:
+    """One cdfmc_deploy against one FMC: what to read and when, what to wait for, and when to ask.
 
+    ``run`` (an ActionRun) gives the display, the warnings and the modes, ``settings`` are DeploySettings,
+    ``client`` talks to FMC; every wait ends by ``deadline``.
+    """
 
-def _policies(item):
-    """The pending policies of a deployable list item: FMC lists every policy, up to date or not."""
-    found = []
-    for name in _out_of_date(item.get('policyStatusList')):
-        if name not in found:
-            found.append(name)
-    return found
+    def __init__(self, run, settings, client, deadline):
+        self.run, self.settings, self.client, self.deadline = run, settings, client, deadline
+        self._history = True  # FMC keeps a job history (before 6.7 it answers 404: deploying is read from the list)
+        self._graced = False  # the list was read again after pending_grace (once per run)
 
+    def pause(self, seconds, what):
+        """Sleep ``seconds``, not past the deadline; DeployFailed naming ``what`` when the deadline or a stop comes
+        first."""
+        problem = self._paused(seconds, what)
+        if problem:
+            raise DeployFailed(problem)
 
-def unit_sub_tasks(plan, task):
-    """Each target's sub-task in the task facts: its own, or one of its members' when FMC names the members of an HA
-    pair or cluster (one that did not succeed first). A target without one is left out."""
-    subs = {}
-    for sub in (task or {}).get('sub_tasks') or []:
-        subs.setdefault(sub['target_id'], []).append(sub)
-    found = {}
-    for unit in plan.targets:
-        mine = [sub for key in [unit['id']] + [member['id'] for member in unit['members']] for sub in subs.get(key, [])]
-        if mine:
-            found[unit['id']] = next((sub for sub in mine if sub['state'] != SUCCEEDED), mine[0])
-    return found
+    def _paused(self, seconds, what):
+        """Sleep ``seconds``, not past the deadline; None, or what cut the pause short."""
+        if self.deadline.expired or self.deadline.sleep(seconds) or self.deadline.expired:
+            return '%s while waiting for %s' % ('interrupted' if self.deadline.stopping else 'the timeout came', what)
+        return None
 
+    def named_devices(self):
+        """The devices named (None: ``all``), resolved against every managed device, HA pair and cluster."""
+        if self.settings.devices == ALL:
+            return None
+        devices, notes = select(managed_devices(self.client, self.deadline), self.settings.devices,
+                                self.client.settings.server)
+        for note in notes:
+            self.run.warn(note)
+        return devices
 
-def device_reports(plan, task, version):
-    """``deployed``: per device deployed (or, in check mode, to deploy), its name, id, type, version, pending
-    policies, traffic interruption, state and message (from its sub-task; else the task's once it has ended or
-    when it has no sub-tasks; else ``pending``)."""
-    by_unit = unit_sub_tasks(plan, task)
-    whole = task if task and (task['terminal'] or not task['sub_tasks']) else {'state': 'pending', 'message': None}
-    reports = []
-    for unit in plan.targets:
-        item = plan.listed.get(unit['id'], {})
-        sub = by_unit.get(unit['id']) or whole
-        reports.append({'name': unit['name'], 'id': unit['id'], 'type': unit['type'],
-                        'version': str(item.get('version') or version), 'policies': _policies(item),
-                        'traffic_interruption': item.get('trafficInterruption'), 'state': sub['state'],
-                        'message': sub.get('message')})
-    return reports
+    def read_plan(self, devices):
+        """What is pending for ``devices`` (None: every device with something to deploy), from the deployable list
+        and the recent jobs."""
+        items = read_deployable(self.client, self.deadline)
+        # A deployment that ended this long ago at the most explains what the list still shows (list lag).
+        lag_credit = max(LAG_CREDIT, self.settings.settle_timeout)
+        return plan_of(items, devices, self._recent_jobs(), self.settings.force, now_ms(self.deadline.clock),
+                       lag_credit)
 
+    def _recent_jobs(self):
+        if not self._history:
+            return None
+        history = read_jobs(self.client, self.deadline, self.settings.wait_settings.mapper, self.deadline.clock.now())
+        if history.missing:
+            self._history = False
+            self.run.warn('%s: %s has no deployment job history (%s); whether a device is deploying is read from the '
+                          'deployable list alone' % (NAME, self.client.settings.server, history.missing))
+            return None
+        return history.jobs
 
-def pending_diff(run, plan):
-    """The diff of check and diff mode: per device, its pending policies and, where FMC offers them, each entity
-    a change adds, updates or deletes, with its fields before and after (secret-looking values masked)."""
-    diffs = []
-    for unit in plan.targets:
-        before, after = [], ['policy %s: pending' % shown(name) for name in _policies(plan.listed.get(unit['id'], {}))]
+    def settled_plan(self, devices):
+        """A plan once nothing selected is deploying: waits for other deployments (or refuses, with on_deploying:
+        fail), then for the deployable list to catch up with them (at most pending_grace); and, when nothing is
+        pending, reads the list once more after pending_grace (``_grace``). In check mode another deployment is not
+        waited for: a warning names it."""
+        rounds, seen, catch_up, warned = 0, {}, None, False
+        while True:
+            plan = self.read_plan(devices)
+            if plan.deploying and self.run.check_mode and self.settings.on_deploying == 'wait':
+                if not warned:
+                    warned = True
+                    self.run.warn('%s: another deployment is in progress for %s; once it ends, what is still pending '
+                                  'would be deployed' % (NAME, names(plan.deploying)))
+            elif plan.deploying:
+                rounds += 1
+                if rounds > MAX_ROUNDS:
+                    raise DeployFailed('the devices were still being deployed by other deployments after %d rounds'
+                                       % MAX_ROUNDS)
+                # What the list shows for them while they deploy: once that is gone (or newer), it has caught up.
+                seen.update((device['id'], listed_version(plan.listed.get(device['id']))) for device in plan.deploying)
+                self.wait_for_others(plan.deploying)
+                catch_up = self.deadline.unbounded().within(self.settings.pending_grace)  # not cut by the timeout
+                continue
+            if plan.behind(seen) and not catch_up.expired:
+                self.pause(self.settings.poll_interval, 'the deployable list to catch up with the other deployment')
+                continue
+            if not (plan.targets or self._graced) and self._grace(plan):
+                continue
+            return plan
+
+    def _grace(self, plan):
+        """Nothing is pending: wait pending_grace (or half the time left, when that is less) to read the list again,
+        since FMC lists a change seconds after it is made; False when that is off or there is no time for it."""
+        if self.settings.pending_grace <= 0:
+            return False
+        self._graced = True
+        grace = min(self.settings.pending_grace, self.deadline.left() / 2)
+        if grace < MIN_GRACE:
+            self.run.warn('%s: no time was left to read the deployable list again after pending_grace; a change made '
+                          'just before may not be listed yet' % NAME)
+            return False
+        self.run.display.display('%s: nothing pending for %s; reading the list again in %.0f s (pending_grace), as FMC '
+                                 'lists a change a few seconds after it is made'
+                                 % (NAME, names(plan.selected) or 'any device', grace))
+        self.pause(grace, 'the deployable list (pending_grace)')
+        return True
+
+    def wait_for_others(self, deploying):
+        """Wait until none of ``deploying`` is being deployed (or refuse, with on_deploying: fail)."""
+        if self.settings.on_deploying == 'fail':
+            raise DeployFailed('another deployment is in progress for %s (on_deploying: fail); nothing was deployed'
+                               % names(deploying))
+        self.run.display.display('%s: another deployment is in progress for %s; waiting for it to end'
+                                 % (NAME, names(deploying)))
+        while True:
+            self.pause(self.settings.poll_interval, 'the other deployment to %s to end' % names(deploying))
+            if not self.read_plan(deploying).deploying:
+                return
+
+    def request(self, devices):
+        """Plan, refuse what cannot go, and send one request: (plan, diff, RequestOutcome; None when nothing was
+        sent). In diff mode, the diff is what is pending, read before the request. A request refused as in progress
+        is sent again once the deployment in the way has ended (until the deadline)."""
+        while True:
+            plan = self.settled_plan(devices)
+            diff = self.pending_diff(plan) if self.run.diff_mode and plan.targets else None
+            if not plan.targets:
+                return plan, diff, None
+            refusal = plan.refusal(self.settings.interrupt_traffic)
+            if refusal:
+                raise DeployFailed(refusal)
+            if self.run.check_mode:
+                return plan, diff, None
+            outcome = self._send(plan)
+            if outcome.kind == ACCEPTED:
+                return plan, diff, outcome
+            if outcome.kind != IN_PROGRESS:
+                raise DeployFailed(outcome.message)
+            self._after_in_progress(plan)
+
+    def _send(self, plan):
+        settings = self.settings
+        body = request_body(plan, settings.force, settings.ignore_warnings, settings.note)
+        self.run.display.display('%s: deploying to %s (version %s)' % (NAME, names(plan.targets), body['version']))
+        answer = request_deployment(self.client, body, self.deadline)
+        return request_outcome(answer.task_id, answer.error, plan.targets)
+
+    def _after_in_progress(self, plan):
+        """FMC refused the request as in progress: wait for the deployment in the way. FMC's text does not name the
+        device: the reads may; when they do not (yet), wait a grace."""
+        deploying = self.read_plan(plan.targets).deploying
+        if deploying:
+            self.wait_for_others(deploying)
+            return
+        grace = max(self.settings.pending_grace, 1)
+        self.run.display.display('%s: FMC says a deployment is in progress for %s; trying again in %.0f s'
+                                 % (NAME, names(plan.targets), grace))
+        self.pause(grace, 'the deployment in progress to end')
+
+    def pending_diff(self, plan):
+        """The diff of check and diff mode: per device, its pending policies and, where FMC offers them, each entity
+        a change adds, updates or deletes, with its fields before and after (secret-looking values masked)."""
+        diffs = []
+        for device in plan.targets:
+            try:
+                changes = read_pending_changes(self.client, device['id'], self.deadline)
+            except (CdfmcRequestError, CdfmcOptionError) as exc:
+                # Not every FMC offers pending changes: the policies are the diff then.
+                changes = []
+                self.run.display.vvv('%s: pending changes of %s not read, the diff shows its policies: %s'
+                                     % (NAME, names([device]), exc))
+            diffs.append(device_diff(device, plan.listed.get(device['id'], {}), changes))
+        return diffs
+
+    def requested(self, devices):
+        """The request, under the lock of this host's forks (none in check mode, which sends nothing):
+        (plan, diff, RequestOutcome or None). A host that finds nothing left that another host has just deployed in
+        the same task of its play is told to give the task run_once."""
+        if self.run.check_mode:
+            return self.request(devices)
+        with deploy_lock(self.client, self.deadline, self.run.warn, self.run.caller) as play:
+            plan, diff, outcome = self.request(devices)
+            if outcome is not None and outcome.task_id is not None:
+                play.deployed(plan.targets)
+        neighbours = play.by_another_host(plan.up_to_date) if outcome is None else []
+        if neighbours:
+            self.run.warn('%s: another host of this play deployed %s a moment ago in this same task; a deployment runs '
+                          'once per play: give the task run_once: true (and list every device in it)'
+                          % (NAME, names(neighbours)))
+        return plan, diff, outcome
+
+    def wait(self, task_id):
+        """Wait for the deployment's task, from now (the request) until the deadline: the summary of the wait."""
+        wait_settings = self.settings.wait_settings
+        progress = ProgressDisplay(self.run.display, NAME, self.deadline.clock)
+        outcome = poll_until_done(self.client, [task_id], wait_settings, progress, self.deadline.restarted(),
+                                  self.settings.detailed_device_status)
+        return summarize(outcome, [task_id], wait_settings)  # "timed out after" the task's timeout, as it ended by it
+
+    def settle(self, plan, task):
+        """Wait (at most settle_timeout) until the devices whose deployment succeeded leave the deployable list, or
+        it lists a newer version of them. Never fails: a warning says when the list did not catch up, or could not be
+        read."""
+        deployed = deployed_versions(plan, task)
+        until = self.deadline.within(self.settings.settle_timeout)
+        problem = None
         try:
-            path = run.client.config_path('%s/%s/pendingchanges' % (DEPLOYABLE_PATH, validate_identifier(
-                unit['id'], 'device id')))
-            for change in run.client.all_items(path, run.deadline, params={'expanded': 'true'}):
-                old, new = change_lines(change)
-                before.extend(old)
-                after.extend(new)
-        except (CdfmcRequestError, CdfmcOptionError) as exc:
-            # Not every FMC offers pending changes: the policies are the diff then.
-            run.display.vvv('%s: pending changes of %s not read, the diff shows its policies: %s'
-                            % (NAME, shown(unit['name']), exc))
-        diffs.append({'before_header': '%s (deployed)' % shown(unit['name']),
-                      'after_header': '%s (pending)' % shown(unit['name']),
-                      'before': ''.join(line + '\n' for line in before), 'after': ''.join(line + '\n' for line in after)})
-    return diffs
+            while deployed and not problem:
+                deployed = still_listed(deployed, read_deployable(self.client, self.deadline))
+                if deployed and until.left() < self.settings.poll_interval:
+                    self.run.warn('%s: the deployable list still listed %s when %s came; a second run may deploy them '
+                                  'again' % (NAME, names(device for device in plan.targets if device['id'] in deployed),
+                                             'the timeout' if until.at == self.deadline.at else
+                                             'settle_timeout (%d s)' % self.settings.settle_timeout))
+                    return
+                if deployed:
+                    problem = self._paused(self.settings.poll_interval, 'the deployable list to catch up')
+        except CdfmcError as exc:
+            problem = str(exc)
+        if problem:
+            self.run.warn('%s: the deployment ended, but whether the deployable list caught up with it is not known '
+                          '(%s); a second run may deploy again' % (NAME, problem))
 
 
-def _value(field, value):
-    """A field's value in the diff: secrets masked at any depth, then shown as text, escaped and cut."""
-    value = mask_secret_fields(field, value)
-    return shown(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-
-
-def change_lines(change):
-    """(before, after): the lines of one pending change (an item of pendingchanges) on each side of the diff. The
-    entity's line stands on the side(s) it exists on; a field shows its old value before, its new value after."""
-    action = str(change.get('action') or 'update').upper()
-    title = '  %s %s %s' % (shown(action), shown(change.get('entityType') or ''), shown(change.get('entityName') or ''))
-    before, after = [title] if action != 'ADD' else [], [title] if action != 'DELETE' else []
-    for key, old_key, new_key in (('valueUpdated', 'oldValue', 'newValue'), ('valueAdded', None, 'newValue'),
-                                  ('valueDeleted', 'oldValue', None)):
-        for value in _entries(change.get(key)):
-            field = value.get('fieldName')
-            for side, side_key in ((before, old_key), (after, new_key)):
-                if side_key:
-                    side.append('    %s: %s' % (shown(field or ''), _value(field, value.get(side_key))))
-    for key, side in (('referencesDeleted', before), ('referencesAdded', after)):
-        for reference in _entries(change.get(key)):
-            side.append('    %s -> %s %s' % tuple(shown(reference.get(name) or '') for name in (
-                'fieldName', 'entityType', 'entityName')))
-    if change.get('message'):
-        after.append('    (%s)' % shown(change['message']))
-    return before, after
-
-
-def _entries(values):
-    return [value for value in values if isinstance(value, dict)] if isinstance(values, list) else []
-
-
-def deploy(options, display, check_mode=False, diff_mode=False, started=None, caller=None):
-    """The result of cdfmc_deploy for its options (an OptionAdapter); ``started`` is when the action began, ``caller``
-    which task of the play on which host ({task, host}) asks."""
-    started = time.monotonic() if started is None else started
-    result = {'changed': False, 'invocation': options.invocation(), 'deployed': [], 'up_to_date': [], 'task': None,
-              'requests': 0}
-    warnings = []
-    try:
-        _deploy(options, display, (check_mode, diff_mode, caller), started, warnings, result)
-    except CdfmcError as exc:
-        result.update(failed=True, msg=str(exc), changed=result['changed'] or getattr(exc, 'changed', False))
-    result['elapsed'] = round(time.monotonic() - started, 3)
-    result['msg'] = escaped(result['msg'])
-    if warnings:
-        result['warnings'] = [escaped(warning) for warning in warnings]
+def deploy(run):
+    """The result of cdfmc_deploy for its ActionRun, as the README tells it: the devices named are resolved; under
+    the lock of this host's forks, what is pending on them is read once no other deployment is deploying them and the
+    list has caught up (and once more after pending_grace when nothing is), what cannot go is refused, and one
+    request is sent; its task is waited for; then the list, so that a second run finds nothing to do."""
+    settings = DeploySettings.from_options(run.options, run.warn)
+    client = run.client()
+    deadline = run.deadline.from_start(settings.timeout)  # one timeout for everything
+    client.resolve_domain(deadline)
+    deployment = Deployment(run, settings, client, deadline)
+    plan, diff, outcome = deployment.requested(deployment.named_devices())
+    if outcome is not None and outcome.task_id is None:
+        # FMC accepted the request, but named no task to wait on: a change, and a failure to say so.
+        return {'changed': True, 'failed': True, 'msg': outcome.message}
+    result = {'up_to_date': [dict((key, device[key]) for key in ('name', 'id', 'type')) for device in plan.up_to_date]}
+    if diff:
+        result['diff'] = diff
+    if outcome is None:
+        result.update(changed=bool(run.check_mode and plan.targets), msg=nothing_sent_message(plan, run.check_mode),
+                      deployed=device_reports(plan, None, plan.version()) if run.check_mode else [])
+        return result
+    result.update(changed=True, **_waited(deployment, plan, outcome.task_id))
     return result
 
 
-def _deploy(options, display, modes, started, warnings, result):
-    check_mode, diff_mode, caller = modes
-    settings = options.connection()
-    mapper = StatusMapper(options['status_map'], warn=warnings.append)
-    wait_settings = WaitSettings.from_options(options, settings.request_timeout, started)
-    wanted = check_devices(options['devices'])
-    for name in ('pending_grace', 'settle_timeout'):
-        if options[name] < 0:
-            raise CdfmcOptionError('%s must be 0 or a positive number of seconds, got %r' % (name, options[name]))
-    if options['timeout'] <= 0:
-        raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (options['timeout'],))
-    stop = threading.Event()
-    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop, notice=display.display) as client:
-        try:
-            deadline = started + wait_settings.timeout  # one timeout for everything (positive, checked above)
-            client.resolve_domain(deadline)
-            run = Run(client, options, display, deadline, stop, check_mode, diff_mode, warnings, mapper)
-            run.caller = caller
-            units = None
-            if wanted != ALL:
-                units, notes = select(managed_units(client, deadline), wanted, settings.server)
-                warnings.extend(notes)
-            _request_and_wait(run, units, mapper, wait_settings, result)
-        finally:
-            result['requests'] = client.request_count
-
-
-def _request_and_wait(run, units, mapper, wait_settings, result):
-    options = run.options
-    if run.check_mode:
-        plan, task_id = request_deployment(run, units)
-    else:
-        with deploy_lock(run, run.caller) as play:
-            plan, task_id = request_deployment(run, units)
-            if task_id is not None:
-                play.deployed(plan.targets)
-        neighbours = play.by_another_host(plan.up_to_date) if task_id is None else []
-        if neighbours:
-            run.warnings.append('%s: another host of this play deployed %s a moment ago in this same task; a '
-                                'deployment runs once per play: give the task run_once: true (and list every device '
-                                'in it)' % (NAME, _names(neighbours)))
-    result['up_to_date'] = [dict((key, unit[key]) for key in ('name', 'id', 'type')) for unit in plan.up_to_date]
-    if run.diff:
-        result['diff'] = run.diff
-    if task_id is None:
-        result['deployed'] = device_reports(plan, None, plan.version()) if run.check_mode else []
-        result['changed'] = bool(run.check_mode and plan.targets)
-        result['msg'] = ('check mode: would deploy to %s' % _names(plan.targets) if result['changed'] else
-                         'nothing to deploy: %s' % ('%s up to date' % _names(plan.up_to_date) if plan.up_to_date
-                                                    else 'no device has pending changes'))
-        return
-    result['changed'] = True
-    version = plan.version()
-    task = unread_task_facts(task_id, mapper, options['include_raw'])
-    if not options['wait']:
-        result.update(task=task, deployed=device_reports(plan, None, version),
-                      msg='deployment to %s requested: task %s (wait: false)' % (_names(plan.targets), task_id))
-        return
-    # The wait (and its not_found_grace) counts from the request, and ends by the one deadline.
-    wait_settings = wait_settings.replace(started=time.monotonic(), timeout=max(0.0, run.left()))
-    outcome = poll_until_done(run.client, [task_id], mapper, wait_settings, ProgressDisplay(run.display, NAME),
-                              run.stop, options['detailed_device_status'])
-    waited = summarize(outcome, [task_id], wait_settings.include_raw, mapper, options['fail_on_failure'],
-                       options['timeout'])  # "timed out after" the task's timeout, which the wait ended by
+def _waited(deployment, plan, task_id):
+    """``task``, ``deployed``, ``failed`` and ``msg`` once the request was accepted: at once with wait: false, else
+    once its task has ended (and the list has caught up with it) or the deadline has come."""
+    settings = deployment.settings
+    if not settings.wait:
+        task = unread_task_facts(task_id, settings.wait_settings.mapper, settings.wait_settings.include_raw)
+        return {'task': task, 'deployed': device_reports(plan, None, plan.version()),
+                'msg': 'deployment to %s requested: task %s (wait: false)' % (names(plan.targets), task_id)}
+    waited = deployment.wait(task_id)
     task = waited['tasks'][0]
-    result.update(task=task, deployed=device_reports(plan, task, version), failed=waited['failed'],
-                  msg=_outcome_message(plan, task, waited))
     if task['terminal']:
-        settle(run, plan, task)
-
-
-def _outcome_message(plan, task, waited):
-    """``msg`` once the wait ended: what failed, with a hint when FMC's messages speak of warnings."""
-    if not waited['failed'] and task['state'] == SUCCEEDED:
-        return 'deployed to %s in %.1fs' % (_names(plan.targets), task['elapsed'])
-    texts = [task.get('message') or ''] + [sub.get('message') or '' for sub in task['sub_tasks']
-                                           if sub['state'] == FAILED]
-    hint = '. Set ignore_warnings: true to deploy anyway' if any('warning' in text.lower() for text in texts) else ''
-    return 'the deployment to %s did not succeed: %s%s' % (_names(plan.targets), task_problem(task) or waited['msg'],
-                                                           hint)
+        deployment.settle(plan, task)
+    return {'task': task, 'deployed': device_reports(plan, task, plan.version()), 'failed': waited['failed'],
+            'msg': outcome_message(plan, task, waited)}

@@ -4,10 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Which devices a deployment is for: the managed devices of an FMC, and the ones a playbook names.
 
-FMC deploys a standalone device, an HA pair or a cluster: a "unit" here. A member of a pair or a cluster is
-deployed through its container. Names are matched on the controller against every managed device, pair and
-cluster (ids first, then exact names), so that a name that is unknown, or names two devices, is refused
-before anything is sent.
+FMC deploys a standalone device, an HA pair or a cluster: each is a "device" of a deployment's deviceList here,
+and a pair or a cluster has its members. A member is deployed through its pair or cluster. Names are matched on
+the controller against every managed device, pair and cluster (ids first, then exact names), so that a name that
+is unknown, or names two devices, is refused before anything is sent.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It is controller-only; it reads through the client it is given, and
@@ -60,7 +60,7 @@ def check_devices(devices):
 DEVICE, HA_PAIR, CLUSTER = 'Device', 'DeviceHAPair', 'DeviceCluster'
 
 
-def unit_type(listed_type):
+def record_type(listed_type):
     """The record type of a device, HA pair or cluster, whatever word an FMC list gives it."""
     word = str(listed_type or '').replace('_', '').lower()
     if 'hapair' in word or word in ('ha', 'deviceha'):
@@ -77,7 +77,7 @@ def _ref(item, names=None):
         return None
     device_id = str(item['id'])
     name = item.get('name') or (names or {}).get(device_id) or device_id
-    return {'id': device_id, 'name': str(name), 'type': unit_type(item.get('type'))}
+    return {'id': device_id, 'name': str(name), 'type': record_type(item.get('type'))}
 
 
 def _cluster_members(cluster):
@@ -89,22 +89,22 @@ def _cluster_members(cluster):
     return [member for member in members if isinstance(member, dict)]
 
 
-def managed_units(client, deadline):
-    """Every unit FMC deploys: HA pairs and clusters (with their members), and the other devices. A device record
-    that names its container (``metadata.containerDetails``) is a member of it, whichever list says so."""
+def managed_devices(client, deadline):
+    """Every device FMC deploys: HA pairs and clusters (with their members), and the standalone devices. A device
+    record that names its container (``metadata.containerDetails``) is a member of it, whichever list says so."""
     records = [record for record in client.all_items(client.config_path(DEVICES_PATH), deadline,
                                                      params={'expanded': 'true'}) if _ref(record)]
     names = dict((str(record['id']), str(record.get('name') or record['id'])) for record in records)
     containers = {}  # container id -> its members, from the pair and cluster lists and the device records
-    units = []
+    devices = []
     for path, kind, members_of in ((HA_PAIRS_PATH, HA_PAIR, lambda pair: [pair.get('primary'), pair.get('secondary')]),
                                    (CLUSTERS_PATH, CLUSTER, _cluster_members)):
         for container in client.all_items(client.config_path(path), deadline, params={'expanded': 'true'}):
-            unit = _ref(dict(container, type=kind), names)
-            if unit and unit['id'] not in containers:
-                unit['members'] = containers[unit['id']] = [ref for ref in (_ref(member, names) for member in
-                                                                            members_of(container)) if ref]
-                units.append(unit)
+            device = _ref(dict(container, type=kind), names)
+            if device and device['id'] not in containers:
+                device['members'] = containers[device['id']] = [
+                    ref for ref in (_ref(member, names) for member in members_of(container)) if ref]
+                devices.append(device)
     for record in records:
         details = (record.get('metadata') or {}).get('containerDetails') if isinstance(record.get('metadata'), dict) \
             else None
@@ -112,51 +112,52 @@ def managed_units(client, deadline):
         if container and container['id'] in containers and not any(
                 member['id'] == str(record['id']) for member in containers[container['id']]):
             containers[container['id']].append(_ref(record, names))
-    members = set(member['id'] for unit in units for member in unit['members'])
+    members = set(member['id'] for device in devices for member in device['members'])
     for record in records:
-        unit = _ref(record, names)
-        if unit['id'] not in members and unit['id'] not in containers:
-            unit['members'] = []
-            units.append(unit)
-    return units
+        device = _ref(record, names)
+        if device['id'] not in members and device['id'] not in containers:
+            device['members'] = []
+            devices.append(device)
+    return devices
 
 
-def _matches(units, wanted):
-    """(unit, member or None) pairs that ``wanted`` names: by id first, then by exact name."""
+def _matches(devices, wanted):
+    """(device, member or None) pairs that ``wanted`` names: by id first, then by exact name."""
     for key in ('id', 'name'):
-        found = [(unit, None) for unit in units if unit[key] == wanted]
-        found += [(unit, member) for unit in units for member in unit['members'] if member[key] == wanted]
+        found = [(device, None) for device in devices if device[key] == wanted]
+        found += [(device, member) for device in devices for member in device['members'] if member[key] == wanted]
         if found:
             return found
     return []
 
 
-def select(units, wanted, server):
-    """The units to deploy for the names or ids in ``wanted``, in order, each once; and the warnings to give.
+def select(devices, wanted, server):
+    """The devices to deploy for the names or ids in ``wanted``, in order, each once; and the warnings to give.
 
     Raises CdfmcOptionError naming every name that is unknown (with names that exist) or ambiguous.
     """
     selected, warnings, unknown, ambiguous = [], [], [], []
     for name in wanted:
-        found = _matches(units, name)
+        found = _matches(devices, name)
         if not found:
             unknown.append(name)
             continue
-        if len(set(unit['id'] for unit, _member in found)) > 1:
-            matches = ', '.join('%s %s' % (unit['type'], unit['id']) for unit, _member in found)
+        if len(set(device['id'] for device, _member in found)) > 1:
+            matches = ', '.join('%s %s' % (device['type'], device['id']) for device, _member in found)
             ambiguous.append('%s (%s)' % (shown(name), matches))
             continue
-        unit, member = found[0]
+        device, member = found[0]
         if member is not None:
             warnings.append('device %s is a member of %s %s: it is deployed through it' % (
-                shown(member['name']), 'HA pair' if unit['type'] == HA_PAIR else 'cluster', shown(unit['name'])))
-        if unit not in selected:
-            selected.append(unit)
+                shown(member['name']), 'HA pair' if device['type'] == HA_PAIR else 'cluster', shown(device['name'])))
+        if device not in selected:
+            selected.append(device)
     if ambiguous:
         raise CdfmcOptionError('devices: these names match more than one device of %s; give their ids instead: %s'
                                % (server, '; '.join(ambiguous)))
     if unknown:
-        names = sorted(set([unit['name'] for unit in units] + [m['name'] for unit in units for m in unit['members']]))
+        names = sorted(set([device['name'] for device in devices] +
+                           [member['name'] for device in devices for member in device['members']]))
         shown_names = ', '.join(shown(name, 80) for name in names[:NAMES_SHOWN])
         raise CdfmcOptionError('devices: %s %s not a managed device of %s; its devices are: %s%s' % (
             ', '.join(shown(name, 80) for name in unknown), 'is' if len(unknown) == 1 else 'are', server,

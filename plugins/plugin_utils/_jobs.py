@@ -21,6 +21,7 @@ __metaclass__ = type
 import calendar
 import re
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import RUNNING, SUCCEEDED, flag, text_or_none as _text
 
 # Words that say a device took no part (NONE) or the job was an edit lock (EDIT_INUSE): neither deployed nor
@@ -100,24 +101,25 @@ def read_job(item, mapper):
             'note': _text(item.get('deploymentNote')), 'user': _text(item.get('user')), 'devices': devices}
 
 
-def unit_states(job):
-    """{unit id: [state of each of its devices in the job]}: a member of an HA pair or cluster counts for its
-    container, which is what is deployed. Devices that took no part are left out."""
-    units = {}
+def states_by_device(job):
+    """{device id: [state of it, or of each of its members, in the job]}: a member of an HA pair or cluster counts
+    for its container, which is what is deployed. Devices that took no part are left out."""
+    states = {}
     for device in job['devices']:
         if device['state'] is not None:
-            units.setdefault(device['container_id'] or device['id'], []).append(device['state'])
-    return units
+            states.setdefault(device['container_id'] or device['id'], []).append(device['state'])
+    return states
 
 
-def deploying_units(jobs):
-    """The ids of the units that a job of any type is deploying now (any of their devices is running)."""
-    return set(unit_id for job in jobs for unit_id, states in unit_states(job).items() if RUNNING in states)
+def deploying_devices(jobs):
+    """The ids of the devices (pairs, clusters) that a job of any type is deploying now (any of their members is
+    running)."""
+    return set(device_id for job in jobs for device_id, states in states_by_device(job).items() if RUNNING in states)
 
 
 def deployed_since(jobs, ended_since_ms):
-    """{unit id: start (epoch ms) of the newest DEPLOYMENT job, ended at or after ``ended_since_ms``, in which every
-    device of the unit succeeded, and with no rollback of the unit started after it}.
+    """{device id: start (epoch ms) of the newest DEPLOYMENT job, ended at or after ``ended_since_ms``, in which it
+    (every member of it) succeeded, and with no rollback of it started after it}.
 
     What the deployable list still shows older than that start is list lag, which lasts seconds: a job that ended
     long ago, or was rolled back since, says nothing of what is pending now.
@@ -126,14 +128,14 @@ def deployed_since(jobs, ended_since_ms):
     for job in jobs:
         if job['type'] != DEPLOYMENT or job['start_ms'] is None or (job['end_ms'] or 0) < ended_since_ms:
             continue
-        for unit_id, states in unit_states(job).items():
+        for device_id, states in states_by_device(job).items():
             if states and all(state == SUCCEEDED for state in states):
-                deployed[unit_id] = max(deployed.get(unit_id, 0), job['start_ms'])
+                deployed[device_id] = max(deployed.get(device_id, 0), job['start_ms'])
     for job in jobs:
         if job['type'] == ROLLBACK:
-            for unit_id in unit_states(job):
-                if unit_id in deployed and (job['start_ms'] is None or job['start_ms'] >= deployed[unit_id]):
-                    del deployed[unit_id]
+            for device_id in states_by_device(job):
+                if device_id in deployed and (job['start_ms'] is None or job['start_ms'] >= deployed[device_id]):
+                    del deployed[device_id]
     return deployed
 
 
@@ -141,3 +143,8 @@ def recent(jobs, since_ms):
     """The jobs that started at or after ``since_ms``, whatever the server's filter let through; a job whose start
     cannot be read is kept (what it is deploying still counts), though it gives no list lag credit."""
     return [job for job in jobs if job is not None and (job['start_ms'] is None or job['start_ms'] >= since_ms)]
+
+
+def now_ms(clock=SYSTEM_CLOCK):
+    """The wall clock's time in epoch milliseconds (what FMC's versions and job times count in)."""
+    return int(clock.now() * 1000)

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import run_query, to_plain
 
@@ -93,6 +93,10 @@ def _id_from_dict(item, id_query, position):
             ', '.join('.'.join(path) for path in ID_PATHS)))
 
 
+# What stands for an item that gives no id: skipped, or (check mode) skipped for holding none.
+_SKIPPED, _WITHOUT_ID = object(), object()
+
+
 def extract_task_ids(task_ids, id_query=None, check_mode=False):
     """Turn the task_ids option into a TaskIds, or raise CdfmcOptionError naming the position.
 
@@ -103,42 +107,51 @@ def extract_task_ids(task_ids, id_query=None, check_mode=False):
     dictionary with no id that did not fail is skipped too: a deployment module that
     sent nothing in check mode returns no task (cisco.fmcansible returns ``changed: false``).
     """
-    found = TaskIds()
     value = to_plain(task_ids)
     if value is None or value == '' or value == []:
         raise CdfmcOptionError('task_ids is empty: give a task id, a registered result, or a list of them')
-
-    def visit(item, position):
-        if isinstance(item, list):
-            for index, member in enumerate(item):
-                visit(member, '%s[%d]' % (position, index))
-            return
-        if isinstance(item, dict):
-            if item.get('skipped') is True or _deployed_nothing(item):
-                found.skipped += 1
-                return
-            if isinstance(item.get('results'), list) and 'task' not in item and 'json' not in item:
-                visit(item['results'], position + '.results')
-                return
-            try:
-                task_id = _id_from_dict(item, id_query, position)
-            except CdfmcOptionError:
-                if not check_mode or item.get('failed') is True:
-                    raise
-                found.skipped += 1
+    found = TaskIds()
+    for position, task_id in _ids_in(value, 'task_ids', id_query, check_mode):
+        if task_id is _SKIPPED or task_id is _WITHOUT_ID:
+            found.skipped += 1
+            if task_id is _WITHOUT_ID:
                 found.without_id.append(position)
-                return
         else:
-            task_id = _as_task_id(item)
-            if task_id is None:
-                raise CdfmcOptionError('task_ids: %s is %s, not a task id' % (position, _describe(item)
-                                       if not isinstance(item, str) else 'an empty string'))
-        try:
-            task_id = validate_task_id(task_id)
-        except CdfmcOptionError as exc:
-            raise CdfmcOptionError('task_ids: %s: %s' % (position, exc))
-        found.ids.append(task_id)
-        found.positions.append(position)
-
-    visit(value, 'task_ids')
+            found.ids.append(task_id)
+            found.positions.append(position)
     return found
+
+
+def _ids_in(item, position, id_query, check_mode):
+    """(position, checked task id, or _SKIPPED or _WITHOUT_ID) for each id in ``item``, in order."""
+    if isinstance(item, list):
+        for index, member in enumerate(item):
+            for found in _ids_in(member, '%s[%d]' % (position, index), id_query, check_mode):
+                yield found
+    elif not isinstance(item, dict):
+        task_id = _as_task_id(item)
+        if task_id is None:
+            raise CdfmcOptionError('task_ids: %s is %s, not a task id' % (position, _describe(item)
+                                   if not isinstance(item, str) else 'an empty string'))
+        yield position, _checked(task_id, position)
+    elif item.get('skipped') is True or _deployed_nothing(item):
+        yield position, _SKIPPED
+    elif isinstance(item.get('results'), list) and 'task' not in item and 'json' not in item:
+        for found in _ids_in(item['results'], position + '.results', id_query, check_mode):
+            yield found
+    else:
+        try:
+            task_id = _id_from_dict(item, id_query, position)
+        except CdfmcOptionError:
+            if not check_mode or item.get('failed') is True:
+                raise
+            task_id = None
+        yield position, _WITHOUT_ID if task_id is None else _checked(task_id, position)
+
+
+def _checked(task_id, position):
+    """A task id that the task id rule allows, or CdfmcOptionError naming its position."""
+    try:
+        return validate_task_id(task_id)
+    except CdfmcOptionError as exc:
+        raise CdfmcOptionError('task_ids: %s: %s' % (position, exc))

@@ -14,11 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
-import time
-
-from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown, unexpected
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, StatusMapper, describe_state
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
@@ -49,9 +46,10 @@ class ProgressDisplay(Observer):
     happens), one per poll at -vvv. Statuses and types come from the server: shown escaped and cut, so that they
     cannot forge a log line."""
 
-    def __init__(self, display, name='cdfmc_task_wait'):
+    def __init__(self, display, name='cdfmc_task_wait', clock=SYSTEM_CLOCK):
         self._display = display
         self._name = name
+        self._clock = clock
 
     def changed(self, progress, old_status, old_state):
         facts = progress.facts
@@ -73,11 +71,12 @@ class ProgressDisplay(Observer):
             return
         self._display.vvv('%s: task %s poll %d: %s (%s), devices %s done, next check in %.1fs%s' % (
             self._name, progress.id, progress.polls, shown(progress.status), progress.state,
-            _devices_done(progress.facts), max(0.0, (progress.next_at or 0) - time.monotonic()), late))
+            _devices_done(progress.facts), max(0.0, (progress.next_at or 0) - self._clock.monotonic()), late))
 
 
-def poll_until_done(client, task_ids, mapper, settings, observer, stop, detailed_device_status=True):
-    """Poll ``task_ids`` (unique) with ``client`` on threads of their own until the wait ends; its WaitOutcome.
+def poll_until_done(client, task_ids, settings, observer, deadline, detailed_device_status=True):
+    """Poll ``task_ids`` (unique) with ``client`` on threads of their own until ``deadline`` (a Deadline: the wait's
+    timeout from its start), a stop or the end of the wait; its WaitOutcome.
 
     A poll that is due asks the request budget for its turn at once, on a thread of its own (up to POOL_SIZE):
     so the budget serves polls, across forks, in the order they fell due. The budget caps the requests in flight.
@@ -90,57 +89,37 @@ def poll_until_done(client, task_ids, mapper, settings, observer, stop, detailed
         except CdfmcError:
             raise
         except Exception as exc:  # pylint: disable=broad-except
-            # A bug or a library's surprise: its text is shown, so secrets are masked and controls escaped.
-            raise CdfmcError('unexpected %s: %s' % (type(exc).__name__, shown(client.redact(str(exc)))))
+            raise CdfmcError(unexpected(exc, client.redact))
 
     budget = client.budget
-    waiter = Waiter(task_ids, fetch, mapper, settings, observer=observer, pool=pool, stop=stop,
+    waiter = Waiter(task_ids, fetch, settings, observer=observer, pool=pool,
                     load=budget.load if budget is not None else None)
     try:
-        return waiter.run()
+        return waiter.run(deadline)
     except BaseException:
-        stop.set()  # an interrupted run: the poll threads stop at once
+        deadline.stop.set()  # an interrupted run: the poll threads stop at once
         raise
     finally:
         pool.shutdown()
 
 
-def task_wait(options, display, check_mode=False, started=None):
-    """The result of cdfmc_task_wait for its options (an OptionAdapter); ``started`` is when the action began."""
-    started = time.monotonic() if started is None else started
-    warnings = []
-    result = {'changed': False, 'invocation': options.invocation()}
-    try:
-        _wait(options, display, check_mode, started, warnings, result)
-    except CdfmcError as exc:
-        result.update(failed=True, msg=str(exc))
-    result['msg'] = escaped(result['msg'])
-    if warnings:
-        result['warnings'] = [escaped(warning) for warning in warnings]
-    return result
-
-
-def _wait(options, display, check_mode, started, warnings, result):
+def task_wait(run):
+    """The result of cdfmc_task_wait for its ActionRun: the task ids of its options, polled until each is done."""
+    options = run.options
     settings = options.connection()
-    mapper = StatusMapper(options['status_map'], warn=warnings.append)
-    wait_settings = WaitSettings.from_options(options, settings.request_timeout, started)
+    wait = WaitSettings.from_options(options, settings.request_timeout, StatusMapper(options['status_map'], run.warn))
     id_query = compile_query(options['id_query'], 'id_query') if options.get('id_query') else None
-    task_ids = extract_task_ids(options['task_ids'], id_query, check_mode=check_mode)
+    task_ids = extract_task_ids(options['task_ids'], id_query, check_mode=run.check_mode)
     if task_ids.without_id:
-        warnings.append('check mode: no task id in %s, which did not fail (a deployment request that sent '
-                        'nothing in check mode); skipped' % ', '.join(task_ids.without_id))
+        run.warn('check mode: no task id in %s, which did not fail (a deployment request that sent nothing in check '
+                 'mode); skipped' % ', '.join(task_ids.without_id))
     if not task_ids.ids:
-        result.update(skipped=True, msg='nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped)
-        return
-    stop = threading.Event()
-    with connect(settings, warn=warnings.append, log=display.vvvv, stop=stop, notice=display.display) as client:
-        try:
-            # The login and the domain, once and up front: a problem there is one error, not one per task.
-            # Within the wait's own deadline (at least one full request, as for timeout 0).
-            client.resolve_domain(deadline=started + max(wait_settings.timeout, settings.request_timeout))
-            outcome = poll_until_done(client, task_ids.unique(), mapper, wait_settings, ProgressDisplay(display),
-                                      stop, options['detailed_device_status'])
-        finally:
-            result['requests'] = client.request_count
-    result.update(summarize(outcome, task_ids.ids, wait_settings.include_raw, mapper, options['fail_on_failure'],
-                            wait_settings.timeout))
+        return {'skipped': True,
+                'msg': 'nothing to wait on: all %d item(s) of task_ids were skipped' % task_ids.skipped}
+    client = run.client()
+    # The login and the domain, once and up front: a problem there is one error, not one per task.
+    # Within the wait's own deadline (at least one full request, as for timeout 0).
+    client.resolve_domain(run.deadline.from_start(max(wait.timeout, settings.request_timeout)))
+    outcome = poll_until_done(client, task_ids.unique(), wait, ProgressDisplay(run.display, clock=run.deadline.clock),
+                              run.deadline.from_start(wait.timeout), options['detailed_device_status'])
+    return summarize(outcome, task_ids.ids, wait)

@@ -23,10 +23,9 @@ import math
 import queue
 import random
 import threading
-import time
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown, unexpected
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcError,
     CdfmcOptionError,
@@ -38,6 +37,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     FAILED,
     SUCCEEDED,
     UNKNOWN,
+    StatusMapper,
     describe_state,
     is_partial_success,
     task_facts,
@@ -57,33 +57,43 @@ FINAL_CHECK_MARGIN = 2.0
 _LONGEST_WAIT = 0.5
 
 
+def wait_timing_argument_spec():
+    """The options that time a wait and judge its end, one definition for cdfmc_task_wait, cdfmc_deploy and the
+    wait_for_tasks role (as its ``wait_for_tasks_`` variables)."""
+    return dict(
+        timeout=dict(type='int', default=1800),
+        poll_interval=dict(type='float', default=5.0),
+        max_poll_interval=dict(type='float', default=30.0),
+        not_found_grace=dict(type='int', default=60),
+        fail_on_failure=dict(type='bool', default=True),
+    )
+
+
 def wait_argument_spec():
-    """The options of cdfmc_task_wait: the connection options plus its own."""
+    """The options of cdfmc_task_wait: the connection options, the wait's timing, and its own."""
     spec = connection_argument_spec()
     spec.update(
         task_ids=dict(type='raw', required=True, aliases=['task_id', 'tasks']),
         id_query=dict(type='str'),
-        timeout=dict(type='int', default=1800),
-        poll_interval=dict(type='float', default=5.0),
-        max_poll_interval=dict(type='float', default=30.0),
         until_query=dict(type='str'),
-        fail_on_failure=dict(type='bool', default=True),
         fail_fast=dict(type='bool', default=False),
-        not_found_grace=dict(type='int', default=60),
     )
+    spec.update(wait_timing_argument_spec())
     spec.update(task_facts_argument_spec())
     return spec
 
 
 class WaitSettings:
-    """What a wait is asked for, checked once: timing, the until query, fail fast, raw facts and the 404 grace.
+    """What a wait is asked for, checked once: timing, the until query, fail fast, raw facts, the 404 grace and
+    how statuses map to states (``mapper``, a StatusMapper). What is not given is what the options default to.
 
-    ``started`` is the clock value the timeout counts from (None: when the wait starts). Build it from the
-    options of an entry point with ``from_options``.
+    The timeout counts from the start of the Deadline the wait is given. Build it from the options of an entry
+    point with ``from_options``.
     """
 
-    DEFAULTS = dict(timeout=1800, poll_interval=5.0, max_poll_interval=30.0, request_timeout=30.0, until_query=None,
-                    fail_fast=False, include_raw=True, not_found_grace=0, started=None)
+    OPTIONS = ('timeout', 'poll_interval', 'max_poll_interval', 'request_timeout', 'until_query', 'fail_fast',
+               'fail_on_failure', 'include_raw', 'not_found_grace')
+    DEFAULTS = dict(dict((name, wait_argument_spec()[name].get('default')) for name in OPTIONS), mapper=None)
 
     def __init__(self, **options):
         unknown = set(options) - set(self.DEFAULTS)
@@ -91,6 +101,7 @@ class WaitSettings:
             raise TypeError('unknown wait settings: %s' % ', '.join(sorted(unknown)))
         for name, default in self.DEFAULTS.items():
             setattr(self, name, options.get(name, default))
+        self.mapper = self.mapper or StatusMapper()
         if self.timeout is None or self.timeout < 0:
             raise CdfmcOptionError('timeout must be 0 (check once) or a positive number of seconds, got %r'
                                    % (self.timeout,))
@@ -103,24 +114,16 @@ class WaitSettings:
             raise CdfmcOptionError('max_poll_interval (%r) must not be below poll_interval (%r)'
                                    % (self.max_poll_interval, self.poll_interval))
 
-    def replace(self, **changes):
-        """These settings with some changed (checked again)."""
-        return WaitSettings(**dict(dict((name, getattr(self, name)) for name in self.DEFAULTS), **changes))
-
     @classmethod
-    def from_options(cls, options, request_timeout, started=None):
-        """The wait settings of an entry point's options (an OptionAdapter)."""
-        max_poll_interval = options['max_poll_interval']
-        if not options.given('max_poll_interval') and options['poll_interval'] and \
-                options['poll_interval'] > max_poll_interval:
+    def from_options(cls, options, request_timeout, mapper=None):
+        """The wait settings of an entry point's options (an OptionAdapter; those it does not have default)."""
+        fields = dict((name, options.get(name)) for name in cls.OPTIONS if options.get(name) is not None)
+        if not options.given('max_poll_interval') and fields['poll_interval'] > fields['max_poll_interval']:
             # A long poll_interval alone means that gap throughout, not a refusal over the default maximum.
-            max_poll_interval = options['poll_interval']
-        until_query = options.get('until_query')
-        return cls(timeout=options['timeout'], poll_interval=options['poll_interval'],
-                   max_poll_interval=max_poll_interval, request_timeout=request_timeout,
-                   until_query=compile_query(until_query, 'until_query') if until_query else None,
-                   fail_fast=options.get('fail_fast', False), include_raw=options['include_raw'],
-                   not_found_grace=options['not_found_grace'], started=started)
+            fields['max_poll_interval'] = fields['poll_interval']
+        if fields.get('until_query'):
+            fields['until_query'] = compile_query(fields['until_query'], 'until_query')
+        return cls(mapper=mapper, **dict(fields, request_timeout=request_timeout))
 
 
 class PollSchedule:
@@ -207,10 +210,10 @@ class Waiter:
     """Polls each task on its own schedule until it is done, the deadline passes, or a stop.
 
     ``fetch(task_id, deadline)`` returns the task's JSON object or raises; ``settings`` is a WaitSettings.
-    ``pool.submit`` runs the fetches (a thread pool in production; inline without one); ``wait_any(futures,
-    seconds)`` returns the finished ones; ``idle(seconds)`` sleeps when nothing is in flight; ``stop`` is an
-    Event that ends the wait early; ``observer`` is told of changes and polls; ``load()`` is this host's recent
-    request rate as a share of the budget (the schedule slows down above half of it).
+    ``pool`` runs the fetches (``submit``) and waits for the first answers (``wait_any(futures, seconds)``): a
+    thread pool in production, inline without one. ``observer`` is told of changes and polls; ``load()`` is this
+    host's recent request rate as a share of the budget (the schedule slows down above half of it); ``rand``
+    jitters the schedule.
 
     Due polls start in the order their tasks were last polled, longest ago first: when the budget binds, every
     task gets its turn.
@@ -220,77 +223,72 @@ class Waiter:
     that answers 404 has disappeared, and ends at once.
     """
 
-    def __init__(self, task_ids, fetch, mapper, settings, observer=None, pool=None, stop=None,
-                 clock=time.monotonic, rand=random.random, wait_any=None, idle=None, load=None):
+    def __init__(self, task_ids, fetch, settings, observer=None, pool=None, load=None, rand=random.random):
         self.tasks = dict((task_id, TaskProgress(task_id)) for task_id in task_ids)
         self._fetch = fetch
-        self._mapper = mapper
         self._settings = settings
         self._schedule = PollSchedule(settings.poll_interval, settings.max_poll_interval, rand)
         self._observer = observer or Observer()
-        self._pool = pool
-        self._stop = stop or threading.Event()
-        self._clock = clock
-        self._wait_any = wait_any or _wait_any
-        self._idle = idle or self._stop.wait
+        self._pool = pool or InlinePool()
         self._load = load or (lambda: 0.0)
         self._in_flight = {}
 
-    def run(self):
-        """Wait, and return a WaitOutcome; within ``timeout`` + ``request_timeout`` of the start."""
+    def run(self, deadline):
+        """Wait until ``deadline`` (a Deadline: the wait's timeout from its start) or its stop, and return a
+        WaitOutcome; answers still out are waited for ``request_timeout`` more at most."""
         settings = self._settings
-        self._started = settings.started if settings.started is not None else self._clock()
-        self._deadline = self._started + settings.timeout
+        self._deadline, self._now = deadline, deadline.clock.monotonic
+        self._started, self._ends = deadline.started, deadline.at
         # A first check gets a full request_timeout from the start, even with timeout 0.
-        self._first_deadline = max(self._deadline, self._started + settings.request_timeout)
+        self._first_deadline = deadline.at_least(settings.request_timeout)
         self._grace_ends = self._started + settings.not_found_grace
         # Answers still out are not waited for beyond this: the wait's whole bound.
-        hard_stop = self._deadline + settings.request_timeout
+        hard_stop = self._ends + settings.request_timeout
         for progress in self.tasks.values():
             progress.next_at = self._started
         timed_out = stopped_by_failure = interrupted = False
         while not (timed_out or stopped_by_failure or interrupted):
-            if self._stop.is_set():
+            if deadline.stopping:
                 interrupted = True
                 break
-            now = self._clock()
+            now = self._now()
             self._start_due_polls(now)
             pending = [p for p in self.tasks.values() if not p.done]
             if not pending:
                 break
-            if not self._in_flight and now >= self._deadline or now >= hard_stop:
+            if not self._in_flight and now >= self._ends or now >= hard_stop:
                 timed_out = True
                 break
             stopped_by_failure = self._collect_answers(self._pause(now, pending))
         for future in self._in_flight:
             future.cancel()
-        return WaitOutcome(self.tasks, self._started, self._clock(), timed_out, stopped_by_failure, interrupted)
+        return WaitOutcome(self.tasks, self._started, self._now(), timed_out, stopped_by_failure, interrupted)
 
     def _start_due_polls(self, now):
         due = [p for p in self.tasks.values() if not (p.done or p.in_flight or p.next_at > now)]
         due.sort(key=lambda progress: -1.0 if progress.polled_at is None else progress.polled_at)
         for progress in due:
             request_deadline = self._deadline if progress.polls else self._first_deadline
-            if now >= request_deadline:
+            if now >= request_deadline.at:
                 continue
             progress.in_flight = True
-            self._in_flight[self._submit(progress.id, request_deadline)] = progress
+            self._in_flight[self._pool.submit(self._fetch, progress.id, request_deadline)] = progress
 
     def _pause(self, now, pending):
         """How long to wait now: until the next poll is due, or the deadline (at most half a second)."""
         # Only tasks that may still be polled set the next wake-up; past the deadline, the loop
         # just waits for the answers still out.
-        deadline = self._deadline
-        pollable = [p.next_at for p in pending if not p.in_flight and (not p.polls or p.next_at < deadline)]
-        wake_at = min(pollable + ([deadline] if now < deadline else [])) if pollable or now < deadline else None
+        ends = self._ends
+        pollable = [p.next_at for p in pending if not p.in_flight and (not p.polls or p.next_at < ends)]
+        wake_at = min(pollable + ([ends] if now < ends else [])) if pollable or now < ends else None
         return _LONGEST_WAIT if wake_at is None else min(max(wake_at - now, 0.0), _LONGEST_WAIT)
 
     def _collect_answers(self, pause):
         """Wait up to ``pause`` for answers and record them; True when fail_fast ends the wait."""
         if self._in_flight:
-            finished = self._wait_any(list(self._in_flight), pause)
+            finished = self._pool.wait_any(list(self._in_flight), pause)
         else:
-            self._idle(pause)
+            self._deadline.sleep(pause)
             finished = []
         stop = False
         for future in finished:
@@ -301,26 +299,16 @@ class Waiter:
                 stop = True
         return stop
 
-    def _submit(self, task_id, request_deadline):
-        if self._pool is None:
-            future = concurrent.futures.Future()
-            try:
-                future.set_result(self._fetch(task_id, request_deadline))
-            except Exception as exc:  # pylint: disable=broad-except
-                future.set_exception(exc)
-            return future
-        return self._pool.submit(self._fetch, task_id, request_deadline)
-
     def _record(self, progress, future):
-        now = self._clock()
+        now = self._now()
         progress.polls += 1
         progress.late, progress.polled_at = max(0.0, now - progress.next_at), now
         changed = False
         try:
-            facts = task_facts(progress.id, future.result(), self._mapper, include_raw=self._settings.include_raw)
+            facts = task_facts(progress.id, future.result(), self._settings.mapper,
+                               include_raw=self._settings.include_raw)
         except Exception as exc:  # pylint: disable=broad-except
-            progress.error = str(exc) if isinstance(exc, CdfmcError) else 'unexpected %s: %s' % (
-                type(exc).__name__, shown(str(exc)))
+            progress.error = str(exc) if isinstance(exc, CdfmcError) else unexpected(exc)
             if _is_not_found(exc):
                 self._not_found(progress, exc, now)
             elif not polled_again(exc):
@@ -357,7 +345,7 @@ class Waiter:
         next_at = now + self._schedule.jittered(progress.base)
         # A poll must start early enough to finish before the deadline; rather than one too late,
         # a last look at the latest useful moment, or none when that is too soon after this one.
-        latest = self._deadline - min(FINAL_CHECK_MARGIN, self._settings.request_timeout)
+        latest = self._ends - min(FINAL_CHECK_MARGIN, self._settings.request_timeout)
         if progress.not_visible and now < self._grace_ends < next_at:
             next_at = self._grace_ends  # the last 404 that may still be "not yet" is the one at its end
         if next_at > latest:
@@ -385,6 +373,22 @@ class Waiter:
 def _wait_any(futures, seconds):
     done, _not_done = concurrent.futures.wait(futures, timeout=seconds, return_when=concurrent.futures.FIRST_COMPLETED)
     return done
+
+
+class InlinePool:
+    """Runs each fetch at once, in the thread that waits (tests, with a fake clock)."""
+
+    def submit(self, function, *args):
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(function(*args))
+        except Exception as exc:  # pylint: disable=broad-except
+            future.set_exception(exc)
+        return future
+
+    def wait_any(self, futures, seconds):
+        """The futures that are done, waiting up to ``seconds`` for one."""
+        return _wait_any(futures, seconds)
 
 
 class DaemonThreadPool:
@@ -417,6 +421,10 @@ class DaemonThreadPool:
         self._queue.put((future, function, args))
         return future
 
+    def wait_any(self, futures, seconds):
+        """The futures that are done, waiting up to ``seconds`` for one."""
+        return _wait_any(futures, seconds)
+
     def shutdown(self):
         """Ask the threads to end once idle; does not wait for them."""
         for _thread in self._threads:
@@ -431,10 +439,10 @@ def unread_task_facts(task_id, mapper, include_raw):
     return facts
 
 
-def _task_result(progress, outcome, include_raw, mapper):
+def _task_result(progress, outcome, settings):
     facts = progress.facts
     if facts is None:
-        facts = unread_task_facts(progress.id, mapper, include_raw)
+        facts = unread_task_facts(progress.id, settings.mapper, settings.include_raw)
     result = dict(facts)
     result['elapsed'] = round((progress.done_at if progress.done_at is not None else outcome.ended) - outcome.started, 3)
     result['polls'] = progress.polls
@@ -474,12 +482,12 @@ def _problems(unique, outcome, timeout):
     return problems
 
 
-def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
-    """Build the cdfmc_task_wait result (without ``requests``) from a WaitOutcome.
+def summarize(outcome, task_ids, settings):
+    """Build the cdfmc_task_wait result (without ``requests``) from a WaitOutcome of a wait with ``settings``.
 
     ``task_ids`` are the ids in input order, duplicates included: each position gets its facts.
     """
-    per_id = dict((task_id, _task_result(progress, outcome, include_raw, mapper))
+    per_id = dict((task_id, _task_result(progress, outcome, settings))
                   for task_id, progress in outcome.tasks.items())
     tasks = [dict(per_id[task_id]) for task_id in task_ids]
     summary = {
@@ -491,9 +499,10 @@ def summarize(outcome, task_ids, include_raw, mapper, fail_on_failure, timeout):
         'errors': sum(1 for task in tasks if task['error']),
     }
     all_succeeded = summary['succeeded'] == summary['total']
-    problems = _problems([per_id[task_id] for task_id in outcome.tasks], outcome, timeout)
+    problems = _problems([per_id[task_id] for task_id in outcome.tasks], outcome, settings.timeout)
     ended_badly = summary['failed'] or summary['cancelled']
-    failed = bool(outcome.timed_out or outcome.interrupted or summary['errors'] or (fail_on_failure and ended_badly))
+    failed = bool(outcome.timed_out or outcome.interrupted or summary['errors'] or
+                  (settings.fail_on_failure and ended_badly))
     if problems:
         msg = '%d of %d task(s) did not succeed: %s' % (summary['total'] - summary['succeeded'], summary['total'],
                                                         ' | '.join(problems))

@@ -1,10 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An in-process simulator (HTTPS with a throwaway CA) for client and module unit tests."""
+"""An in-process simulator (HTTPS with a throwaway CA) for client and module unit tests; ``support`` (the fake
+clock, settings through the option adapter) importable by every unit test."""
 
+import os
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from cdfmc_simulator.certs import make_certificates
 from cdfmc_simulator.server import serve_in_thread
@@ -66,3 +71,9 @@ class DisplayLines:
 @pytest.fixture
 def display_lines():
     return DisplayLines()
+
+
+@pytest.fixture
+def clock():
+    from support import FakeClock
+    return FakeClock()

@@ -8,16 +8,16 @@ collection does not read it)."""
 
 import json
 import os
-import threading
-import time
 
 import pytest
 
 from ansible_collections.cisco.cdfmc.plugins.filter.task_facts import task_facts as task_facts_filter
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import Run, _policies, read_plan, send
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_units, read_job
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import request_deployment
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import pending_policies, plan_of, request_body
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_devices
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_devices, read_job
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 with open(os.path.join(ROOT, 'tests', 'simulator', 'schemas', 'cisco_examples.json')) as _handle:
@@ -47,25 +47,11 @@ class FakeLists:
         return type('Response', (), {'body': answer})()
 
 
-def run(lists, **options):
-    defaults = {'force': False, 'on_deploying': 'wait', 'pending_grace': 10, 'poll_interval': 0.05,
-                'settle_timeout': 1, 'ignore_warnings': False, 'note': None}
-    return Run(FakeLists(lists), dict(defaults, **options), _Display(), time.monotonic() + 5, threading.Event(), False,
-               False)
-
-
-class _Display:
-    def display(self, text):
-        pass
-
-    vvv = display
-
-
 def deployable_facts(name):
     (item,) = body(name)['items']
-    plan = read_plan(run({'/deployabledevices': [item]}), None)
-    (unit,) = plan.selected
-    return {'unit': unit, 'policies': _policies(item), 'deploying': [u['id'] for u in plan.deploying],
+    plan = plan_of([item], None, [], force=False, read_at_ms=0)
+    (device,) = plan.selected
+    return {'device': device, 'policies': pending_policies(item), 'deploying': [u['id'] for u in plan.deploying],
             'blocked': plan.blocked, 'version': plan.version()}
 
 
@@ -82,17 +68,17 @@ def job_facts(name):
                           (device['can_rollback'],) if device['can_rollback'] is not None else ())
                        for device in job['devices']])
                      for job in jobs],
-            'deployed_since': deployed_since(jobs, 0), 'deploying': deploying_units(jobs)}
+            'deployed_since': deployed_since(jobs, 0), 'deploying': deploying_devices(jobs)}
 
 
-def units_facts(_name):
+def devices_facts(_name):
     records = [body('getDevice response 1'), {'id': 'primary_uuid', 'name': 'ftd-a', 'type': 'Device'},
                {'id': '<slave1_device_UUID>', 'name': 'ftd-s1', 'type': 'Device'}]
-    units = managed_units(FakeLists({
+    devices = managed_devices(FakeLists({
         '/devicerecords': records, '/ftddevicehapairs': [dict(body('getFTDHADeviceContainer response 1'), id='ha')],
         '/ftddevicecluster': [body('getFTDClusterDeviceContainer response 1')]}), None)
-    return [(unit['id'], unit['type'], [(member['id'], member['name']) for member in unit['members']])
-            for unit in units]
+    return [(device['id'], device['type'], [(member['id'], member['name']) for member in device['members']])
+            for device in devices]
 
 
 def task_status_facts(name):
@@ -115,10 +101,10 @@ ROLLBACK_APPLICABLE_DEVICES = [('9b1a4496-f191-11ea-a46b-dbe601ec8233', None, No
                                ('4f1e003c-401f-11eb-9c14-d0c01de8132e', None, None, True)]
 REPLAYED = {
     'getDeployableDevice response 1': (deployable_facts, {
-        'unit': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [STANDALONE['id']], 'blocked': [],
+        'device': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [STANDALONE['id']], 'blocked': [],
         'version': '1597825642070'}),
     'getDeployableDevice response 2': (deployable_facts, {
-        'unit': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [], 'blocked': [], 'version': '1597825642070'}),
+        'device': STANDALONE, 'policies': OUT_OF_DATE, 'deploying': [], 'blocked': [], 'version': '1597825642070'}),
     'getJobHistory response 1': (job_facts, {
         'jobs': [('Deploy_Job_6', 'DEPLOYMENT', 'succeeded', 1589624941000, JOB_6_DEVICES),
                  ('Deploy_Job_5', 'UNKNOWN', 'succeeded', 1589624119000, []),
@@ -139,7 +125,7 @@ REPLAYED = {
                  ('Deploy_Job_1', 'DEPLOYMENT', None, None, [('6bc51b26-401f-11eb-8a50-866b03f66226', None, None, True)])],
         'deployed_since': {}, 'deploying': set()}),
     # A pair whose members carry only ids, a 6.x cluster, a device record naming a container that is not listed.
-    'getFTDHADeviceContainer response 1': (units_facts, [
+    'getFTDHADeviceContainer response 1': (devices_facts, [
         ('ha', 'DeviceHAPair', [('primary_uuid', 'ftd-a'), ('secondary_uuid', 'secondary_uuid')]),
         ('35874370-9957-11e8-af35-2038dcb5d0fa', 'DeviceCluster', [
             ('<master_device_UUID>', '<master_device_UUID>'), ('<slave1_device_UUID>', 'ftd-s1'),
@@ -180,10 +166,11 @@ def test_cisco_s_example_gives_the_expected_facts(name):
 def test_the_deployment_request_has_the_shape_of_cisco_s_examples():
     from cdfmc_contract import Contract  # tests/conftest.py puts tests/simulator on the path
     (item,) = body('getDeployableDevice response 2')['items']
-    deploy = run({'/deployabledevices': [item]}, note='Change 42')
-    plan = read_plan(deploy, None)
-    assert send(deploy, plan) == '8589934593'
-    ((method, path, sent),) = deploy.client.sent
+    plan = plan_of([item], None, [], force=False, read_at_ms=0)
+    client = FakeLists({})
+    answer = request_deployment(client, request_body(plan, False, False, 'Change 42'), Deadline(5))
+    assert answer == ('8589934593', None)
+    ((method, path, sent),) = client.sent
     example = body('createDeploymentRequest request 1')
     assert sorted(sent) == sorted(example) and sent['deviceList'] == [STANDALONE['id']]
     assert sent['version'] == item['version'] and sent['type'] == example['type']

@@ -13,8 +13,9 @@ import pytest
 from ansible_collections.cisco.cdfmc.plugins.module_utils import _auth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import CdfmcClient
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError, CdfmcRequestError
+from support import FakeClock, connection_settings
 
 PASSWORD = 'S3cret-Passw0rd'
 SITE_A = '9f0c2a4e-0000-4000-8000-00000000000a'
@@ -29,12 +30,14 @@ def on_prem(simulator, lifetime=1800, tasks=(TASK,), **extra):
     simulator.load(scenario)
 
 
-def login_client(simulator, tmp_path, clock=time.time, **options):
+def login_client(simulator, tmp_path, clock=None, **options):
+    """An on-prem client on a fake clock (``clock``; by default one whose wall clock starts at the real time)."""
     options.setdefault('username', 'apiuser')
     options.setdefault('password', PASSWORD)
-    settings = ConnectionSettings.from_options(dict({'base_url': simulator.url, 'ca_path': simulator.ca_file}, **options))
+    settings = connection_settings(base_url=simulator.url, ca_path=simulator.ca_file, **options)
+    clock = clock or FakeClock(wall=time.time())
     auth = FmcLoginAuth(settings, directory=str(tmp_path), clock=clock)
-    return CdfmcClient(settings, auth=auth, sleep=lambda seconds: None)
+    return CdfmcClient(settings, auth=auth, clock=clock)
 
 
 class FakeClockSimulator:
@@ -91,8 +94,8 @@ def test_domain_by_name_from_the_login(simulator, tmp_path):
 
 def test_domain_by_name_on_a_cdfmc(simulator):
     simulator.load({'domains': DOMAINS, 'tasks': [TASK]})
-    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': 'sim-token',
-                                                'ca_path': simulator.ca_file, 'domain': 'Global/Site-A'})
+    settings = connection_settings(base_url=simulator.url, api_token='sim-token', ca_path=simulator.ca_file,
+                                   domain='Global/Site-A')
     with CdfmcClient(settings) as client:
         assert client.resolve_domain() == SITE_A
     assert simulator.requests[0]['path'] == '/api/fmc_platform/v1/info/domain'
@@ -122,10 +125,10 @@ def test_an_expired_token_is_refreshed_three_times_then_a_new_login(certificates
 
 def test_renewal_before_the_assumed_expiry_avoids_the_401(simulator, tmp_path):
     on_prem(simulator)
-    now = [1_000_000.0]
-    with login_client(simulator, tmp_path, clock=lambda: now[0], domain_uuid=DOMAINS[0]['uuid']) as client:
+    clock = FakeClock(wall=1_000_000.0)
+    with login_client(simulator, tmp_path, clock=clock, domain_uuid=DOMAINS[0]['uuid']) as client:
         client.get_task_status('t1')
-        now[0] += 26 * 60  # 4 minutes before the 30 assumed: renewed ahead
+        clock.advance(26 * 60)  # 4 minutes before the 30 assumed: renewed ahead
         client.get_task_status('t1')
     assert auth_counts(simulator) == (1, 1)
     assert [r['status'] for r in simulator.requests] == [204, 200, 204, 200]
@@ -182,13 +185,12 @@ def test_credential_options_refused(options, message):
     if 'region' not in options:
         options['base_url'] = 'https://fmc.example.com'
     with pytest.raises(CdfmcOptionError, match=message) as caught:
-        ConnectionSettings.from_options(options)
+        connection_settings(**options)
     assert "'p'" not in str(caught.value)
 
 
 def test_login_defaults_the_domain_to_the_login():
-    settings = ConnectionSettings.from_options({'base_url': 'https://fmc.example.com', 'username': 'u',
-                                                'password': PASSWORD})
+    settings = connection_settings(base_url='https://fmc.example.com', username='u', password=PASSWORD)
     assert settings.uses_login and settings.domain_uuid is None and settings.api_prefix == '/api'
     assert PASSWORD not in repr(settings)
 
@@ -214,12 +216,12 @@ def test_threads_of_one_process_renew_once(simulator, tmp_path):
 def test_forks_renewing_at_once_share_the_refresh(simulator, tmp_path):
     # Two forks (two authenticators, one cache); the server kills a token once it is refreshed.
     on_prem(simulator)
-    now = [1_000_000.0]
-    first = login_client(simulator, tmp_path, clock=lambda: now[0], domain_uuid=DOMAINS[0]['uuid'])
-    second = login_client(simulator, tmp_path, clock=lambda: now[0], domain_uuid=DOMAINS[0]['uuid'])
+    clock = FakeClock(wall=1_000_000.0)
+    first = login_client(simulator, tmp_path, clock=clock, domain_uuid=DOMAINS[0]['uuid'])
+    second = login_client(simulator, tmp_path, clock=clock, domain_uuid=DOMAINS[0]['uuid'])
     first.get_task_status('t1')
     second.get_task_status('t1')
-    now[0] += 26 * 60
+    clock.advance(26 * 60)
     first.get_task_status('t1')   # refreshes; the old token dies on the server
     second.get_task_status('t1')  # takes the refreshed token from the cache, no refresh of its own
     assert auth_counts(simulator) == (1, 1)
@@ -261,16 +263,16 @@ def test_a_broken_cache_means_a_new_login(simulator, tmp_path, cached):
 def test_domains_beyond_the_first_page_are_found(simulator):
     many = [{'name': 'Global/Site-%02d' % n, 'uuid': 'site-%02d' % n} for n in range(40)]
     simulator.load({'domains': many, 'tasks': [TASK]})
-    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': 'sim-token',
-                                                'ca_path': simulator.ca_file, 'domain': 'Global/Site-39'})
+    settings = connection_settings(base_url=simulator.url, api_token='sim-token', ca_path=simulator.ca_file,
+                                   domain='Global/Site-39')
     with CdfmcClient(settings) as client:
         assert client.resolve_domain() == 'site-39'
 
 
 def test_an_ambiguous_domain_name_says_so(simulator):
     simulator.load({'domains': [{'name': 'Global/Lab', 'uuid': 'a'}, {'name': 'Global/LAB', 'uuid': 'b'}]})
-    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': 'sim-token',
-                                                'ca_path': simulator.ca_file, 'domain': 'global/lab'})
+    settings = connection_settings(base_url=simulator.url, api_token='sim-token', ca_path=simulator.ca_file,
+                                   domain='global/lab')
     with CdfmcClient(settings) as client:
         with pytest.raises(CdfmcOptionError, match='matches several domains'):
             client.resolve_domain()
@@ -283,12 +285,11 @@ def test_a_renewal_never_waits_on_a_thread_that_holds_the_only_slot(simulator, t
     import threading
     from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
     on_prem(simulator)
-    now = [1_000_000.0]
-    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'ca_path': simulator.ca_file,
-                                                'username': 'apiuser', 'password': PASSWORD,
-                                                'domain_uuid': DOMAINS[0]['uuid'], 'max_concurrent_requests': 1})
-    auth = FmcLoginAuth(settings, directory=str(tmp_path), clock=lambda: now[0])
-    budget = RequestBudget(settings.server, 100, 1, directory=str(tmp_path))
+    clock = FakeClock(wall=1_000_000.0)  # the login's wall clock; the requests and the budget run in real time
+    settings = connection_settings(base_url=simulator.url, ca_path=simulator.ca_file, username='apiuser',
+                                   password=PASSWORD, domain_uuid=DOMAINS[0]['uuid'], max_concurrent_requests=1)
+    auth = FmcLoginAuth(settings, directory=str(tmp_path), clock=clock)
+    budget = RequestBudget(settings, directory=str(tmp_path))
     b_has_slot = threading.Event()
     plain_request = budget.request
 
@@ -307,14 +308,14 @@ def test_a_renewal_never_waits_on_a_thread_that_holds_the_only_slot(simulator, t
 
     def read(name):
         try:
-            outcome[name] = client.get_task_status('t1', deadline=time.monotonic() + 8)['status']
+            outcome[name] = client.get_task_status('t1', deadline=Deadline(8))['status']
         except Exception as exc:  # pylint: disable=broad-except
             outcome[name] = repr(exc)
 
     second = threading.Thread(target=read, args=('B',), name='B')
     second.start()
     b_has_slot.wait(10)
-    now[0] += 26 * 60  # the token is due for renewal
+    clock.advance(26 * 60)  # the token is due for renewal
     first = threading.Thread(target=read, args=('A',), name='A')
     first.start()
     first.join(20)
@@ -326,8 +327,8 @@ def test_a_renewal_never_waits_on_a_thread_that_holds_the_only_slot(simulator, t
 def test_forks_starting_together_agree_on_the_login_key(simulator, tmp_path, monkeypatch):
     # A second fork starts while the first is writing the new key: both must name the same login cache,
     # or each logs in on its own.
-    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'ca_path': simulator.ca_file,
-                                                'username': 'apiuser', 'password': PASSWORD})
+    settings = connection_settings(base_url=simulator.url, ca_path=simulator.ca_file, username='apiuser',
+                                   password=PASSWORD)
     started, others = [], []
     real_urandom = _auth.os.urandom
 
@@ -346,10 +347,10 @@ def test_forks_starting_together_agree_on_the_login_key(simulator, tmp_path, mon
 def warned_client(simulator, tmp_path, warnings, **options):
     options.setdefault('username', 'apiuser')
     options.setdefault('password', PASSWORD)
-    settings = ConnectionSettings.from_options(dict({'base_url': simulator.url, 'ca_path': simulator.ca_file,
-                                                     'domain_uuid': DOMAINS[0]['uuid']}, **options))
+    settings = connection_settings(base_url=simulator.url, ca_path=simulator.ca_file, domain_uuid=DOMAINS[0]['uuid'],
+                                   **options)
     auth = FmcLoginAuth(settings, directory=str(tmp_path), warn=warnings.append)
-    return CdfmcClient(settings, auth=auth, sleep=lambda seconds: None)
+    return CdfmcClient(settings, auth=auth)  # on the real clock: a lock held by another process is waited for
 
 
 @pytest.mark.parametrize('status', [500, 502, 400, 403])

@@ -17,32 +17,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import FLIGHT_RECHECK, TICKET_SLACK, RequestBudget
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
+from support import FakeClock, connection_settings
 
 SERVER = 'https://fmc.example.com'
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def wait(self, seconds):
-        self.now += seconds
-
-
-def budget(directory, clock, per_minute=100, concurrent=8, server=SERVER, **options):
-    return RequestBudget(server, per_minute, concurrent, directory=str(directory), clock=clock, wait=clock.wait,
+def budget(directory, clock, per_minute=100, concurrent=8, server=SERVER, request_timeout=30, **options):
+    return RequestBudget(limits(per_minute, concurrent, server, request_timeout), directory=str(directory), clock=clock,
                          **options)
+
+
+def limits(per_minute, concurrent, server=SERVER, request_timeout=30):
+    return connection_settings(base_url=server, api_token='t', max_requests_per_minute=per_minute,
+                               max_concurrent_requests=concurrent, request_timeout=request_timeout)
 
 
 def start_times(shared_budget, clock, count, deadline=None):
     times = []
     for _number in range(count):
         with shared_budget.request(deadline):
-            times.append(clock.now)
+            times.append(clock.ticks)
     return times
 
 
@@ -76,7 +72,7 @@ def test_never_more_than_the_budget_in_any_window(tmp_path_factory, gaps, per_mi
     forks = [budget(directory, clock, per_minute=per_minute) for _fork in range(3)]
     times = []
     for index, gap in enumerate(gaps):
-        clock.now += gap
+        clock.ticks += gap
         times.extend(start_times(forks[index % 3], clock, 1))
     assert max_in_any_window(times) <= per_minute
 
@@ -97,12 +93,12 @@ def test_tickets_are_served_in_the_order_they_were_taken_across_processes(tmp_pa
     assert a['wake'] == pytest.approx(1000.0 + first.interval)
     assert b['wake'] == pytest.approx(a['wake'] + first.interval)
     # b looks first, when a's turn has come: it is not b's, since a is ahead in line.
-    clock.now = a['wake']
+    clock.ticks = a['wake']
     second._update(None, lambda state: second._claim(state, b))
     assert b['wake'] == pytest.approx(a['wake'] + first.interval)
     first._update(None, lambda state: first._claim(state, a))
     assert a['wake'] is None
-    clock.now = b['wake']
+    clock.ticks = b['wake']
     second._update(None, lambda state: second._claim(state, b))
     assert b['wake'] is None
 
@@ -114,20 +110,20 @@ def test_a_ticket_whose_holder_is_dead_or_gone_is_given_up(tmp_path):
     start_times(stuck, clock, 1)
     held = stuck._update(None, stuck._join)  # this holder never comes back for its ticket
     other = budget(tmp_path, clock, per_minute=20)
-    before = clock.now
+    before = clock.ticks
     start_times(other, clock, 1)
     # Its ticket lived until its turn was due plus the slack; then the next in line went, within one interval.
     expired = held['wake'] + TICKET_SLACK
-    assert expired <= clock.now <= expired + other.interval
+    assert expired <= clock.ticks <= expired + other.interval
     # A dead holder's ticket goes at once (processes are told apart by pid: the test fakes a second one).
     dead.add(4242)
     state = json.loads(state_file(tmp_path).read_text())
-    state['queue'] = [[999, 4242, clock.now + 3600]]
+    state['queue'] = [[999, 4242, clock.ticks + 3600]]
     state_file(tmp_path).write_text(json.dumps(state))
     checker = budget(tmp_path, clock, per_minute=20, alive=lambda pid: pid not in dead)
-    before = clock.now
+    before = clock.ticks
     start_times(checker, clock, 1)
-    assert clock.now - before <= checker.interval + 0.01
+    assert clock.ticks - before <= checker.interval + 0.01
 
 
 def test_a_429_holds_every_process_off(tmp_path):
@@ -136,9 +132,9 @@ def test_a_429_holds_every_process_off(tmp_path):
     first.hold(7.5)
     assert start_times(second, clock, 1) == [pytest.approx(1007.5, abs=0.01)]
     first.hold(99999)
-    before = clock.now
+    before = clock.ticks
     start_times(second, clock, 1)
-    assert clock.now - before == pytest.approx(120.0, abs=0.01)
+    assert clock.ticks - before == pytest.approx(120.0, abs=0.01)
 
 
 def test_a_hold_past_the_deadline_names_the_429_at_once(tmp_path):
@@ -146,19 +142,19 @@ def test_a_hold_past_the_deadline_names_the_429_at_once(tmp_path):
     shared = budget(tmp_path, clock)
     shared.hold(30)
     with pytest.raises(CdfmcRequestError, match='the deadline came before the end of the hold-off .*HTTP 429'):
-        start_times(shared, clock, 1, deadline=clock.now + 2)
-    assert clock.now == 1000.0  # no point waiting for what the deadline would not allow
+        start_times(shared, clock, 1, deadline=clock.deadline(2))
+    assert clock.ticks == 1000.0  # no point waiting for what the deadline would not allow
 
 
 def test_an_arrival_time_far_ahead_in_the_shared_state_is_capped_at_120_s(tmp_path):
     clock = FakeClock()
     shared = budget(tmp_path, clock)
     start_times(shared, clock, 1)
-    state_file(tmp_path).write_text(json.dumps({'tat': clock.now + 3600}))
+    state_file(tmp_path).write_text(json.dumps({'tat': clock.ticks + 3600}))
     os.chmod(state_file(tmp_path), 0o600)
-    before = clock.now
+    before = clock.ticks
     start_times(shared, clock, 1)
-    assert clock.now - before <= 120.0 + 0.01
+    assert clock.ticks - before <= 120.0 + 0.01
 
 
 def test_the_deadline_ends_a_wait_for_the_budget(tmp_path):
@@ -166,19 +162,19 @@ def test_the_deadline_ends_a_wait_for_the_budget(tmp_path):
     shared = budget(tmp_path, clock, per_minute=2)
     start_times(shared, clock, 2)
     with pytest.raises(CdfmcRequestError, match='deadline came before its turn in the request budget'):
-        start_times(shared, clock, 1, deadline=clock.now + 5)
+        start_times(shared, clock, 1, deadline=clock.deadline(5))
 
 
 def test_requests_in_flight_are_capped_across_processes(tmp_path):
     clock = FakeClock()
     holder, other = budget(tmp_path, clock, concurrent=1), budget(tmp_path, clock, concurrent=1)
     with holder.request():
-        before = clock.now
+        before = clock.ticks
         with pytest.raises(CdfmcRequestError, match='a request in flight to end .*max_concurrent_requests'):
-            with other.request(deadline=clock.now + 1):
+            with other.request(deadline=clock.deadline(1)):
                 pass
-        assert clock.now - before == pytest.approx(1.0, abs=FLIGHT_RECHECK)
-    with other.request(deadline=clock.now + 1):
+        assert clock.ticks - before == pytest.approx(1.0, abs=FLIGHT_RECHECK)
+    with other.request(deadline=clock.deadline(1)):
         pass
 
 
@@ -186,9 +182,9 @@ def test_a_request_killed_in_flight_frees_its_place_after_its_bound(tmp_path):
     clock = FakeClock()
     holder = budget(tmp_path, clock, concurrent=1, request_timeout=10)
     holder._update(None, holder._join)  # claimed at once, and never left: as if killed mid-request
-    before = clock.now
+    before = clock.ticks
     start_times(budget(tmp_path, clock, concurrent=1), clock, 1)
-    assert 10 <= clock.now - before <= 10 + 5 + 2 * FLIGHT_RECHECK
+    assert 10 <= clock.ticks - before <= 10 + 5 + 2 * FLIGHT_RECHECK
 
 
 def test_the_recent_rate_is_a_share_of_the_budget(tmp_path):
@@ -196,9 +192,9 @@ def test_the_recent_rate_is_a_share_of_the_budget(tmp_path):
     shared = budget(tmp_path, clock, per_minute=100)
     for _number in range(60):
         start_times(shared, clock, 1)
-        clock.now += 1.0  # 60 a minute: more than half the budget
+        clock.ticks += 1.0  # 60 a minute: more than half the budget
     assert 0.5 <= shared.load() <= 0.7
-    clock.now += 180
+    clock.ticks += 180
     assert shared.load() < 0.05
 
 
@@ -232,20 +228,20 @@ def test_the_state_stays_small_at_a_high_rate(tmp_path):
     for _number in range(3000):
         with shared.request():
             pass
-        clock.now += 0.001
+        clock.ticks += 0.001
     assert len(state_file(tmp_path).read_text()) < 200
 
 
 def test_an_interrupted_run_stops_waiting_for_the_budget(tmp_path):
-    # The action plugin gives the budget its stop event's wait: once set, a wait for a turn ends at once.
+    # The run's deadline carries its stop event: once set, a wait for a turn ends at once.
     stop = threading.Event()
-    shared = RequestBudget(SERVER, 1, 2, directory=str(tmp_path), wait=stop.wait)
-    with shared.request():
+    shared = RequestBudget(limits(1, 2), directory=str(tmp_path))
+    with shared.request(Deadline(stop=stop)):
         pass
     stop.set()
     started = time.monotonic()
     with pytest.raises(CdfmcRequestError, match='interrupted'):
-        with shared.request():
+        with shared.request(Deadline(stop=stop)):
             pass
     assert time.monotonic() - started < 1
 
@@ -265,7 +261,7 @@ def test_a_neighbour_holding_the_lock_for_ever_leaves_this_process_a_budget_of_i
     (lock,) = [p for p in tmp_path.iterdir() if p.name.endswith('.pace.lock')]
     holder = hold_lock(lock)
     try:
-        before = clock.now
+        before = clock.ticks
         times = start_times(shared, clock, 3)
         # About 5 s (the lock's patience) once, then the budget of this process alone: still paced.
         assert times[0] - before == pytest.approx(5.0, abs=0.2)
@@ -284,8 +280,8 @@ def test_a_deadline_nearer_than_the_patience_ends_the_wait_for_the_lock(tmp_path
     holder = hold_lock(lock)
     try:
         with pytest.raises(CdfmcRequestError, match='deadline came before the request budget'):
-            start_times(shared, clock, 1, deadline=clock.now + 1)
-        assert clock.now <= 1001.1
+            start_times(shared, clock, 1, deadline=clock.deadline(1))
+        assert clock.ticks <= 1001.1
     finally:
         os.close(holder)
 
@@ -325,7 +321,7 @@ def test_a_lock_file_that_cannot_be_used_is_left_alone(tmp_path, kind):
 
 
 def _worker(directory, count, results):
-    shared = RequestBudget(SERVER, 5, 8, directory=directory, window=1.0)
+    shared = RequestBudget(limits(5, 8), directory=directory, window=1.0)
     for _number in range(count):
         with shared.request():
             results.append(time.monotonic())

@@ -4,22 +4,20 @@
 """The client against the simulator on 127.0.0.1 (real HTTPS); sleeps are recorded, not slept."""
 
 import re
+import threading
 import time
 
 import pytest
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import USER_AGENT, CdfmcClient
-from ansible_collections.cisco.cdfmc.plugins.module_utils._options import drop_empty
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
-    CDFMC_GLOBAL_DOMAIN_UUID,
-    ConnectionSettings,
-)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import CDFMC_GLOBAL_DOMAIN_UUID
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcOptionError,
     CdfmcRequestError,
     CdfmcResponseError,
     CdfmcTLSError,
 )
+from support import FakeClock, connection_settings
 
 TOKEN = 'sim-token'
 TASK = {'id': 't1', 'task_type': 'DEVICE_DEPLOYMENT',
@@ -32,8 +30,10 @@ def make_client(simulator, sleeps=None, warn=None, **options):
     options.setdefault('api_token', TOKEN)
     if simulator.ca_file:
         options.setdefault('ca_path', simulator.ca_file)
-    recorded = sleeps if sleeps is not None else []
-    return CdfmcClient(ConnectionSettings.from_options(drop_empty(options)), sleep=recorded.append, warn=warn)
+    clock = FakeClock(wall=time.time())  # the simulator dates its answers by the real clock
+    if sleeps is not None:
+        clock.sleeps = sleeps
+    return CdfmcClient(connection_settings(**options), warn=warn, clock=clock)
 
 
 def test_reads_task_with_detailed_status_and_user_agent(simulator):
@@ -112,13 +112,12 @@ def test_a_busy_400_is_retried_like_a_503(simulator, text):
 
 
 def test_a_cdfmc_domain_other_than_global_is_warned_about():
-    settings = ConnectionSettings.from_options({'region': 'us', 'api_token': 't', 'domain_uuid': 'abc-123'})
+    settings = connection_settings(region='us', api_token='t', domain_uuid='abc-123')
     (warning,) = settings.warnings
     assert 'domain_uuid abc-123 is not the Global domain of a cdFMC' in warning
     for options in ({}, {'domain_uuid': CDFMC_GLOBAL_DOMAIN_UUID.upper()}, {'domain': 'Global'}):
-        assert ConnectionSettings.from_options(dict({'region': 'us', 'api_token': 't'}, **options)).warnings == []
-    assert ConnectionSettings.from_options({'base_url': 'https://fmc', 'username': 'u', 'password': 'p',
-                                            'domain_uuid': 'abc-123'}).warnings == []
+        assert connection_settings(region='us', api_token='t', **options).warnings == []
+    assert connection_settings(base_url='https://fmc', username='u', password='p', domain_uuid='abc-123').warnings == []
 
 
 def test_missing_task_404_with_top_level_error_body(simulator):
@@ -233,10 +232,10 @@ def test_post_is_not_retried_after_a_dropped_connection(simulator):
 
 
 def test_connection_refused_is_retried_then_reported():
-    settings = ConnectionSettings.from_options({'base_url': 'http://127.0.0.1:9', 'api_token': TOKEN,
-                                                'max_retries': 1})
-    sleeps = []
-    client = CdfmcClient(settings, sleep=sleeps.append)
+    settings = connection_settings(base_url='http://127.0.0.1:9', api_token=TOKEN, max_retries=1)
+    clock = FakeClock()
+    sleeps = clock.sleeps
+    client = CdfmcClient(settings, clock=clock)
     with pytest.raises(CdfmcRequestError, match='connection refused') as caught:
         client.get_task_status('t1')
     assert caught.value.refused and len(sleeps) == 1 and client.request_count == 2
@@ -313,20 +312,12 @@ def test_netrc_cannot_replace_the_token(simulator, monkeypatch, tmp_path):
     assert simulator.requests[0]['authorized'] is True
 
 
-def test_deadline_clips_retry_sleeps():
-    now = [100.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    settings = ConnectionSettings.from_options({'base_url': 'http://127.0.0.1:9', 'api_token': TOKEN,
-                                                'max_retries': 10})
-    client = CdfmcClient(settings, sleep=sleep, clock=lambda: now[0])
+def test_deadline_clips_retry_sleeps(clock):
+    settings = connection_settings(base_url='http://127.0.0.1:9', api_token=TOKEN, max_retries=10)
+    client = CdfmcClient(settings, clock=clock)
     with pytest.raises(CdfmcRequestError):
-        client.get_task_status('t1', deadline=101.5)
-    assert sum(sleeps) == pytest.approx(1.5)
+        client.get_task_status('t1', deadline=clock.deadline(1.5))
+    assert sum(clock.sleeps) == pytest.approx(1.5)
 
 
 def test_secrets_are_redacted_from_server_text(simulator):
@@ -401,8 +392,7 @@ def test_name_mismatch_says_to_use_a_covered_host_name(certificates):
     # The certificate names 127.0.0.1, ::1 and localhost; 127.0.0.2 is loopback too, but not named.
     server, url = serve_in_thread(host='127.0.0.2', cert_file=certificates['cert_file'], key_file=certificates['key_file'])
     try:
-        settings = ConnectionSettings.from_options({'base_url': url, 'api_token': TOKEN,
-                                                    'ca_path': certificates['ca_file']})
+        settings = connection_settings(base_url=url, api_token=TOKEN, ca_path=certificates['ca_file'])
         with CdfmcClient(settings) as client:
             with pytest.raises(CdfmcTLSError) as caught:
                 client.get_task_status('t1')
@@ -433,8 +423,7 @@ def test_plain_http_to_loopback_never_goes_through_a_proxy(plain_simulator, monk
 
 
 def test_unresolvable_host_is_named(monkeypatch):
-    settings = ConnectionSettings.from_options({'base_url': 'https://no-such-host.invalid', 'api_token': TOKEN,
-                                                'max_retries': 0})
+    settings = connection_settings(base_url='https://no-such-host.invalid', api_token=TOKEN, max_retries=0)
     with CdfmcClient(settings) as client:
         with pytest.raises(CdfmcRequestError, match='could not resolve the host name no-such-host.invalid'):
             client.get_task_status('t1')
@@ -466,19 +455,12 @@ def test_empty_200_body_is_named(simulator):
 
 def test_retry_after_longer_than_the_time_left_is_clipped_to_the_deadline(simulator):
     simulator.load({'tasks': [TASK], 'faults': [{'status': 429, 'retry_after': 100, 'times': None}]})
-    now = [0.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    settings = ConnectionSettings.from_options({'base_url': simulator.url, 'api_token': TOKEN,
-                                                'ca_path': simulator.ca_file})
-    with CdfmcClient(settings, sleep=sleep, clock=lambda: now[0]) as client:
+    clock = FakeClock()
+    settings = connection_settings(base_url=simulator.url, api_token=TOKEN, ca_path=simulator.ca_file)
+    with CdfmcClient(settings, clock=clock) as client:
         with pytest.raises(CdfmcRequestError, match='HTTP 429'):
-            client.get_task_status('t1', deadline=2.0)
-    assert sleeps == [2.0] and client.request_count == 1
+            client.get_task_status('t1', deadline=clock.deadline(2.0))
+    assert clock.sleeps == [2.0] and client.request_count == 1
 
 
 def test_server_text_in_errors_is_escaped_and_cut(simulator):
@@ -573,9 +555,8 @@ def test_a_server_that_never_answered_says_so_after_its_retries_with_a_line_per_
     from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
     port = closed_port
     notices = []
-    settings = ConnectionSettings.from_options(drop_empty({'base_url': 'https://127.0.0.1:%d' % port,
-                                                           'api_token': TOKEN, 'max_retries': 2}))
-    client = CdfmcClient(settings, sleep=lambda seconds: None, notice=notices.append)
+    settings = connection_settings(base_url='https://127.0.0.1:%d' % port, api_token=TOKEN, max_retries=2)
+    client = CdfmcClient(settings, notice=notices.append, clock=FakeClock())
     with client, pytest.raises(CdfmcRequestError) as caught:
         client.get_task_status('t1')
     message = str(caught.value)
@@ -616,9 +597,8 @@ def test_plain_http_to_a_port_that_speaks_tls_says_to_use_https_at_once(simulato
 
 def test_once_one_request_found_the_server_unreachable_the_others_fail_at_once(closed_port):
     port = closed_port
-    settings = ConnectionSettings.from_options(drop_empty({'base_url': 'https://127.0.0.1:%d' % port,
-                                                           'api_token': TOKEN, 'max_retries': 2}))
-    with CdfmcClient(settings, sleep=lambda seconds: None) as client:
+    settings = connection_settings(base_url='https://127.0.0.1:%d' % port, api_token=TOKEN, max_retries=2)
+    with CdfmcClient(settings, clock=FakeClock()) as client:
         with pytest.raises(CdfmcRequestError):
             client.get_task_status('t1')
         with pytest.raises(CdfmcRequestError) as caught:
@@ -640,3 +620,36 @@ def test_a_certificate_that_cannot_be_verified_or_a_slow_read_is_not_a_server_ne
         with pytest.raises(CdfmcRequestError) as caught:
             client.get_task_status('t1')
     assert 'no answer within' in str(caught.value) and not getattr(caught.value, 'never_answered', False)
+
+
+@pytest.mark.parametrize('fault', [{'action': 'drop'}, {'status': 503}, {'status': 429, 'retry_after': 1}])
+def test_an_interrupted_run_never_retries(simulator, fault):
+    # Once the run is stopping, a request that failed is not tried again: not after its pause (which the stop cuts
+    # short), and never back to back.
+    simulator.load({'tasks': [TASK], 'faults': [dict(fault, times=None)]})
+    with make_client(simulator, max_retries=5) as client:
+        stop = threading.Event()
+        stop.set()
+        with pytest.raises(CdfmcRequestError):
+            client.get_task_status('t1', deadline=client.clock.deadline(60, stop=stop))
+        assert client.request_count == 1 and client.clock.sleeps == []
+    # Stopped during the pause before the first retry: no second request either. (A new client: after a dropped
+    # connection, the first one takes the server for never reached, and sends nothing more.)
+    with make_client(simulator, max_retries=5) as client:
+        stop = threading.Event()
+        sleep = client.clock.sleep
+        client.clock.sleep = lambda seconds, stopping: stop.set() or sleep(seconds, stopping)
+        with pytest.raises(CdfmcRequestError):
+            client.get_task_status('t1', deadline=client.clock.deadline(60, stop=stop))
+        assert client.request_count == 1
+
+
+def test_an_interrupted_run_never_retries_a_server_that_never_answered(closed_port):
+    settings = connection_settings(base_url='https://127.0.0.1:%d' % closed_port, api_token=TOKEN, max_retries=5)
+    stop = threading.Event()
+    stop.set()
+    clock = FakeClock()
+    with CdfmcClient(settings, clock=clock) as client:
+        with pytest.raises(CdfmcRequestError, match='connection refused'):
+            client.get_task_status('t1', deadline=clock.deadline(60, stop=stop))
+    assert client.request_count == 1 and clock.sleeps == []

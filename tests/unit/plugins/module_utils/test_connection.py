@@ -4,20 +4,20 @@
 
 import pytest
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import (
     CDFMC_GLOBAL_DOMAIN_UUID,
-    ConnectionSettings,
     connection_argument_spec,
-    validate_task_id,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
+from support import connection_settings
 
 TOKEN = 'tok-123.abc'
 
 
 def settings(**options):
     options.setdefault('api_token', TOKEN)
-    return ConnectionSettings.from_options(options)
+    return connection_settings(**options)
 
 
 def test_region_builds_gateway_url_and_cdfmc_prefix():
@@ -54,7 +54,7 @@ def test_api_prefix_refused(prefix):
 @pytest.mark.parametrize('options,message', [
     ({'base_url': 'https://a.example', 'region': 'us'}, 'mutually exclusive'),
     ({}, 'no server given'),
-    ({'region': 'mars'}, "region 'mars' is not known"),
+    ({'region': 'mars'}, 'value of region must be one of: apj, au, eu, in, us, got: mars'),
     ({'base_url': 'fmc.example.com'}, 'absolute https://'),
     ({'base_url': 'ftp://fmc.example.com'}, 'absolute https://'),
     ({'base_url': 'https://'}, 'absolute https://'),
@@ -67,20 +67,22 @@ def test_api_prefix_refused(prefix):
     ({'base_url': 'https://fmc.example.com', 'domain_uuid': '../x'}, 'domain_uuid'),
     ({'base_url': 'https://fmc.example.com', 'request_timeout': 0}, 'more than 0'),
     ({'base_url': 'https://fmc.example.com', 'request_timeout': -1}, 'more than 0'),
-    ({'base_url': 'https://fmc.example.com', 'request_timeout': 'soon'}, 'number of seconds'),
+    ({'base_url': 'https://fmc.example.com', 'request_timeout': 'soon'},
+     "argument 'request_timeout' is of type str and we were unable to convert to float"),
     ({'base_url': 'https://fmc.example.com', 'max_retries': -1}, '0 or more'),
-    ({'base_url': 'https://fmc.example.com', 'max_retries': 'x'}, 'whole number'),
+    ({'base_url': 'https://fmc.example.com', 'max_retries': 'x'},
+     "argument 'max_retries' is of type str and we were unable to convert to int"),
     ({'base_url': 'https://fmc.example.com', 'ca_path': '/nonexistent/ca.pem'}, 'does not exist'),
     ({'base_url': 'https://fmc.example.com', 'ca_path': '/etc/hostname'}, 'no PEM certificate'),
     ({'base_url': 'https://%s.example.com' % ('a' * 64)}, 'host name that is not valid'),
     ({'base_url': 'https://fmc.example.com', 'request_timeout': 1e10}, 'at most 86400'),
     ({'base_url': 'https://fmc.example.com', 'request_timeout': float('inf')}, 'at most 86400'),
     ({'base_url': 'https://fmc.example.com', 'request_timeout': float('nan')}, 'at most 86400'),
-    ({'base_url': 'https://fmc.example.com', 'validate_certs': 'maybe'}, 'true or false'),
+    ({'base_url': 'https://fmc.example.com', 'validate_certs': 'maybe'}, "The value 'maybe' is not a valid boolean"),
     ({'base_url': 'https://fmc.example.com', 'max_requests_per_minute': 0}, '1 or more'),
     ({'base_url': 'https://fmc.example.com', 'max_concurrent_requests': 0}, '1 or more'),
-    ({'base_url': 'https://fmc.example.com', 'max_concurrent_requests': 2.5}, 'whole number'),
-    ({'base_url': 'https://fmc.example.com', 'max_retries': True}, 'whole number'),
+    ({'base_url': 'https://fmc.example.com', 'max_concurrent_requests': 2.5}, '"2.5" cannot be converted to an int'),
+    ({'base_url': 'https://fmc.example.com', 'max_retries': True}, 'max_retries must be a whole number, got True'),
 ])
 def test_bad_options_refused(options, message):
     with pytest.raises(CdfmcOptionError, match=message):
@@ -95,7 +97,7 @@ def test_credentials_in_url_refused_without_echoing_them():
 
 def test_missing_token_refused():
     with pytest.raises(CdfmcOptionError, match='api_token'):
-        ConnectionSettings.from_options({'base_url': 'https://fmc.example.com', 'api_token': ''})
+        connection_settings(base_url='https://fmc.example.com', api_token='')
 
 
 def test_token_with_newline_refused_without_echo():
@@ -179,7 +181,7 @@ def test_api_in_base_url_is_refused_naming_the_address_to_use(base_url, without,
      'domain_uuid is set in the task and domain comes from the environment variable CDFMC_DOMAIN'),
 ])
 def test_options_that_exclude_each_other_say_where_each_came_from(monkeypatch, environment, arguments, message):
-    from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+    from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
     from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
     for name in ('CDFMC_BASE_URL', 'CDFMC_REGION', 'CDFMC_DOMAIN', 'CDFMC_DOMAIN_UUID'):
         monkeypatch.delenv(name, raising=False)

@@ -5,7 +5,7 @@
 
 import pytest
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import (
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import (
     CDFMC_GLOBAL_DOMAIN_UUID,
     connection_argument_spec,
 )

@@ -8,10 +8,10 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import STATES, StatusMapper, task_facts
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_ids import extract_task_ids
+from support import connection_settings
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -90,7 +90,7 @@ IDENTIFIER = st.text(max_size=200) | st.from_regex(r'\A[A-Za-z0-9][A-Za-z0-9._-]
 @given(task_id=IDENTIFIER, domain_uuid=IDENTIFIER)
 def test_the_task_path_never_leaves_its_two_segments(task_id, domain_uuid):
     # The domain UUID may come from a server (a login's DOMAIN_UUID): it is checked like the task id.
-    connection = ConnectionSettings.from_options({'base_url': 'https://fmc.example.com', 'api_token': 't'})
+    connection = connection_settings(base_url='https://fmc.example.com', api_token='t')
     try:
         path = connection.path(connection.task_status_path(task_id, domain_uuid))
     except CdfmcOptionError:

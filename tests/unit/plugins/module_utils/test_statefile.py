@@ -6,11 +6,13 @@
 import fcntl
 import os
 import stat
+import threading
 import time
 
 import pytest
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils import _statefile
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
     SharedFileUnavailable,
@@ -136,7 +138,7 @@ def test_a_lock_held_for_ever_is_given_up_after_the_patience(tmp_path):
         # The deadline, when nearer, ends the wait sooner.
         started = time.monotonic()
         with pytest.raises(SharedFileUnavailable):
-            with locked(path, deadline=time.monotonic() + 0.1, patience=5):
+            with locked(path, deadline=Deadline(0.1), patience=5):
                 pass
         assert time.monotonic() - started < 1
     finally:
@@ -159,8 +161,10 @@ def test_a_stop_while_waiting_for_a_lock_ends_the_wait(tmp_path):
     holder = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(holder, fcntl.LOCK_EX)
     try:
+        stop = threading.Event()
+        stop.set()
         with pytest.raises(CdfmcRequestError, match='interrupted'):
-            with locked(path, sleep=lambda seconds: True):
+            with locked(path, deadline=Deadline(60, stop=stop)):
                 pass
     finally:
         os.close(holder)

@@ -11,20 +11,13 @@ import pytest
 from ansible_collections.cisco.cdfmc.plugins.module_utils import _watchdog
 
 
-def test_watchdogs_fire_when_due_and_not_once_cancelled():
+def test_watchdogs_fire_when_due_and_not_once_cancelled(clock):
     # A clock the test moves: what is due is decided by it, not by how fast the thread runs.
-    class Clock:
-        now = 0.0
-
-        def __call__(self):
-            return self.now
-
-    clock = Clock()
     timers = _watchdog.Watchdogs(clock=clock)
     cancelled = _watchdog.Watchdog(5, timers)
     cancelled.cancel()
     later = _watchdog.Watchdog(3600, timers)
-    clock.now = 100.0
+    clock.advance(100.0)
     due = _watchdog.Watchdog(0, timers)  # adding it wakes the thread, which now finds two due
     deadline = time.monotonic() + 30
     while not due.fired and time.monotonic() < deadline:

@@ -11,16 +11,16 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, c
 SERVER = 'https://fmc.example.com'
 
 
-def unit(unit_id, name, unit_type='Device', members=()):
-    return {'id': unit_id, 'name': name, 'type': unit_type,
+def device(device_id, name, record_type='Device', members=()):
+    return {'id': device_id, 'name': name, 'type': record_type,
             'members': [{'id': member_id, 'name': member_name, 'type': 'Device'} for member_id, member_name in members]}
 
 
 UNITS = [
-    unit('d1', 'ftd-1'), unit('d2', 'ftd-2'), unit('d3', 'd1'),  # a device named like another's id
-    unit('ha', 'ftd-ha', 'DeviceHAPair', [('m1', 'ftd-ha-a'), ('m2', 'ftd-ha-b')]),
-    unit('cl', 'ftd-cluster', 'DeviceCluster', [('c1', 'ftd-c1'), ('c2', 'ftd-c2')]),
-    unit('x1', 'twin'), unit('x2', 'twin'),
+    device('d1', 'ftd-1'), device('d2', 'ftd-2'), device('d3', 'd1'),  # a device named like another's id
+    device('ha', 'ftd-ha', 'DeviceHAPair', [('m1', 'ftd-ha-a'), ('m2', 'ftd-ha-b')]),
+    device('cl', 'ftd-cluster', 'DeviceCluster', [('c1', 'ftd-c1'), ('c2', 'ftd-c2')]),
+    device('x1', 'twin'), device('x2', 'twin'),
 ]
 
 
@@ -41,7 +41,7 @@ def test_bad_devices_are_refused(value, message):
         check_devices(value)
 
 
-def test_ids_match_before_names_and_each_unit_is_deployed_once():
+def test_ids_match_before_names_and_each_device_is_deployed_once():
     selected, warnings = select(UNITS, ['d1', 'ftd-2', 'ftd-1'], SERVER)
     assert [u['id'] for u in selected] == ['d1', 'd2'] and warnings == []  # "d1" is the device d1, not the one named d1
 
@@ -70,14 +70,14 @@ def test_unknown_names_are_listed_with_the_names_that_exist():
 
 
 def test_a_long_list_of_names_is_cut():
-    many = [unit('u%03d' % n, 'name-%03d' % n) for n in range(100)]
+    many = [device('u%03d' % n, 'name-%03d' % n) for n in range(100)]
     with pytest.raises(CdfmcOptionError, match='and 70 more'):
         select(many, ['nope'], SERVER)
 
 
 def test_names_from_the_server_are_shown_escaped():
     with pytest.raises(CdfmcOptionError) as caught:
-        select([unit('e', 'evil\x1b[2J\nok: [x]')], ['nope'], SERVER)
+        select([device('e', 'evil\x1b[2J\nok: [x]')], ['nope'], SERVER)
     assert '\x1b' not in str(caught.value) and '\n' not in str(caught.value)
 
 
@@ -106,31 +106,32 @@ RECORDS = [{'id': 'm1', 'name': 'ftd-ha-a', 'type': 'Device'}, {'id': 'm2', 'nam
     {'id': 'cl', 'name': 'ftd-cluster', 'type': 'DeviceCluster', 'masterDevice': {'id': 'c1', 'type': 'Device'},
      'slaveDevices': [{'id': 'c2', 'keepLocalEvents': False, 'type': 'Device'}]},  # FMC 6.x: ids only
 ])
-def test_managed_units_read_pairs_at_cisco_s_path_and_clusters_in_both_shapes(cluster):
-    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
+def test_managed_devices_read_pairs_at_cisco_s_path_and_clusters_in_both_shapes(cluster):
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_devices
     client = _Fleet({'/devices/devicerecords': RECORDS, '/devicehapairs/ftddevicehapairs': [
         {'id': 'ha', 'name': 'ftd-ha', 'primary': {'id': 'm1'}, 'secondary': {'id': 'm2'}}],  # members: ids only
         '/deviceclusters/ftddevicecluster': [cluster]})
-    units = managed_units(client, None)
-    assert [(unit['id'], unit['type'], [(m['id'], m['name']) for m in unit['members']]) for unit in units] == [
+    devices = managed_devices(client, None)
+    assert [(device['id'], device['type'], [(m['id'], m['name']) for m in device['members']])
+            for device in devices] == [
         ('ha', 'DeviceHAPair', [('m1', 'ftd-ha-a'), ('m2', 'ftd-ha-b')]),
         ('cl', 'DeviceCluster', [('c1', 'ftd-c1'), ('c2', 'ftd-c2')]), ('d1', 'Device', [])]
     assert sorted(path.rsplit('/', 1)[1] for path, params in client.reads if params == {'expanded': 'true'}) == [
         'devicerecords', 'ftddevicecluster', 'ftddevicehapairs']
     assert not any('/deviceha/' in path for path, _params in client.reads)
-    selected, warnings = select(units, ['ftd-c2', 'ftd-ha'], SERVER)
-    assert [unit['id'] for unit in selected] == ['cl', 'ha'] and 'member of cluster ftd-cluster' in warnings[0]
+    selected, warnings = select(devices, ['ftd-c2', 'ftd-ha'], SERVER)
+    assert [device['id'] for device in selected] == ['cl', 'ha'] and 'member of cluster ftd-cluster' in warnings[0]
 
 
 def test_a_device_record_that_names_its_container_is_a_member_of_it():
-    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_units
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_devices
     records = RECORDS[:2] + [dict(RECORDS[2], metadata={'isPartOfContainer': True, 'containerDetails': {
         'id': 'cl', 'name': 'ftd-cluster', 'type': 'DeviceCluster'}})]
     client = _Fleet({'/devices/devicerecords': records, '/devicehapairs/ftddevicehapairs': [
         {'id': 'ha', 'name': 'ftd-ha', 'primary': {'id': 'm1'}, 'secondary': {'id': 'm2'}}],
         '/deviceclusters/ftddevicecluster': [{'id': 'cl', 'name': 'ftd-cluster'}]})  # its members not listed
-    units = managed_units(client, None)
-    assert [(unit['id'], [m['name'] for m in unit['members']]) for unit in units] == [
+    devices = managed_devices(client, None)
+    assert [(device['id'], [m['name'] for m in device['members']]) for device in devices] == [
         ('ha', ['ftd-ha-a', 'ftd-ha-b']), ('cl', ['ftd-c1'])]
 
 
@@ -139,8 +140,8 @@ def test_a_device_record_that_names_its_container_is_a_member_of_it():
     ('DEVICE_HA_PAIR', 'DeviceHAPair'), ('DeviceCluster', 'DeviceCluster'), ('FTDCluster', 'DeviceCluster'),
 ])
 def test_results_name_fmc_s_record_types_whatever_a_list_says(listed, expected):
-    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import unit_type
-    assert unit_type(listed) == expected
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import record_type
+    assert record_type(listed) == expected
 
 
 @pytest.mark.parametrize('value', ['fw-1,fw-2', 'fw-1, fw-2,', ' fw-1 ,fw-2'])

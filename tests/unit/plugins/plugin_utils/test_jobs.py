@@ -8,10 +8,10 @@ import pytest
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import (
     deployed_since,
-    deploying_units,
+    deploying_devices,
     epoch_ms,
     read_job,
-    unit_states,
+    states_by_device,
     window_filter,
 )
 
@@ -46,7 +46,7 @@ def test_a_job_reads_device_words_mixed_case_and_no_part():
         'DEPLOYMENT', 'succeeded', 1589624941000, 1589625026000, 'Change 42')
     assert [(d['id'], d['container_id'], d['state']) for d in job['devices']] == [
         ('d1', None, 'succeeded'), ('m1', 'ha', 'failed'), ('d2', None, None), ('d3', None, 'succeeded')]
-    assert unit_states(job) == {'d1': ['succeeded'], 'ha': ['failed'], 'd3': ['succeeded']}
+    assert states_by_device(job) == {'d1': ['succeeded'], 'ha': ['failed'], 'd3': ['succeeded']}
     assert warnings == []
     assert read_job('junk', StatusMapper()) is None
 
@@ -57,7 +57,7 @@ def test_an_unknown_system_job_without_devices_and_an_edit_lock_count_for_nothin
                      mapper),
             read_job({'id': 'e', 'jobType': 'DEPLOYMENT', 'jobStatus': 'EDIT_INUSE', 'startTime': '2020-05-16T10:15:19Z',
                       'deviceList': [{'deviceUUID': 'd1'}]}, mapper)]
-    assert deployed_since(jobs, 0) == {} and deploying_units(jobs) == set()
+    assert deployed_since(jobs, 0) == {} and deploying_devices(jobs) == set()
 
 
 def test_deployed_since_takes_the_newest_deployment_that_ended_lately_not_rolled_back_since():
@@ -73,7 +73,7 @@ def test_deployed_since_takes_the_newest_deployment_that_ended_lately_not_rolled
             job('2020-05-16T12:00:00Z', 'ROLLBACK', a='SUCCEEDED'),  # a is out of date again after it
             job('2020-05-16T13:00:00Z', b='DEPLOYING', m1='DEPLOYING')]
     assert deployed_since(jobs, 0) == {'b': 1589623200000, 'ha': 1589623200000, 'c': 1589626800000}
-    assert deploying_units(jobs) == {'b', 'ha'}
+    assert deploying_devices(jobs) == {'b', 'ha'}
     # A job that ended before the credit's start says nothing of what is pending now.
     assert deployed_since(jobs, 1589626800000) == {'c': 1589626800000}
     # Times whose zone is not known give no credit.

@@ -112,3 +112,8 @@ def test_a_deploy_result_that_deployed_nothing_is_skipped():
                    dict(nothing, failed=True, msg='no answer within 30s; a deployment may have started')):
         with pytest.raises(CdfmcOptionError, match='no task id'):
             extract_task_ids([failed])
+
+
+def test_in_check_mode_an_id_that_is_not_valid_is_still_refused():
+    with pytest.raises(CdfmcOptionError, match=r'task_ids: task_ids\[1\]: task id'):
+        extract_task_ids([{'changed': False}, {'task': {'id': '../x'}}], check_mode=True)

@@ -3,10 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The wait's composition: polls on threads of their own, through a client."""
 
-import threading
-
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import WaitSettings
 
@@ -28,8 +26,7 @@ class SurprisedClient:
 def test_an_unexpected_error_is_shown_masked_and_escaped_and_ends_the_task(display_lines):
     lines = display_lines
     settings = WaitSettings(timeout=5, poll_interval=0.1, max_poll_interval=0.2, request_timeout=1)
-    outcome = poll_until_done(SurprisedClient(), ['t1'], StatusMapper(None), settings, ProgressDisplay(lines),
-                              threading.Event())
+    outcome = poll_until_done(SurprisedClient(), ['t1'], settings, ProgressDisplay(lines), Deadline(5))
     progress = outcome.tasks['t1']
     assert progress.done and progress.polls == 1
     assert progress.error.startswith('unexpected ValueError: bad header Authorization: ')

@@ -5,12 +5,12 @@
 
 import pytest
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import (
     CdfmcOptionError,
     CdfmcRequestError,
     CdfmcResponseError,
 )
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
@@ -20,6 +20,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
     WaitSettings,
     summarize,
 )
+from support import FakeClock
 
 
 def is_fatal(error):
@@ -46,19 +47,6 @@ def settings(timeout=100, poll_interval=1.0, max_poll_interval=4.0, request_time
                         request_timeout=request_timeout, **options)
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.idles = []
-
-    def __call__(self):
-        return self.now
-
-    def idle(self, seconds):
-        self.idles.append(seconds)
-        self.now += seconds
-
-
 class FakeServer:
     """Tasks as functions of time; records every fetch (id, time, deadline)."""
 
@@ -70,8 +58,8 @@ class FakeServer:
         self.fetches = []
 
     def fetch(self, task_id, deadline):
-        self.fetches.append((task_id, self.clock.now, deadline))
-        self.clock.now += self.latency
+        self.fetches.append((task_id, self.clock.ticks, deadline.at))
+        self.clock.ticks += self.latency
         planned = self.errors.get(task_id)
         if planned:
             error = planned.pop(0)
@@ -79,7 +67,7 @@ class FakeServer:
                 raise error
         status = None
         for at, value in self.timelines[task_id]:
-            if at <= self.clock.now:
+            if at <= self.clock.ticks:
                 status = value
         if isinstance(status, dict):
             return status
@@ -92,11 +80,10 @@ class FakeServer:
 def wait(clock, server, ids, timeout=100, poll_interval=1.0, max_poll_interval=4.0, rand=lambda: 0.5,
          on_change=None, load=lambda: 1.0, **options):
     """A wait driven by the fake clock; ``load`` (the share of the budget in use) is full unless a test says."""
-    waiter = Waiter(ids, server.fetch, StatusMapper(),
+    waiter = Waiter(ids, server.fetch,
                     settings(timeout, poll_interval, max_poll_interval, options.pop('request_timeout', 30.0), **options),
-                    observer=Changes(on_change) if on_change else None, clock=clock, rand=rand, idle=clock.idle,
-                    load=load)
-    return waiter.run()
+                    observer=Changes(on_change) if on_change else None, load=load, rand=rand)
+    return waiter.run(clock.deadline(timeout))
 
 
 def test_schedule_grows_by_half_caps_and_resets():
@@ -130,21 +117,21 @@ def test_while_the_budget_has_room_every_poll_is_at_poll_interval_and_gaps_shrin
 
 
 def test_a_wait_with_room_in_the_budget_polls_every_poll_interval():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Deploying'), (20, 'Deployed')]})
     wait(clock, server, ['t'], poll_interval=5, max_poll_interval=30, load=lambda: 0.2)
     assert server.times('t') == [0.0, 5.0, 10.0, 15.0, 20.0]
 
 
 def test_when_the_budget_binds_the_task_polled_longest_ago_goes_first():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'a': [(0, 'Running')], 'b': [(0, 'Running')], 'c': [(0, 'Running')]})
-    waiter = Waiter(['a', 'b', 'c'], server.fetch, StatusMapper(), settings(), clock=clock, idle=clock.idle)
-    waiter._deadline = waiter._first_deadline = 100.0
+    waiter = Waiter(['a', 'b', 'c'], server.fetch, settings())
+    waiter._deadline = waiter._first_deadline = clock.deadline(100.0)
     for task_id, polled_at in (('a', 3.0), ('b', 1.0), ('c', 2.0)):
         waiter.tasks[task_id].polled_at, waiter.tasks[task_id].polls, waiter.tasks[task_id].next_at = polled_at, 1, 4.0
     # All three fall due at once (their order of input: a, b, c): the one answered longest ago is asked first.
-    clock.now = 4.0
+    clock.ticks = 4.0
     waiter._start_due_polls(4.0)
     assert [task_id for task_id, _at, _deadline in server.fetches] == ['b', 'c', 'a']
 
@@ -163,7 +150,7 @@ def test_bad_timings_refused(timing, message):
 
 
 def test_first_check_at_once_then_growing_gaps_until_terminal():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Deploying'), (20, 'Deployed')]})
     outcome = wait(clock, server, ['t'])
     assert server.times('t') == [0.0, 1.0, 2.5, 4.75, 8.125, 12.125, 16.125, 20.125]
@@ -172,7 +159,7 @@ def test_first_check_at_once_then_growing_gaps_until_terminal():
 
 
 def test_status_change_resets_the_gap():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Pending'), (5, 'Deploying'), (30, 'Deployed')]})
     wait(clock, server, ['t'])
     times = server.times('t')
@@ -183,7 +170,7 @@ def test_status_change_resets_the_gap():
 
 
 def test_tasks_follow_their_own_schedules_and_leave_when_done():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'a': [(0, 'Running'), (2, 'Success')], 'b': [(0, 'Running'), (9, 'Failed')]})
     outcome = wait(clock, server, ['a', 'b'])
     assert server.times('a') == [0.0, 1.0, 2.5]
@@ -192,7 +179,7 @@ def test_tasks_follow_their_own_schedules_and_leave_when_done():
 
 
 def test_timeout_zero_checks_once_with_a_full_request():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Running')]})
     outcome = wait(clock, server, ['t'], timeout=0, request_timeout=30)
     assert server.fetches == [('t', 0.0, 30.0)]
@@ -200,16 +187,16 @@ def test_timeout_zero_checks_once_with_a_full_request():
 
 
 def test_poll_interval_longer_than_timeout():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Running')]})
     outcome = wait(clock, server, ['t'], timeout=3, poll_interval=10, max_poll_interval=10)
     assert server.times('t') == [0.0]
-    assert outcome.timed_out and clock.now == pytest.approx(3.0)
-    assert max(clock.idles) <= 0.5  # waits in short steps, so a stop is seen quickly
+    assert outcome.timed_out and clock.ticks == pytest.approx(3.0)
+    assert max(clock.sleeps) <= 0.5  # waits in short steps, so a stop is seen quickly
 
 
 def test_deadline_falling_mid_sleep_gets_a_last_check_before_it():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Running'), (9.5, 'Deployed')]})
     outcome = wait(clock, server, ['t'], timeout=10, poll_interval=4, max_poll_interval=8)
     # Polls at 0 and 4; the next (at 10) would fall on the deadline, so one comes 2 s before it.
@@ -219,27 +206,27 @@ def test_deadline_falling_mid_sleep_gets_a_last_check_before_it():
 
 
 def test_until_query_ends_a_task_early():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Pending'), (3, 'Deploying'), (50, 'Deployed')]})
     outcome = wait(clock, server, ['t'], until_query=compile_query("state == 'running'", 'until_query'))
     assert outcome.tasks['t'].until_matched and outcome.tasks['t'].state == 'running'
-    assert clock.now < 5 and not outcome.timed_out
+    assert clock.ticks < 5 and not outcome.timed_out
 
 
 def test_fail_fast_returns_at_the_first_failure():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'a': [(0, 'Running'), (2, 'Failed')], 'b': [(0, 'Running'), (60, 'Success')]})
     outcome = wait(clock, server, ['a', 'b'], fail_fast=True)
-    assert outcome.stopped_by_failure and clock.now < 5
+    assert outcome.stopped_by_failure and clock.ticks < 5
     assert outcome.tasks['b'].state == 'running' and not outcome.tasks['b'].done
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'a': [(0, 'Running'), (2, 'Failed')], 'b': [(0, 'Running'), (12, 'Success')]})
     outcome = wait(clock, server, ['a', 'b'])
     assert not outcome.stopped_by_failure and outcome.tasks['b'].state == 'succeeded'
 
 
 def test_transient_errors_keep_last_facts_and_poll_again():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     transient = [None, CdfmcRequestError('GET x: HTTP 503', status=503),
                  CdfmcRequestError('GET x: connection refused', refused=True),
                  CdfmcResponseError('GET x: not JSON', status=200)]
@@ -252,7 +239,7 @@ def test_transient_errors_keep_last_facts_and_poll_again():
 
 
 def test_transient_error_at_the_end_is_reported_with_last_facts():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     errors = [None] + [CdfmcRequestError('GET x: HTTP 502', status=502)] * 50
     server = FakeServer(clock, {'t': [(0, 'Running')]}, errors={'t': errors})
     outcome = wait(clock, server, ['t'], timeout=10)
@@ -261,10 +248,10 @@ def test_transient_error_at_the_end_is_reported_with_last_facts():
 
 @pytest.mark.parametrize('status', [401, 403, 404])
 def test_refusals_end_that_task_only(status):
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'bad': [], 'good': [(0, 'Running'), (3, 'Success')]},
                         errors={'bad': [CdfmcRequestError('GET bad: HTTP %d' % status, status=status)]})
-    outcome = wait(clock, server, ['bad', 'good'])
+    outcome = wait(clock, server, ['bad', 'good'], not_found_grace=0)
     assert outcome.tasks['bad'].done and outcome.tasks['bad'].polls == 1 and 'HTTP' in outcome.tasks['bad'].error
     assert outcome.tasks['good'].state == 'succeeded'
 
@@ -272,26 +259,28 @@ def test_refusals_end_that_task_only(status):
 def test_stop_event_ends_the_wait():
     import threading
     stop = threading.Event()
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Running')]})
+    sleep = clock.sleep
 
-    def idle(seconds):
-        clock.idle(seconds)
-        if clock.now > 5:
+    def sleep_then_stop_after_5_s(seconds, stopping):
+        stopped = sleep(seconds, stopping)
+        if clock.ticks > 5:
             stop.set()
+        return stopped
 
-    waiter = Waiter(['t'], server.fetch, StatusMapper(), settings(100, 1.0, 4.0, 30.0), clock=clock, idle=idle, stop=stop)
-    outcome = waiter.run()
-    assert outcome.interrupted and clock.now < 6
+    clock.sleep = sleep_then_stop_after_5_s
+    waiter = Waiter(['t'], server.fetch, settings(100, 1.0, 4.0, 30.0))
+    outcome = waiter.run(clock.deadline(100, stop=stop))
+    assert outcome.interrupted and clock.ticks < 6
 
 
-def _summarize(outcome, ids, **options):
-    options.setdefault('fail_on_failure', True)
-    return summarize(outcome, ids, options.pop('include_raw', True), StatusMapper(), options['fail_on_failure'], 100)
+def _summarize(outcome, ids, include_raw=True, fail_on_failure=True):
+    return summarize(outcome, ids, WaitSettings(timeout=100, include_raw=include_raw, fail_on_failure=fail_on_failure))
 
 
 def test_summary_in_input_order_with_duplicates():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {
         'a': [(0, 'Success')],
         'b': [(0, {'id': 'b', 'status': 'Failed', 'message': 'Deployment failed', 'taskType': 'DEVICE_DEPLOYMENT',
@@ -310,11 +299,11 @@ def test_summary_in_input_order_with_duplicates():
 
 
 def test_summary_of_a_timeout_keeps_every_last_fact():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'a': [(0, 'Success')], 'b': [(0, 'Deploying')]},
                         errors={'c': [CdfmcRequestError('GET c: HTTP 404 Task c not found.', status=404)]})
     server.timelines['c'] = []
-    outcome = wait(clock, server, ['a', 'b', 'c'], timeout=5)
+    outcome = wait(clock, server, ['a', 'b', 'c'], timeout=5, not_found_grace=0)
     result = _summarize(outcome, ['a', 'b', 'c'], include_raw=False)
     assert result['timed_out'] and result['failed']
     assert [t['state'] for t in result['tasks']] == ['succeeded', 'running', 'unknown']
@@ -326,7 +315,7 @@ def test_summary_of_a_timeout_keeps_every_last_fact():
 
 
 def test_summary_when_all_succeed():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'a': [(0, 'Success')]})
     result = _summarize(wait(clock, server, ['a']), ['a'])
     assert not result['failed'] and result['all_succeeded'] and result['msg'].startswith('all 1 task(s) succeeded')
@@ -350,10 +339,10 @@ def test_a_slow_answer_does_not_stall_the_other_tasks():
 
     pool = DaemonThreadPool(2)
     started = real_time.monotonic()
-    waiter = Waiter(['slow', 'fast'], fetch, StatusMapper(), settings(30, 0.05, 0.05, 30.0), pool=pool,
+    waiter = Waiter(['slow', 'fast'], fetch, settings(30, 0.05, 0.05, 30.0), pool=pool,
                     observer=Changes(lambda progress, old, _state: progress.id == 'fast'
                                      and progress.state == 'succeeded' and release.set()))
-    outcome = waiter.run()
+    outcome = waiter.run(Deadline(30))
     pool.shutdown()
     assert outcome.tasks['fast'].state == 'succeeded' and outcome.tasks['slow'].state == 'succeeded'
     # The fast task finished (and released the slow answer) long before the slow answer's own 5 s.
@@ -364,28 +353,29 @@ def test_a_slow_answer_does_not_stall_the_other_tasks():
 def test_no_busy_loop_past_the_deadline_while_an_answer_is_out():
     import time as real_time
 
-    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import DaemonThreadPool, _wait_any
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import DaemonThreadPool
 
     calls = []
 
-    def counting_wait_any(futures, seconds):
-        calls.append(seconds)
-        return _wait_any(futures, seconds)
+    class CountingPool(DaemonThreadPool):
+        def wait_any(self, futures, seconds):
+            calls.append(seconds)
+            return super(CountingPool, self).wait_any(futures, seconds)
 
     def fetch(task_id, deadline):
         real_time.sleep(1.0)
         return {'status': 'Running'}
 
-    pool = DaemonThreadPool(1)
-    waiter = Waiter(['slow'], fetch, StatusMapper(), settings(0, 1.0, 4.0, 30.0), pool=pool, wait_any=counting_wait_any)
-    outcome = waiter.run()
+    pool = CountingPool(1)
+    waiter = Waiter(['slow'], fetch, settings(0, 1.0, 4.0, 30.0), pool=pool)
+    outcome = waiter.run(Deadline(0))
     pool.shutdown()
     assert outcome.timed_out and outcome.tasks['slow'].polls == 1
     assert len(calls) <= 4 and all(seconds == 0.5 for seconds in calls)
 
 
 def test_the_last_poll_leaves_time_to_answer_before_the_deadline():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Running')]})
     wait(clock, server, ['t'], timeout=12.2, poll_interval=1, max_poll_interval=4)
     assert max(server.times('t')) <= 12.2 - 2.0
@@ -402,7 +392,7 @@ def test_which_http_errors_end_a_task(status, fatal):
 
 
 def test_failed_devices_of_an_unfinished_task_are_named():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     body = {'status': 'Deploying', 'taskType': 'DEVICE_DEPLOYMENT', 'subTasks': [
         {'status': 'FAILED', 'message': 'no route', 'target': {'id': 'd1', 'name': 'ftd-1'}},
         {'status': 'DEPLOYING', 'target': {'id': 'd2', 'name': 'ftd-2'}}]}
@@ -418,7 +408,7 @@ def not_found(task_id):
 
 
 def test_a_task_not_visible_yet_is_polled_until_it_appears():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Deploying'), (12, 'Deployed')]}, errors={'t': [not_found('t')] * 3})
     changes = []
     outcome = wait(clock, server, ['t'], not_found_grace=60,
@@ -432,7 +422,7 @@ def test_a_task_not_visible_yet_is_polled_until_it_appears():
 
 
 def test_a_poll_falls_at_the_end_of_the_grace_and_its_404_ends_the_task():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'typo': []}, errors={'typo': [not_found('typo')] * 50})
     outcome = wait(clock, server, ['typo'], not_found_grace=10, poll_interval=4, max_poll_interval=8)
     progress = outcome.tasks['typo']
@@ -444,14 +434,14 @@ def test_a_poll_falls_at_the_end_of_the_grace_and_its_404_ends_the_task():
 
 
 def test_the_grace_counts_from_the_start_of_the_wait():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': []}, errors={'t': [not_found('t')] * 50})
     outcome = wait(clock, server, ['t'], not_found_grace=3, poll_interval=1, max_poll_interval=1)
     assert server.times('t') == [0.0, 1.0, 2.0, 3.0] and outcome.tasks['t'].done_at == 3.0
 
 
 def test_a_task_that_answered_before_and_then_404_disappeared():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [(0, 'Running')]}, errors={'t': [None, None, not_found('t')]})
     outcome = wait(clock, server, ['t'], not_found_grace=60)
     progress = outcome.tasks['t']
@@ -460,7 +450,7 @@ def test_a_task_that_answered_before_and_then_404_disappeared():
 
 
 def test_no_grace_ends_the_task_at_the_first_404():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': []}, errors={'t': [not_found('t')]})
     outcome = wait(clock, server, ['t'], not_found_grace=0)
     assert outcome.tasks['t'].done and outcome.tasks['t'].polls == 1
@@ -469,7 +459,7 @@ def test_no_grace_ends_the_task_at_the_first_404():
 
 @pytest.mark.parametrize('timeout', [0, 5])
 def test_a_timeout_within_the_grace_names_the_404(timeout):
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     server = FakeServer(clock, {'t': [], 'u': [(0, 'Running')]}, errors={'t': [not_found('t')] * 50})
     outcome = wait(clock, server, ['t', 'u'], timeout=timeout, not_found_grace=60)
     result = _summarize(outcome, ['t', 'u'])
@@ -485,7 +475,7 @@ def test_not_found_grace_must_not_be_negative():
 
 
 def test_a_partial_success_is_named_in_the_message():
-    clock = FakeClock()
+    clock = FakeClock(ticks=0.0)
     body = {'status': 'PARTIALLY_SUCCEEDED', 'taskType': 'DEVICE_DEPLOYMENT', 'message': 'Done with warnings',
             'subTasks': [{'status': 'SUCCEEDED', 'target': {'name': 'ftd-1'}},
                          {'status': 'PRIMARY_BOOTSTRAP_PARTIALLY_SUCCEEDED', 'message': 'standby not ready',
@@ -518,9 +508,11 @@ def test_an_answer_that_never_comes_is_not_waited_for_past_timeout_plus_request_
         return {'status': 'Running'}
 
     pool = DaemonThreadPool(2)
+    deadline = Deadline(1)
+    real_time.sleep(0.5)
     started = real_time.monotonic()
-    waiter = Waiter(['stuck', 'fine'], fetch, StatusMapper(), settings(1, 0.2, 0.2, 1.0, started=started - 0.5), pool=pool)
-    outcome = waiter.run()
+    waiter = Waiter(['stuck', 'fine'], fetch, settings(1, 0.2, 0.2, 1.0), pool=pool)
+    outcome = waiter.run(deadline)
     pool.shutdown()
     never.set()
     # The deadline counts from the given start: timeout 1 s + request_timeout 1 s, of which 0.5 s had passed.
@@ -529,20 +521,28 @@ def test_an_answer_that_never_comes_is_not_waited_for_past_timeout_plus_request_
 
 
 def test_first_checks_get_a_full_request_timeout_from_the_start_only():
-    clock = FakeClock()
-    clock.now = 10.0
+    clock = FakeClock(ticks=4.0)
+    deadline = clock.deadline(0)
+    clock.advance(6.0)
     server = FakeServer(clock, {'t': [(0, 'Running')]})
-    waiter = Waiter(['t'], server.fetch, StatusMapper(), settings(0, 1.0, 4.0, 30.0, started=4.0), clock=clock,
-                    idle=clock.idle)
-    outcome = waiter.run()
+    waiter = Waiter(['t'], server.fetch, settings(0, 1.0, 4.0, 30.0))
+    outcome = waiter.run(deadline)
     assert server.fetches == [('t', 10.0, 34.0)] and outcome.timed_out
 
 
-def test_settings_replaced_keep_the_rest_and_are_checked_again():
-    settings = WaitSettings(timeout=60, poll_interval=2, max_poll_interval=9, not_found_grace=30, started=1.0)
-    later = settings.replace(started=50.0, timeout=11.5)
-    assert (later.started, later.timeout, later.poll_interval, later.max_poll_interval, later.not_found_grace) == (
-        50.0, 11.5, 2, 9, 30)
-    assert settings.started == 1.0 and settings.timeout == 60
+def test_a_wait_restarted_later_counts_its_grace_from_then_and_keeps_the_end():
+    # cdfmc_deploy's wait counts from its request, and ends by the task's one deadline.
+    clock = FakeClock(ticks=1.0)
+    task = clock.deadline(60)
+    clock.advance(49.0)
+    server = FakeServer(clock, {'t': []}, errors={'t': [not_found('t')] * 50})
+    settings = WaitSettings(timeout=60, poll_interval=2, max_poll_interval=9, not_found_grace=30)
+    outcome = Waiter(['t'], server.fetch, settings).run(task.restarted())
+    assert outcome.started == 50.0 and outcome.timed_out and outcome.tasks['t'].not_visible
+    # Its first check gets a full request_timeout from the restart; the others end by the one deadline.
+    assert server.fetches[0][1:] == (50.0, 80.0) and {deadline for _id, _at, deadline in server.fetches[1:]} == {61.0}
+    assert max(server.times('t')) <= 61.0
+    assert (settings.timeout, settings.poll_interval, settings.max_poll_interval, settings.not_found_grace) == (
+        60, 2, 9, 30)
     with pytest.raises(CdfmcOptionError, match='timeout must be'):
-        settings.replace(timeout=-1)
+        WaitSettings(timeout=-1, poll_interval=2, max_poll_interval=9, not_found_grace=30)

@@ -12,10 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import call_bound
 
@@ -29,7 +28,7 @@ def read_tasks(options, task_ids, warn=None, log=None):
     task_ids = [validate_task_id(task_id) for task_id in task_ids]
     settings = options.connection()
     mapper = StatusMapper(options['status_map'], warn=warn)
-    deadline = time.monotonic() + call_bound(settings.max_retries, settings.request_timeout)
+    deadline = Deadline(call_bound(settings.max_retries, settings.request_timeout))
     with connect(settings, warn=warn, log=log) as client:
         return [task_facts(task_id, client.get_task_status(task_id, options['detailed_device_status'], deadline),
                            mapper, include_raw=options['include_raw'])

@@ -5,11 +5,11 @@
 
 import pytest
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import task_facts_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
-from ansible_collections.cisco.cdfmc.plugins.module_utils._read import read_tasks
+from ansible_collections.cisco.cdfmc.plugins.module_utils._task_status import read_tasks
 
 TOKEN = 'sim-token'
 
