@@ -283,11 +283,7 @@ class Transport:
         renewed = auth is not None
         while True:
             if self.unreachable is not None:
-                error = CdfmcRequestError('%s %s on %s: not sent: %s' % (method, path, self.settings.server,
-                                                                         self.unreachable.reason),
-                                          method=method, path=path, sent=False, kind=self.unreachable.kind)
-                error.never_answered, error.reason = True, self.unreachable.reason
-                raise error
+                raise self._not_sent(method, path)
             if auth is None:
                 self._authenticate(self.auth.prepare, deadline)
             try:
@@ -321,6 +317,14 @@ class Transport:
         if not self._pause(delay, deadline, error):
             raise self._unreached(error)
         retries.spend()
+
+    def _not_sent(self, method, path):
+        """The error of a request not sent because an earlier one found the server never reached in this run."""
+        error = CdfmcRequestError('%s %s on %s: not sent: %s' % (method, path, self.settings.server,
+                                                                 self.unreachable.reason),
+                                  method=method, path=path, sent=False, kind=self.unreachable.kind)
+        error.never_answered, error.reason = True, self.unreachable.reason
+        return error
 
     def _never_reached(self, error):
         """True when ``error`` is a failure to reach (``unreached``) a server that has not answered once in this run."""

@@ -31,17 +31,19 @@ class Probe(ControllerAction):
             raise CdfmcError('refused:\r\nok: [localhost]')
         if what == 'bug':
             raise KeyError('Authorization: Bearer %s\r\n' % TOKEN)
+        if what == 'caller':
+            return {'msg': 'caller', 'task': run.caller}
         return {'msg': 'done \x1b[0m', 'task': {'id': 't1'}}
 
 
-def probe(display, **arguments):
+def probe(display, task_vars=None, **arguments):
     arguments = dict({'base_url': 'https://fmc.example.com', 'api_token': TOKEN}, **arguments)
-    task = SimpleNamespace(args=arguments, async_val=0, check_mode=False, action='cisco.cdfmc.probe')
+    task = SimpleNamespace(args=arguments, async_val=0, check_mode=False, action='cisco.cdfmc.probe', _uuid='t-42')
     connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir='/tmp'))
     action = Probe(task, connection, SimpleNamespace(check_mode=False, diff=False), None, None)
     action._display = display
     display.vvvv = display.vvv
-    return action.run(task_vars={})
+    return action.run(task_vars=task_vars or {})
 
 
 def test_the_result_is_what_act_returns_in_the_skeleton_with_its_text_escaped(display_lines):
@@ -50,6 +52,12 @@ def test_the_result_is_what_act_returns_in_the_skeleton_with_its_text_escaped(di
     assert result['warnings'] == ['the server said \\x1b[2Jhello'] and isinstance(result['elapsed'], float)
     assert result['invocation']['module_args']['api_token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert 'requests' not in result and 'failed' not in result  # no client was connected
+
+
+def test_the_run_knows_which_task_of_the_play_on_which_host_it_is(display_lines):
+    # What a deployment records, so that another host of the same task is told to use run_once.
+    result = probe(display_lines, task_vars={'inventory_hostname': 'host02'}, what='caller')
+    assert result['task'] == {'task': 't-42', 'host': 'host02'}
 
 
 def test_a_failure_keeps_the_skeleton_and_the_warnings_and_closes_the_client(display_lines):
