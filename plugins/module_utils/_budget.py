@@ -144,6 +144,7 @@ class RequestBudget:
     def hold(self, seconds, deadline=None):
         """Make every process sharing this budget wait ``seconds`` (at most 120) before its next request."""
         deadline = deadline or Deadline(clock=self.clock)
+
         def hold_off(state):
             now = self._clock()
             until = now + min(max(0.0, float(seconds)), RETRY_AFTER_CAP)

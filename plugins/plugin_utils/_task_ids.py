@@ -126,8 +126,7 @@ def _ids_in(item, position, id_query, check_mode):
     """(position, checked task id, or _SKIPPED or _WITHOUT_ID) for each id in ``item``, in order."""
     if isinstance(item, list):
         for index, member in enumerate(item):
-            for found in _ids_in(member, '%s[%d]' % (position, index), id_query, check_mode):
-                yield found
+            yield from _ids_in(member, '%s[%d]' % (position, index), id_query, check_mode)
     elif not isinstance(item, dict):
         task_id = _as_task_id(item)
         if task_id is None:
@@ -137,8 +136,7 @@ def _ids_in(item, position, id_query, check_mode):
     elif item.get('skipped') is True or _deployed_nothing(item):
         yield position, _SKIPPED
     elif isinstance(item.get('results'), list) and 'task' not in item and 'json' not in item:
-        for found in _ids_in(item['results'], position + '.results', id_query, check_mode):
-            yield found
+        yield from _ids_in(item['results'], position + '.results', id_query, check_mode)
     else:
         try:
             task_id = _id_from_dict(item, id_query, position)

@@ -109,7 +109,7 @@ def test_a_forced_plan_keeps_one_version_for_the_request_the_report_and_the_sett
     (CdfmcRequestError('POST x: HTTP 500', status=500,
                        detail='Errors or warnings present in Device committed policies:; Rule 7 is shadowed'),
      REFUSED, 'for warnings in the committed policies: Errors or warnings present in Device committed '
-                   'policies:; Rule 7 is shadowed. Set ignore_warnings: true to deploy anyway'),
+              'policies:; Rule 7 is shadowed. Set ignore_warnings: true to deploy anyway'),
     (CdfmcRequestError('POST x: no answer within 30.0s (request_timeout)'), UNKNOWN,
      'a deployment may have started'),
     (CdfmcResponseError('POST x: HTTP 200 with a body that is not JSON: <html>', status=200), ACCEPTED,
