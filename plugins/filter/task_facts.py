@@ -22,8 +22,9 @@ display = Display()
 def _looks_like_a_task(value):
     """A task status: it has a status, a task type or sub-tasks, or (as a registration task may) only an id and a
     message."""
-    return isinstance(value, dict) and (any(key in value for key in ('status', 'taskType', 'subTasks')) or
-                                        ('id' in value and 'message' in value))
+    if not isinstance(value, dict):
+        return False
+    return any(key in value for key in ('status', 'taskType', 'subTasks')) or 'id' in value and 'message' in value
 
 
 def _embedded_task(value):

@@ -110,8 +110,8 @@ class OptionAdapter:
         AnsibleModule took from an environment variable (it holds exactly that variable's value) counts as not
         given in the task, as it does for the action plugins."""
         given = dict((name, value) for name, value in module.params.items()
-                     if name in module.argument_spec and value is not None and
-                     not _from_environment(module.argument_spec[name], value))
+                     if name in module.argument_spec and value is not None
+                     and not _from_environment(module.argument_spec[name], value))
         adapter = cls.from_arguments(given, module.argument_spec, keep_empty)
         adapter._no_log_values.update(module.no_log_values)
         return adapter

@@ -169,14 +169,15 @@ def test_a_change_made_just_before_is_caught_by_the_grace(simulator, run_playboo
 
 def test_a_device_already_deploying_is_waited_for_then_what_is_pending_is_deployed(simulator, run_playbook, tmp_path):
     # Another administrator deploys ftd-2 (and leaves its changes in place: its deployment fails).
-    scenario = fleet(deploying=[{'units': ['dev-2'], 'seconds': 3}])
+    # Long enough that it is still deploying when a slow controller (an older core, a loaded machine) starts.
+    scenario = fleet(deploying=[{'units': ['dev-2'], 'seconds': 10}])
     scenario['devices'][1]['outcome'] = 'failed'
     simulator.load(scenario)
     played, results = deploy(run_playbook, tmp_path, ['ftd-1', 'ftd-2'], fail_on_failure=False)
     result = results['localhost']['deployed']
     assert 'another deployment is in progress for ftd-2; waiting for it to end' in played.stdout
     (post,) = posts(simulator)
-    assert post['since_load'] >= 3  # only once the other deployment had ended
+    assert post['since_load'] >= 10  # only once the other deployment had ended
     assert names(result['deployed']) == ['ftd-1', 'ftd-2'] and result['changed']
 
 
