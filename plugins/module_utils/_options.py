@@ -109,9 +109,9 @@ class OptionAdapter:
         """A module's options; empty values, which AnsibleModule keeps, count as unset here too. A value that
         AnsibleModule took from an environment variable (it holds exactly that variable's value) counts as not
         given in the task, as it does for the action plugins."""
+        spec = module.argument_spec
         given = dict((name, value) for name, value in module.params.items()
-                     if name in module.argument_spec and value is not None
-                     and not _from_environment(module.argument_spec[name], value))
+                     if name in spec and value is not None and not _from_environment(spec[name], value))
         adapter = cls.from_arguments(given, module.argument_spec, keep_empty)
         adapter._no_log_values.update(module.no_log_values)
         return adapter
