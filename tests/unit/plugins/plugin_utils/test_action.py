@@ -40,7 +40,7 @@ def probe(display, task_vars=None, **arguments):
     arguments = dict({'base_url': 'https://fmc.example.com', 'api_token': TOKEN}, **arguments)
     task = SimpleNamespace(args=arguments, async_val=0, check_mode=False, action='cisco.cdfmc.probe', _uuid='t-42')
     connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir='/tmp'))
-    action = Probe(task, connection, SimpleNamespace(check_mode=False, diff=False), None, None)
+    action = Probe(task, connection, SimpleNamespace(check_mode=False, diff=False), None, None, None)
     action._display = display
     display.vvvv = display.vvv
     return action.run(task_vars=task_vars or {})
