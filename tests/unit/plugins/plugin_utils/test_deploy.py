@@ -23,14 +23,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import (
 )
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import Plan
 
-A = {'id': 'a', 'name': 'ftd-a', 'type': 'Device', 'members': []}
-B = {'id': 'b', 'name': 'ftd-b', 'type': 'Device', 'members': []}
-C = {'id': 'c', 'name': 'ftd-c', 'type': 'Device', 'members': []}
-
-
-def item(version, **extra):
-    return dict({'version': str(version), 'canBeDeployed': True, 'trafficInterruption': 'NO',
-                 'policyStatusList': [{'upToDate': False, 'policy': {'name': 'ACP'}}]}, **extra)
+from test_deploy_plan import A, B, C, item  # the same devices and list items as the plan's tests
 
 
 class _Client:
