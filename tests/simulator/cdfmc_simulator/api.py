@@ -36,7 +36,8 @@ _LISTS = {
     'ftddevicecluster': '/deviceclusters/ftddevicecluster', 'deployabledevices': '/deployment/deployabledevices',
     'jobhistories': '/deployment/jobhistories',
 }
-_LIST_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)(?P<list>%s)\Z' % '|'.join(map(re.escape, _LISTS.values())))
+_LIST_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)(?P<list>%s)\Z'
+                        % '|'.join(map(re.escape, _LISTS.values())))
 _PENDING_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deployabledevices/(?P<unit>[^/]+)'
                            r'/pendingchanges\Z')
 _LOGIN_PATH = '/fmc_platform/v1/auth/generatetoken'
@@ -137,7 +138,8 @@ class Task:
             body['subTasks'] = []
             for target, timeline in self.sub_tasks:
                 sub = timeline.at(elapsed)
-                entry = {'status': sub.get('status', 'PENDING'), 'target': dict(target, type=target.get('type', 'Device'))}
+                entry = {'status': sub.get('status', 'PENDING'),
+                         'target': dict(target, type=target.get('type', 'Device'))}
                 if 'message' in sub:
                     entry['message'] = sub['message']
                 body['subTasks'].append(entry)

@@ -195,8 +195,8 @@ class Fleet:
                      'trafficInterrupting': False, 'versionTimeStamp': oldest}
                     for index, page in enumerate(PLATFORM_PAGES)]
         for change in changes:
-            statuses.append({'policy': {'id': 'policy-%s' % re.sub(r'\W', '-', change.policy), 'type': change.policy_type,
-                                        'name': change.policy},
+            statuses.append({'policy': {'id': 'policy-%s' % re.sub(r'\W', '-', change.policy),
+                                        'type': change.policy_type, 'name': change.policy},
                              'upToDate': False, 'trafficInterrupting': unit.traffic == 'YES',
                              'versionTimeStamp': change.version,
                              'modifiedUserInfoList': [{'userName': 'admin', 'lastModifiedTime': change.version}]})

@@ -71,7 +71,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             simulator.change(body.get('unit'), body.get('change') or {'policy': 'Changed-policy'})
             return Reply(200, {'changed': True})
         if path == '/_sim/auth' and method == 'GET':
-            return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes, 'issued': simulator.issued})
+            return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes,
+                               'issued': simulator.issued})
         return Reply(404, {'error': 'unknown admin path'})
 
     def _serve(self):
