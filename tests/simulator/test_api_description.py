@@ -25,8 +25,15 @@ DESCRIPTION = '/api/api-explorer/fmc.json'
 AUTH = {'Authorization': 'Bearer sim-token'}
 METHODS = ('get', 'put', 'post', 'delete', 'patch')
 SCENARIO = {
-    'devices': [{'id': 'dev-1', 'name': 'ftd-1', 'pending': ['Branch-ACP']}],
+    'devices': [{'id': 'dev-1', 'name': 'ftd-1', 'pending': ['Branch-ACP']}, {'id': 'dev-2', 'name': 'ftd-2'}],
+    'history': [{'units': ['dev-2']}],  # job 1: what dev-2 is rolled back to
     'tasks': [{'id': 'task-1', 'timeline': [{'at': 0, 'status': 'Deploying'}]}],
+}
+# What the simulator's sample requests send to each operation that takes a body.
+BODIES = {
+    'deploymentrequests': {'type': 'DeploymentRequest', 'version': '1', 'deviceList': ['dev-1']},
+    'rollbackrequests': {'type': 'RollbackRequest', 'rollbackDeviceList': [
+        {'deploymentJobId': '0050568B-9937-0ed3-0000-000000000001', 'deviceList': ['dev-2']}]},
 }
 # What the simulator's sample requests put in each path parameter.
 PATH_VALUES = {'domainUUID': GLOBAL_DOMAIN_UUID, 'objectId': 'task-1', 'containerUUID': 'dev-1'}
@@ -139,7 +146,7 @@ def test_it_has_each_simulated_operation_under_its_id_and_path():
 
 def _ask(simulator, method, path):
     path = re.sub(r'\{([^}]+)\}', lambda match: PATH_VALUES[match.group(1)], path)
-    body = {'type': 'DeploymentRequest', 'version': '1', 'deviceList': ['dev-1']} if method == 'post' else None
+    body = BODIES.get(path.rsplit('/', 1)[1]) if method == 'post' else None
     return simulator.handle(method.upper(), path, {}, AUTH, body).status
 
 

@@ -29,13 +29,15 @@ ANSWERS_KEPT = 5000
 _API_PATH = re.compile(r'\A(?:/[A-Za-z0-9._~-]+)*?(?:/v1/cdfmc/api|/api)(?P<rest>/.*)\Z')
 _TASK_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/job/taskstatuses/(?P<task>[^/]+)\Z')
 _DEPLOY_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deploymentrequests\Z')
+_ROLLBACK_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/rollbackrequests\Z')
 # The lists of the fleet: name -> path after /fmc_config/v1/domain/{domain}.
 _LISTS = {
     'devicerecords': '/devices/devicerecords', 'ftddevicehapairs': '/devicehapairs/ftddevicehapairs',
     'ftddevicecluster': '/deviceclusters/ftddevicecluster', 'deployabledevices': '/deployment/deployabledevices',
     'jobhistories': '/deployment/jobhistories',
 }
-_LIST_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)(?P<list>%s)\Z' % '|'.join(map(re.escape, _LISTS.values())))
+_LIST_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)(?P<list>%s)\Z'
+                        % '|'.join(map(re.escape, _LISTS.values())))
 _PENDING_PATH = re.compile(r'\A/fmc_config/v1/domain/(?P<domain>[^/]+)/deployment/deployabledevices/(?P<unit>[^/]+)'
                            r'/pendingchanges\Z')
 _LOGIN_PATH = '/fmc_platform/v1/auth/generatetoken'
@@ -136,7 +138,8 @@ class Task:
             body['subTasks'] = []
             for target, timeline in self.sub_tasks:
                 sub = timeline.at(elapsed)
-                entry = {'status': sub.get('status', 'PENDING'), 'target': dict(target, type=target.get('type', 'Device'))}
+                entry = {'status': sub.get('status', 'PENDING'),
+                         'target': dict(target, type=target.get('type', 'Device'))}
                 if 'message' in sub:
                     entry['message'] = sub['message']
                 body['subTasks'].append(entry)
@@ -152,9 +155,11 @@ class Simulator:
         self.load(scenario or {})
 
     def load(self, scenario):
-        """Replace the scenario, restart its clock and clear the request log."""
+        """Replace the scenario, restart its clock and clear the request log. Raises ValueError, the scenario
+        loaded before left as it was, when the scenario's ``history`` names what is not in it."""
         with self._lock:
             now = self._clock()
+            fleet = Fleet(scenario, now, self._wall_ms())
             self.loaded_at = now
             self.scenario = scenario
             self.token = scenario.get('api_token', DEFAULT_TOKEN)
@@ -174,7 +179,7 @@ class Simulator:
             self.refreshes = 0
             self.issued = []  # every token handed out, for tests that look for leaks
             self.tasks = dict((str(spec['id']), Task(spec, now)) for spec in scenario.get('tasks') or [])
-            self.fleet = Fleet(scenario, now, self._wall_ms())
+            self.fleet = fleet
             self.faults = [dict(fault) for fault in scenario.get('faults') or []]
             rate_limit = scenario.get('rate_limit') or {}
             self.rate_limit = int(rate_limit.get('requests_per_minute') or 0)
@@ -187,6 +192,8 @@ class Simulator:
             self.task_query_parameters = bool(scenario.get('task_query_parameters', True))
             # paging: {max_limit: N} serves at most N items a page; {counts_as_text: true} sends counts as strings.
             self.paging = dict(scenario.get('paging') or {})
+            # rollback: {task: false} accepts a rollback without naming a task, as Cisco's example answer does.
+            self.rollback_task = bool((scenario.get('rollback') or {}).get('task', True))
 
     @staticmethod
     def _wall_ms():
@@ -236,8 +243,8 @@ class Simulator:
             record = {'method': method, 'path': path, 'query': query, 'time': now, 'since_load': now - self.loaded_at,
                       'authorized': self._authorized(headers, now),
                       'user_agent': headers.get('User-Agent')}
-            if path.endswith('/deployment/deploymentrequests'):
-                record['body'] = body  # what was asked to deploy (a deployment request carries no secret)
+            if path.endswith(('/deployment/deploymentrequests', '/deployment/rollbackrequests')):
+                record['body'] = body  # what was asked to deploy or roll back (neither request carries a secret)
             self.requests.append(record)
             reply = self._answer(method, path, query, headers, body, now)
             record['status'] = reply.status if reply.action != 'drop' else None
@@ -295,31 +302,38 @@ class Simulator:
         if rest == api_description.PATH and method == 'GET':
             return Reply(200, api_description.document())
         if rest == _DOMAIN_INFO_PATH and method == 'GET':
-            # Paged as FMC collections are: 25 items unless asked otherwise.
-            offset = int((query.get('offset') or ['0'])[-1])
-            limit = int((query.get('limit') or ['25'])[-1])
-            items = [{'uuid': d['uuid'], 'name': d['name'], 'type': 'Domain'} for d in self.domain_list]
-            pages = max(1, -(-len(items) // limit))
-            return Reply(200, {'items': items[offset:offset + limit],
-                               'paging': {'offset': offset, 'limit': limit, 'count': len(items), 'pages': pages}})
-
-        base = path[:len(path) - len(rest)] + rest.split('/job/')[0]
-        task_match = _TASK_PATH.match(rest)
-        if task_match and method == 'GET':
-            reply = self._task_status(task_match, query, now, base)
-        elif _DEPLOY_PATH.match(rest) and method == 'POST':
-            reply = self._deploy(_DEPLOY_PATH.match(rest), body, now, path)
-        elif _LIST_PATH.match(rest) and method == 'GET':
-            reply = self._list(_LIST_PATH.match(rest), query, now)
-        elif _PENDING_PATH.match(rest) and method == 'GET':
-            reply = self._pending_changes(_PENDING_PATH.match(rest), query, now)
-        elif task_match or _DEPLOY_PATH.match(rest):
-            reply = Reply(405, error_body('Method %s is not allowed here.' % method, wrapped=False))
-        else:
-            reply = Reply(404, error_body('Resource not found: %s' % path, wrapped=False))
+            return self._domain_info(query)
+        reply = self._route(method, path, rest, query, body, now)
         if delay:
             reply.action, reply.delay = 'slow', delay
         return reply
+
+    def _domain_info(self, query):
+        """The domains, paged as FMC collections are: 25 items unless asked otherwise."""
+        offset = int((query.get('offset') or ['0'])[-1])
+        limit = int((query.get('limit') or ['25'])[-1])
+        items = [{'uuid': d['uuid'], 'name': d['name'], 'type': 'Domain'} for d in self.domain_list]
+        pages = max(1, -(-len(items) // limit))
+        return Reply(200, {'items': items[offset:offset + limit],
+                           'paging': {'offset': offset, 'limit': limit, 'count': len(items), 'pages': pages}})
+
+    def _route(self, method, path, rest, query, body, now):
+        """The answer of an authorised request to the fmc_config API (``rest``: the path after the prefix)."""
+        base = path[:len(path) - len(rest)] + rest.split('/job/')[0]
+        task_match = _TASK_PATH.match(rest)
+        if task_match and method == 'GET':
+            return self._task_status(task_match, query, now, base)
+        if _DEPLOY_PATH.match(rest) and method == 'POST':
+            return self._deploy(_DEPLOY_PATH.match(rest), body, now, path)
+        if _ROLLBACK_PATH.match(rest) and method == 'POST':
+            return self._rollback(_ROLLBACK_PATH.match(rest), body, now, path)
+        if _LIST_PATH.match(rest) and method == 'GET':
+            return self._list(_LIST_PATH.match(rest), query, now)
+        if _PENDING_PATH.match(rest) and method == 'GET':
+            return self._pending_changes(_PENDING_PATH.match(rest), query, now)
+        if task_match or _DEPLOY_PATH.match(rest) or _ROLLBACK_PATH.match(rest):
+            return Reply(405, error_body('Method %s is not allowed here.' % method, wrapped=False))
+        return Reply(404, error_body('Resource not found: %s' % path, wrapped=False))
 
     def _authorized(self, headers, now):
         if self.auth_mode == 'fmc':
@@ -468,19 +482,34 @@ class Simulator:
             return Reply(400, error_body(problem, category='VALIDATION'))
         status, outcome = self.fleet.request(body, now, self._wall_ms())
         if status != 202:
-            descriptions, category = outcome
-            error = {'category': category, 'messages': [{'description': text} for text in descriptions],
-                     'severity': 'ERROR'}
-            return Reply(status, {'error': error})
-        spec = self.fleet.task_spec(outcome)
+            return _refused(status, *outcome)
+        return Reply(202, dict(body, metadata={'task': self._new_task(outcome, now, path)}))
+
+    def _rollback(self, match, body, now, path):
+        """A rollback request: refused with 400 VALIDATION, or accepted with 202, the request echoed and, unless
+        the scenario says ``rollback: {task: false}``, the DEVICE_ROLLBACK task under ``metadata.task``."""
+        if match.group('domain') not in self.domains:
+            return Reply(404, error_body('Domain %s not found.' % match.group('domain'), wrapped=False))
+        status, outcome = self.fleet.roll_back(body, now)
+        if status != 202:
+            return _refused(status, outcome, 'VALIDATION')
+        if not self.rollback_task:
+            return Reply(202, dict(body))
+        return Reply(202, dict(body, metadata={'task': self._new_task(outcome, now, path)}))
+
+    def _new_task(self, job, now, path):
+        """Start the task of a job (a deployment or a rollback); what a POST answer says of it."""
+        spec = self.fleet.task_spec(job)
         self.tasks[spec['id']] = Task(spec, now)
-        answer = dict(body)
         # As FMC may: the task echoed in a POST answer carries a "status" that is no task state.
-        answer['metadata'] = {'task': {
-            'id': spec['id'], 'type': 'TaskStatus', 'taskType': 'DEVICE_DEPLOYMENT', 'status': '200',
-            'links': {'self': '%s/job/taskstatuses/%s' % (path.rsplit('/deployment/', 1)[0], spec['id'])},
-        }}
-        return Reply(202, answer)
+        return {'id': spec['id'], 'type': 'TaskStatus', 'taskType': spec['task_type'], 'status': '200',
+                'links': {'self': '%s/job/taskstatuses/%s' % (path.rsplit('/deployment/', 1)[0], spec['id'])}}
+
+
+def _refused(status, descriptions, category):
+    """An FMC error answer, wrapped in "error", with one message per description."""
+    return Reply(status, {'error': {'category': category, 'severity': 'ERROR',
+                                    'messages': [{'description': text} for text in descriptions]}})
 
 
 def _expanded(items, query):

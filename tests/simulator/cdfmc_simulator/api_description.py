@@ -22,7 +22,7 @@ PATH = '/api-explorer/fmc.json'
 # The operations of fmc_api.json that the simulator answers (its tests check that it answers each, and no other).
 SIMULATED = frozenset((
     'getAllDevice', 'getAllFTDHADeviceContainer', 'getAllFTDClusterDeviceContainer', 'getDeployableDevice',
-    'getPendingChanges', 'createDeploymentRequest', 'getJobHistory', 'getTaskStatus',
+    'getPendingChanges', 'createDeploymentRequest', 'createRollbackRequest', 'getJobHistory', 'getTaskStatus',
 ))
 # The domain list is simulated too, but Cisco's slice leaves it out: described here in fmc_api.json's form, under
 # the operation id Cisco's clients call it by, answered as Cisco's other lists are (items, links, paging).

@@ -14,14 +14,15 @@ What FMC-FACTS.md says of deployments, modelled: a member is deployed through it
 ``list_lag`` seconds; ``isDeploying`` (with ``canBeDeployed`` still true) and DEPLOYING job histories while a
 deployment runs; a deployment request refused for a device that is deploying, for warnings (HTTP 500 VALIDATION,
 unless ``ignoreWarning``) and for a device that cannot be deployed; succeeded devices leave the list once their
-deployment ends, failed ones stay. No sockets: the Simulator routes requests here.
+deployment ends, failed ones stay. The jobs (deployments and rollbacks) and how job history lists them are in
+``history``, the rules of a rollback request in ``rollback``. No sockets: the Simulator routes requests here.
 """
 
-import calendar
 import re
-import time
 
-IN_PROGRESS = 'Cannot perform deployment to the device, as another deployment is in progress for the device.'
+from . import history, rollback
+from .history import API_USER, DEPLOYMENT, IN_PROGRESS, OTHER_USER, ROLLBACK, Job
+
 WARNINGS_FIRST = 'Errors or warnings present in Device committed policies:'
 UNIT_TYPES = {'devices': 'Device', 'ha_pairs': 'DeviceHAPair', 'clusters': 'DeviceCluster'}
 # What the deployable list calls each kind of unit (a standalone FTD is a SENSOR there).
@@ -29,6 +30,17 @@ LISTED_TYPES = {'Device': 'SENSOR', 'DeviceHAPair': 'DeviceHAPair', 'DeviceClust
 # Policies every device has, up to date and unnamed, as FMC lists them beside the ones with changes.
 PLATFORM_PAGES = ('PG.PLATFORM.PixInterface', 'PG.RA.PkiPolicy', 'PG.PLATFORM.NgfwVirtualRouterPage')
 GLOBAL_DOMAIN = {'id': 'e276abec-e0f2-11e3-8169-6d9ed49b625f', 'name': 'Global', 'type': 'Domain'}
+# What the task of a deployment and of a rollback says: its type, its states and messages, and its sub-tasks'.
+TASK_WORDS = {
+    DEPLOYMENT: {'task_type': 'DEVICE_DEPLOYMENT', 'task': ('Deploying', 'Deployed'),
+                 'asked': 'Deployment to %d device(s)', 'failed_on': 'Deployment failed on %d device(s)',
+                 'succeeded': 'Deployment succeeded', 'waiting': 'Waiting to deploy',
+                 'working': ('Deploying', 'Deploying configuration')},
+    ROLLBACK: {'task_type': 'DEVICE_ROLLBACK', 'task': ('Running', 'Succeeded'),
+               'asked': 'Rollback of %d device(s)', 'failed_on': 'Rollback failed on %d device(s)',
+               'succeeded': 'Rollback succeeded', 'waiting': 'Waiting to roll back',
+               'working': ('Running', 'Rolling back configuration')},
+}
 
 
 class Change:
@@ -57,33 +69,18 @@ class Unit:
         self.fail_message = spec.get('message') or 'Deployment failed'
         self.warnings = list(spec.get('warnings') or [])
         self.changes = [Change(change, version, now) for change in spec.get('pending') or []]
-        self.config_version = 1  # the per-device counter job history calls deployedVersion
+        self.can_rollback = spec.get('can_rollback', True) is not False
+        self.rollback_outcome = spec.get('rollback_outcome', 'succeeded')
+        self.rollback_message = spec.get('rollback_message') or 'Rollback failed'
 
     def pending(self, now):
         """The changes the deployable list shows now."""
         return [change for change in self.changes if change.visible_at <= now]
 
 
-class Deployment:
-    """One deployment job: its units, the version deployed, when it runs, and how each unit ends."""
-
-    def __init__(self, number, units, version, started, end, note, by, outcomes):
-        self.number, self.units, self.version = number, units, version
-        self.started, self.end, self.note, self.by = started, end, note, by
-        self.outcomes = outcomes
-        self.task_id = str(8589934592 + number)
-        self.job_id = '0050568B-9937-0ed3-0000-%012d' % number
-        self.counters = {}  # unit id -> its deployedVersion once this deployment has ended
-
-    def running(self, now):
-        return self.started <= now < self.end
-
-    def outcome(self, unit):
-        return self.outcomes.get(unit.id)
-
-
 class Fleet:
-    """The devices of the scenario (``devices``, ``ha_pairs``, ``clusters``) and the deployments made to them."""
+    """The devices of the scenario (``devices``, ``ha_pairs``, ``clusters``) and the jobs that deployed to them or
+    rolled them back (``jobs``: those of ``history`` first, then the ones the scenario makes)."""
 
     def __init__(self, scenario, now, wall_ms):
         deployment = scenario.get('deployment') or {}
@@ -107,13 +104,14 @@ class Fleet:
             if device_id not in self.container:
                 self.units[device_id] = Unit('devices', spec, wall_ms - 60000, now)
                 self.units[device_id].members = []
-        self.deployments = []
+        self.jobs = []  # deployments and rollbacks, numbered from 1 in the order they started
+        history.seed(self, scenario.get('history') or [], Change)
         for spec in scenario.get('deploying') or []:  # deployments of another administrator, already running
-            self.start([str(unit) for unit in spec['units']], None, now, float(spec.get('seconds', 5)), '', 'other')
+            self.start([str(unit) for unit in spec['units']], None, now, float(spec.get('seconds', 5)), '', OTHER_USER)
 
     # Reads ------------------------------------------------------------------------------------------------
 
-    def _member(self, device_id, listed_type='Device'):
+    def member(self, device_id, listed_type='Device'):
         spec = self.devices.get(device_id, {'id': device_id})
         return {'id': device_id, 'name': spec.get('name', device_id), 'type': listed_type}
 
@@ -121,7 +119,7 @@ class Fleet:
         """Device records; with ``expanded=true`` a member names its pair or cluster (``metadata.containerDetails``)."""
         records = []
         for device_id in self.devices:
-            record = dict(self._member(device_id), hostName=self.devices[device_id].get('host', device_id))
+            record = dict(self.member(device_id), hostName=self.devices[device_id].get('host', device_id))
             container = self.container.get(device_id)
             record['metadata'] = {'isPartOfContainer': container is not None, 'domain': GLOBAL_DOMAIN}
             if container is not None:
@@ -149,18 +147,19 @@ class Fleet:
                 cluster['slaveDevices'] = [{'id': member, 'type': 'Device', 'keepLocalEvents': False}
                                            for member in unit.members[1:]]
             else:
-                cluster['controlDevice'] = {'deviceDetails': self._member(unit.members[0])}
-                cluster['dataDevices'] = [{'deviceDetails': self._member(member)} for member in unit.members[1:]]
+                cluster['controlDevice'] = {'deviceDetails': self.member(unit.members[0])}
+                cluster['dataDevices'] = [{'deviceDetails': self.member(member)} for member in unit.members[1:]]
             clusters.append(cluster)
         return clusters
 
     def deploying(self, unit_id, now):
-        return any(unit_id in deployment.units and deployment.running(now) for deployment in self.deployments)
+        """Whether a deployment or a rollback of the unit is running."""
+        return any(unit_id in job.units and job.running(now) for job in self.jobs)
 
     def _listed(self, unit, now):
-        """The changes still listed: visible, and not deployed by a deployment whose end the list has caught up with."""
-        cleared = max([d.version for d in self.deployments if unit.id in d.units and d.outcome(unit) == 'succeeded'
-                       and d.end + self.lag <= now] + [0])
+        """The changes still listed: visible, and not deployed as of the jobs whose end the list has caught up with
+        (a rollback lists again what the jobs after its target deployed)."""
+        cleared = history.cleared_version(self.jobs, unit.id, now, self.lag)
         return [change for change in unit.pending(now) if change.version > cleared]
 
     def deployable(self, now):
@@ -176,7 +175,7 @@ class Fleet:
                 'type': 'DeployableDevice', 'upToDate': False, 'isDeploying': deploying,
                 'canBeDeployed': unit.can_deploy,  # FMC keeps it true while the device deploys
                 'device': {'id': unit.id, 'type': listed_type, 'name': unit.name, 'keepLocalEvents': False},
-                'deviceMembers': [self._member(member, listed_type if member == unit.id else 'SENSOR')
+                'deviceMembers': [self.member(member, listed_type if member == unit.id else 'SENSOR')
                                   for member in unit.members or [unit.id]],
                 'domain': dict(GLOBAL_DOMAIN, uuid=GLOBAL_DOMAIN['id']),
                 'trafficInterruption': unit.traffic,
@@ -196,8 +195,8 @@ class Fleet:
                      'trafficInterrupting': False, 'versionTimeStamp': oldest}
                     for index, page in enumerate(PLATFORM_PAGES)]
         for change in changes:
-            statuses.append({'policy': {'id': 'policy-%s' % re.sub(r'\W', '-', change.policy), 'type': change.policy_type,
-                                        'name': change.policy},
+            statuses.append({'policy': {'id': 'policy-%s' % re.sub(r'\W', '-', change.policy),
+                                        'type': change.policy_type, 'name': change.policy},
                              'upToDate': False, 'trafficInterrupting': unit.traffic == 'YES',
                              'versionTimeStamp': change.version,
                              'modifiedUserInfoList': [{'userName': 'admin', 'lastModifiedTime': change.version}]})
@@ -221,63 +220,16 @@ class Fleet:
         return items
 
     def job_histories(self, now, wanted):
-        """Deployment jobs as FMC writes them (ISO times, device words, per-device counters), and one system job
-        of type UNKNOWN without devices; filtered by ``wanted`` (the filter's keys): startTime and endTime (epoch
-        seconds, only together), deviceUUID, and the jobType and status that real FMCs also take."""
-        items = [{'id': '0050568B-AFA9-0ed3-0000-000000000001', 'type': 'JobHistory', 'jobType': 'UNKNOWN',
-                  'jobName': 'Deploy_Job_0', 'jobStatus': 'DEPLOYED', 'user': 'System', 'deploymentNote': '',
-                  'startTime': _iso(self._wall(self.loaded - 600)), 'endTime': _iso(self._wall(self.loaded - 590))}]
-        for deployment in self.deployments:
-            items.append(self._job(deployment, now))
-        selected = []
-        for item in items:
-            started = _epoch(item['startTime'])
-            if 'startTime' in wanted and not float(wanted['startTime']) <= started <= float(wanted['endTime']):
-                continue
-            if wanted.get('jobType') and item['jobType'] != wanted['jobType'].upper():
-                continue
-            if wanted.get('status') and item['jobStatus'].upper() != wanted['status'].upper():
-                continue
-            if wanted.get('deviceUUID') and not any(entry['deviceUUID'] == wanted['deviceUUID']
-                                                    for entry in item.get('deviceList') or []):
-                continue
-            selected.append(item)
-        return sorted(selected, key=lambda item: item['startTime'], reverse=True)  # newest first, as FMC lists
+        """Job history as FMC lists it, filtered by ``wanted`` (the filter's keys): see ``history.job_histories``."""
+        return history.job_histories(self, now, wanted)
 
-    def _wall(self, monotonic):
+    def wall(self, monotonic):
         """The wall-clock time (epoch seconds) of a moment of the simulator's monotonic clock."""
         return self.wall_ms / 1000.0 + (monotonic - self.loaded)
 
-    def _job(self, deployment, now):
-        running = deployment.running(now)
-        failed = any(deployment.outcome(self.units[u]) == 'failed' for u in deployment.units)
-        job = {'id': deployment.job_id, 'type': 'JobHistory', 'jobType': 'DEPLOYMENT',
-               'jobName': 'Deploy_Job_%d' % deployment.number, 'deploymentNote': deployment.note,
-               'jobStatus': 'DEPLOYING' if running else ('FAILED' if failed else 'Deployed'),  # mixed case, as FMC's
-               'user': 'automation' if deployment.by == 'api' else 'another-admin',
-               'startTime': _iso(self._wall(deployment.started)), 'deviceList': self._job_device_list(deployment, now)}
-        if not running:
-            job['endTime'] = _iso(self._wall(deployment.end))
-        return job
-
-    def _job_device_list(self, deployment, now):
-        """A job's devices as FMC lists them: each member of a pair or cluster with its container, each with its own
-        ``deploymentStatus`` in the device words and its own ``deployedVersion`` counter."""
-        entries = []
-        for unit_id in deployment.units:
-            unit = self.units[unit_id]
-            running = deployment.running(now)
-            if not running and unit_id not in deployment.counters:
-                unit.config_version += deployment.outcome(unit) == 'succeeded'
-                deployment.counters[unit_id] = unit.config_version
-            status = 'DEPLOYING' if running else ('FAILED' if deployment.outcome(unit) == 'failed' else 'SUCCEEDED')
-            for device_id in unit.members or [unit.id]:
-                entry = {'deviceUUID': device_id, 'deviceName': self._member(device_id)['name'],
-                         'deploymentStatus': status, 'deployedVersion': deployment.counters.get(unit_id, unit.config_version)}
-                if unit.members:
-                    entry.update(containerUUID=unit.id, containerName=unit.name)
-                entries.append(entry)
-        return entries
+    def job(self, job_id):
+        """The job with this job history id, or None."""
+        return next((job for job in self.jobs if job.job_id == job_id), None)
 
     # Changes ----------------------------------------------------------------------------------------------
 
@@ -286,12 +238,13 @@ class Fleet:
         unit = self.units[str(unit_id)]
         unit.changes.append(Change(spec, wall_ms, now + self.lag))
 
-    def start(self, unit_ids, version, now, seconds, note, by):
+    def start(self, unit_ids, version, now, seconds, note, user):
+        """A deployment of the units, from now on for ``seconds``, each ending as its ``outcome`` says."""
         if version is None:
             version = max([change.version for u in unit_ids for change in self.units[u].changes] + [0])
-        deployment = Deployment(len(self.deployments) + 1, unit_ids, version, now, now + seconds, note, by,
-                                dict((u, self.units[u].outcome) for u in unit_ids))
-        self.deployments.append(deployment)
+        deployment = Job(len(self.jobs) + 1, unit_ids, now, now + seconds,
+                         dict((u, self.units[u].outcome) for u in unit_ids), version=version, note=note, user=user)
+        self.jobs.append(deployment)
         return deployment
 
     def request(self, body, now, wall_ms):
@@ -311,40 +264,41 @@ class Fleet:
         if warnings and not body.get('ignoreWarning'):
             return 500, ([WARNINGS_FIRST] + warnings, 'VALIDATION')
         version = int(body.get('version') or wall_ms)
-        end = self.step * (2 + (len(ids) - 1) * self.stagger)
-        return 202, self.start(ids, version, now, end, body.get('deploymentNote', ''), 'api')
+        return 202, self.start(ids, version, now, self.duration(len(ids)), body.get('deploymentNote', ''), API_USER)
 
-    def task_spec(self, deployment):
-        """The DEVICE_DEPLOYMENT task of a deployment: one sub-task per device, each ending in its own time."""
-        sub_tasks, failures = [], 0
-        for index, unit_id in enumerate(deployment.units):
-            unit = self.units[unit_id]
-            failed = unit.outcome == 'failed'
-            message = unit.fail_message if failed else None
-            failures += failed
-            done_at = self.step * (2 + index * self.stagger)
-            sub_tasks.append({'target': {'id': unit_id, 'name': unit.name, 'type': unit.type},
-                              'timeline': [
-                                  {'at': 0, 'status': 'Pending', 'message': 'Waiting to deploy'},
-                                  {'at': self.step, 'status': 'Deploying', 'message': 'Deploying configuration'},
-                                  {'at': done_at, 'status': 'Failed' if failed else 'Succeeded',
-                                   'message': message or ('Deployment failed' if failed else 'Deployment succeeded')}]})
+    def roll_back(self, body, now):
+        """A rollback request: (400, error descriptions) or (202, the ROLLBACK Job). See ``rollback.request``."""
+        return rollback.request(self, body, now)
+
+    def duration(self, units):
+        """How long a job of this many units runs: the first unit ends after two steps, each further one
+        ``stagger`` steps later."""
+        return self.step * (2 + (units - 1) * self.stagger)
+
+    def task_spec(self, job):
+        """The task of a deployment (DEVICE_DEPLOYMENT) or rollback (DEVICE_ROLLBACK): one sub-task per unit, each
+        ending in its own time."""
+        words = TASK_WORDS[job.job_type]
+        sub_tasks = [self._sub_task(job, index, unit_id, words) for index, unit_id in enumerate(job.units)]
+        failures = sum(job.outcomes[unit_id] == 'failed' for unit_id in job.units)
         end = max(entry['timeline'][-1]['at'] for entry in sub_tasks)
+        asked = words['asked'] % len(sub_tasks)
         return {
-            'id': deployment.task_id, 'task_type': 'DEVICE_DEPLOYMENT', 'hidden_for': self.hidden,
+            'id': job.task_id, 'task_type': words['task_type'], 'hidden_for': self.hidden,
             'timeline': [
-                {'at': 0, 'status': 'Deploying', 'message': 'Deployment to %d device(s) requested' % len(sub_tasks),
-                 'description': 'Deployment to %d device(s)' % len(sub_tasks)},
-                {'at': end, 'status': 'Failed' if failures else 'Deployed',
-                 'message': 'Deployment failed on %d device(s)' % failures if failures else 'Deployment succeeded'}],
+                {'at': 0, 'status': words['task'][0], 'message': asked + ' requested', 'description': asked},
+                {'at': end, 'status': 'Failed' if failures else words['task'][1],
+                 'message': words['failed_on'] % failures if failures else words['succeeded']}],
             'sub_tasks': sub_tasks,
         }
 
-
-def _iso(epoch_seconds):
-    """ISO 8601 in UTC, to the second, as FMC's job history writes times."""
-    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(epoch_seconds))
-
-
-def _epoch(iso):
-    return calendar.timegm(time.strptime(iso, '%Y-%m-%dT%H:%M:%SZ'))
+    def _sub_task(self, job, index, unit_id, words):
+        unit = self.units[unit_id]
+        failed = job.outcomes[unit_id] == 'failed'
+        message = (unit.fail_message if job.job_type == DEPLOYMENT else unit.rollback_message) if failed else None
+        return {'target': {'id': unit_id, 'name': unit.name, 'type': unit.type},
+                'timeline': [
+                    {'at': 0, 'status': 'Pending', 'message': words['waiting']},
+                    {'at': self.step, 'status': words['working'][0], 'message': words['working'][1]},
+                    {'at': self.step * (2 + index * self.stagger), 'status': 'Failed' if failed else 'Succeeded',
+                     'message': message or words['succeeded']}]}

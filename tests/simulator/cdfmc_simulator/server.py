@@ -56,7 +56,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _admin(self, method, path, body):
         simulator = self.server.simulator
         if path == '/_sim/scenario' and method == 'POST':
-            simulator.load(body if isinstance(body, dict) else {})
+            try:
+                simulator.load(body if isinstance(body, dict) else {})
+            except ValueError as error:  # a scenario that contradicts itself: the one before stays
+                return Reply(400, {'error': str(error)})
             return Reply(200, {'loaded': True})
         if path == '/_sim/requests' and method == 'GET':
             return Reply(200, simulator.request_log())
@@ -68,7 +71,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             simulator.change(body.get('unit'), body.get('change') or {'policy': 'Changed-policy'})
             return Reply(200, {'changed': True})
         if path == '/_sim/auth' and method == 'GET':
-            return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes, 'issued': simulator.issued})
+            return Reply(200, {'logins': simulator.logins, 'refreshes': simulator.refreshes,
+                               'issued': simulator.issued})
         return Reply(404, {'error': 'unknown admin path'})
 
     def _serve(self):

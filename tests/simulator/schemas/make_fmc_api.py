@@ -104,7 +104,8 @@ def _cdfmc(page, paths, defs, examples):
     if entry['operationId'] != operation['operationId']:
         raise ValueError('%s %s is %s in one file, %s in the other'
                          % (method, path, entry['operationId'], operation['operationId']))
-    entry['query'].update((p['name'], p['schema']['type']) for p in operation.get('parameters', []) if p['in'] == 'query')
+    entry['query'].update((p['name'], p['schema']['type']) for p in operation.get('parameters', [])
+                          if p['in'] == 'query')
     for code, answer in operation['responses'].items():
         content = answer.get('content', {}).get('application/json', {})
         if 'schema' in content:
