@@ -10,8 +10,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # A plugin that only reads (cdfmc_task_status, cdfmc_task_wait): check mode runs it as usual. cdfmc_deploy, which
-    # changes what devices run, states its own check and diff mode.
+    # A plugin that only reads (cdfmc_task_status, cdfmc_task_wait): check mode runs it as usual. cdfmc_deploy and
+    # cdfmc_rollback, which change what devices run, state their own check and diff mode.
     DOCUMENTATION = r'''
 attributes:
   check_mode:

@@ -87,6 +87,22 @@ options:
     type: str
     choices: [wait, fail]
     default: wait
+  on_failure:
+    description:
+      - What to do when the deployment failed on a device. V(fail) fails the task, naming it, and leaves every
+        device as FMC left it.
+      - V(rollback) also returns every device of this deployment that changed in it (it succeeded, or partially
+        succeeded, in FMC's deployment job history) to the configuration it had before, as
+        M(cisco.cdfmc.cdfmc_rollback) does, and waits for that; the devices that failed are left as FMC left them.
+        The task then fails, naming what failed, what was rolled back, and what could not be (with why). Each entry of
+        RV(deployed) says in C(rollback) what became of it.
+      - A rollback interrupts traffic through the device, so V(rollback) with O(interrupt_traffic=false) is refused
+        before anything is sent; it needs O(wait=true). A rolled-back device is out of date again in FMC, so the next
+        deployment to it deploys the same change again.
+    type: str
+    choices: [fail, rollback]
+    default: fail
+    version_added: 0.3.0
   interrupt_traffic:
     description:
       - When V(false), refuse, before anything is sent, to deploy to a device whose deployment would interrupt
@@ -156,6 +172,7 @@ notes:
   - Text from the server in progress lines, warnings, RV(msg) and the diff has its control characters shown
     escaped.
 seealso:
+  - module: cisco.cdfmc.cdfmc_rollback
   - module: cisco.cdfmc.cdfmc_task_wait
   - module: cisco.cdfmc.cdfmc_task_status
 '''
@@ -176,6 +193,15 @@ EXAMPLES = r'''
   loop: "{{ deployment.deployed }}"
   loop_control:
     label: "{{ item.name }}"
+
+- name: Deploy a change; when it fails on a device, return the others to the configuration they had before
+  cisco.cdfmc.cdfmc_deploy:
+    region: us
+    api_token: "{{ scc_api_token }}"
+    devices: [ftd-branch-1, ftd-branch-2, ftd-branch-3]
+    note: "Change {{ change_id }}"
+    on_failure: rollback
+  run_once: true
 
 - name: Deploy everything pending, without interrupting traffic, connection from the action group
   module_defaults:
@@ -243,6 +269,13 @@ deployed:
     message:
       description: FMC's message for the device in the deployment task (for a failed device, why it failed).
       type: str
+    rollback:
+      description:
+        - With O(on_failure=rollback), for a device that changed in a deployment that failed, its rollback - C(job)
+          (the job returned to - C(id), C(name), C(note), C(start_time) - or null when none was), C(state) and
+          C(message) (FMC's, or why it was not rolled back). Null otherwise.
+      type: dict
+      version_added: 0.3.0
 up_to_date:
   description:
     - The devices named that had nothing to deploy (C(name), C(id), C(type) each); none with O(force=true), which

@@ -20,17 +20,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import hashlib
-import json
-import os
-
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcOptionError, CdfmcRequestError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts_argument_spec
-# The lock of this host's forks, and the record of what their play deployed.
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, locked
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import private_directory, read_state, write_state
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import SUCCEEDED, StatusMapper, task_facts_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import (
     read_deployable,
     read_jobs,
@@ -53,8 +45,10 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import (
     request_outcome,
     still_listed,
 )
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_lock import DeployFailed, deploy_lock
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_devices, select
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import now_ms
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback import Rollback, undo_deployment
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
     WaitSettings,
@@ -80,6 +74,7 @@ def deploy_argument_spec():
         ignore_warnings=dict(type='bool', default=False),
         note=dict(type='str'),
         on_deploying=dict(type='str', default='wait', choices=['wait', 'fail']),
+        on_failure=dict(type='str', default='fail', choices=['fail', 'rollback']),
         interrupt_traffic=dict(type='bool', default=True),
         pending_grace=dict(type='int', default=10),
         settle_timeout=dict(type='int', default=60),
@@ -93,7 +88,7 @@ class DeploySettings:
     """What a deployment is asked for, checked once: the devices (``all``, or names and ids), the request's flags,
     how long to wait for what, and the wait of its task (``wait_settings``, a WaitSettings)."""
 
-    FIELDS = ('force', 'ignore_warnings', 'note', 'on_deploying', 'interrupt_traffic', 'pending_grace',
+    FIELDS = ('force', 'ignore_warnings', 'note', 'on_deploying', 'on_failure', 'interrupt_traffic', 'pending_grace',
               'settle_timeout', 'wait', 'timeout', 'poll_interval', 'detailed_device_status')
 
     def __init__(self, devices, wait_settings, **fields):
@@ -105,6 +100,12 @@ class DeploySettings:
                 raise CdfmcOptionError('%s must be 0 or a positive number of seconds, got %r' % (name, fields[name]))
         if self.timeout <= 0:
             raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (self.timeout,))
+        if self.on_failure == 'rollback' and not self.interrupt_traffic:
+            raise CdfmcOptionError('on_failure: rollback with interrupt_traffic: false is contradictory: every '
+                                   'rollback interrupts traffic through the device')
+        if self.on_failure == 'rollback' and not self.wait:
+            raise CdfmcOptionError('on_failure: rollback needs wait: true (what failed is known only once the '
+                                   'deployment has ended)')
 
     @classmethod
     def from_options(cls, options, warn=None):
@@ -114,65 +115,6 @@ class DeploySettings:
         wait_settings = WaitSettings.from_options(options, request_timeout, mapper)
         devices = check_devices(options['devices'])
         return cls(devices, wait_settings, **dict((name, options.get(name)) for name in cls.FIELDS))
-
-
-class DeployFailed(CdfmcError):
-    """No deployment was made: the options say not to, FMC refused the request, or the time ran out."""
-
-
-# How long a record of what another host of the same task deployed is worth a hint (seconds).
-PLAY_RECORD_LIFETIME = 3600
-
-
-class PlayRecord:
-    """What the last deployment of one ansible-playbook run to one server was (a small file beside the deploy lock,
-    read and written under it): its task, its host and its devices. A host of the same task that finds nothing left
-    to deploy can then say that another host deployed it, and name run_once. ``caller`` is which task of the play on
-    which host ({task, host}) this is; ``clock``'s wall clock dates the record."""
-
-    def __init__(self, path, caller, clock):
-        self.path, self._clock = path, clock
-        self.caller = dict(caller or {}, play=os.getppid())
-        state, _problem = read_state(path)
-        self.state = state if isinstance(state, dict) and isinstance(state.get('devices'), list) else {}
-
-    def deployed(self, devices):
-        """Record that this task deployed ``devices`` from this host (never fails: the record only serves a hint)."""
-        try:
-            write_state(self.path, json.dumps(dict(self.caller, at=self._clock.now(),
-                                                   devices=[device['id'] for device in devices])))
-        except SharedFileUnavailable:
-            pass
-
-    def by_another_host(self, devices):
-        """The devices of ``devices`` that the same task of the same run deployed from another host, lately."""
-        same_task = all(self.state.get(key) == self.caller.get(key) for key in ('play', 'task'))
-        if not same_task or self.caller.get('task') is None or self.state.get('host') == self.caller.get('host') or \
-                not isinstance(self.state.get('at'), (int, float)) or \
-                self._clock.now() - self.state['at'] > PLAY_RECORD_LIFETIME:
-            return []
-        return [device for device in devices if device['id'] in self.state['devices']]
-
-
-@contextlib.contextmanager
-def deploy_lock(client, deadline, warn, caller=None):
-    """Hold the lock that serialises the deployments of this host's forks to ``client``'s server (waited for until
-    ``deadline``: its holder may be waiting for a deployment to end); yield the PlayRecord (of ``caller``: {task,
-    host}) read under it. A lock file that cannot be used: a warning, and no serialising."""
-    server = client.settings.server
-    key = hashlib.sha256(('%s%s' % (server, client.config_path(''))).encode('utf-8')).hexdigest()[:32]
-    path = os.path.join(private_directory(), '%s.deploy.lock' % key)
-    held = contextlib.ExitStack()
-    try:
-        held.enter_context(locked(path, deadline, patience=deadline.left()))
-    except SharedFileUnavailable as exc:
-        if deadline.expired:
-            raise DeployFailed('the timeout came while another fork of this host was requesting a deployment from %s '
-                               '(%s)' % (server, exc))
-        warn('cisco.cdfmc: the deployment lock cannot be used (%s); this deployment is not serialised with the other '
-             'forks of this host' % exc)
-    with held:
-        yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key), caller, deadline.clock)
 
 
 class Deployment:
@@ -186,6 +128,7 @@ class Deployment:
         self.run, self.settings, self.client, self.deadline = run, settings, client, deadline
         self._history = True  # FMC keeps a job history (before 6.7 it answers 404: deploying is read from the list)
         self._graced = False  # the list was read again after pending_grace (once per run)
+        self.requested_ms = None  # when the request was sent (the wall clock, epoch ms)
 
     def pause(self, seconds, what):
         """Sleep ``seconds``, not past the deadline; DeployFailed naming ``what`` when the deadline or a stop comes
@@ -314,6 +257,7 @@ class Deployment:
         settings = self.settings
         body = request_body(plan, settings.force, settings.ignore_warnings, settings.note)
         self.run.display.display('%s: deploying to %s (version %s)' % (NAME, names(plan.targets), body['version']))
+        self.requested_ms = now_ms(self.deadline.clock)
         answer = request_deployment(self.client, body, self.deadline)
         return request_outcome(answer.task_id, answer.error, plan.targets)
 
@@ -431,5 +375,12 @@ def _waited(deployment, plan, task_id):
     task = waited['tasks'][0]
     if task['terminal']:
         deployment.settle(plan, task)
-    return {'task': task, 'deployed': device_reports(plan, task, plan.version()), 'failed': waited['failed'],
-            'msg': outcome_message(plan, task, waited)}
+    result = {'task': task, 'deployed': device_reports(plan, task, plan.version()), 'failed': waited['failed'],
+              'msg': outcome_message(plan, task, waited)}
+    if settings.on_failure == 'rollback' and task['terminal'] and task['state'] != SUCCEEDED:
+        rollback = Rollback(deployment.run, settings.wait_settings, deployment.client, deployment.deadline)
+        found, message = undo_deployment(rollback, plan.targets, deployment.requested_ms, settings.settle_timeout)
+        for report in result['deployed']:
+            report['rollback'] = found.get(report['id'])
+        result['msg'] = '%s; %s' % (result['msg'], message)
+    return result

@@ -2,8 +2,9 @@
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""FMC's deployment API, as cdfmc_deploy uses it: the deployable list, the job history, a device's pending changes,
-and the deployment request. One function each, through the client, returning what FMC answered as data.
+"""FMC's deployment API, as cdfmc_deploy and cdfmc_rollback use it: the deployable list, the job history (recent,
+or one device's), a device's pending changes, and the deployment and rollback requests. One function each, through
+the client, returning what FMC answered as data.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It is controller-only; it talks HTTP through the client it is given.
@@ -19,10 +20,12 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import task_id_in
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import read_job, recent, window_filter
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import with_can_rollback
 
 DEPLOYABLE_PATH = '/deployment/deployabledevices'
 JOBS_PATH = '/deployment/jobhistories'
 REQUEST_PATH = '/deployment/deploymentrequests'
+ROLLBACK_PATH = '/deployment/rollbackrequests'
 # Jobs of the last hours are read: a job still deploying blocks its devices, whenever it started.
 RECENT = 6 * 3600
 # FMC's filter for the jobs deploying now, which terraform-provider-fmc uses against real FMCs.
@@ -59,6 +62,25 @@ def read_jobs(client, deadline, mapper, now):
         job for job in (read_job(item, mapper) for item in deploying) if job is not None], None)
 
 
+def read_device_jobs(client, device, deadline, mapper):
+    """Every job of one device (pair, cluster: job history lists their members, so the first member's), read as FMC
+    writes them, each device with ``can_rollback`` from the same jobs read with ``rollbackApplicable:true``. An FMC
+    without job history (before 6.7) answers 404: then none, and the answer says why."""
+    path = client.config_path(JOBS_PATH)
+    member = (device.get('members') or [device])[0]['id']
+    device_filter = 'deviceUUID:%s' % validate_identifier(member, 'device id')
+    try:
+        plain = client.all_items(path, deadline, params={'filter': device_filter, 'expanded': 'true'})
+        filtered = client.all_items(path, deadline, params={'filter': device_filter + ';rollbackApplicable:true',
+                                                            'expanded': 'true'})
+    except CdfmcRequestError as exc:
+        if exc.status != 404:
+            raise
+        return JobHistory([], str(exc))
+    return JobHistory(with_can_rollback([read_job(item, mapper) for item in plain],
+                                        [read_job(item, mapper) for item in filtered]), None)
+
+
 def read_pending_changes(client, device_id, deadline):
     """The pending changes of one device, entity by entity (not every FMC offers them: an error then)."""
     path = client.config_path('%s/%s/pendingchanges' % (DEPLOYABLE_PATH, validate_identifier(device_id, 'device id')))
@@ -70,6 +92,16 @@ def request_deployment(client, body, deadline):
     retries a POST only when nothing reached FMC."""
     try:
         answer = client.request('POST', client.config_path(REQUEST_PATH), json_body=body, deadline=deadline).body
+    except CdfmcRequestError as exc:
+        return RequestAnswer(None, exc)
+    return RequestAnswer(task_id_in(answer), None)
+
+
+def request_rollback(client, body, deadline):
+    """POST the rollback request ``body``; FMC's answer (a RequestAnswer: Cisco's own example of the answer names no
+    task, so ``task_id`` None is an answer too). Sent once, as a deployment request is."""
+    try:
+        answer = client.request('POST', client.config_path(ROLLBACK_PATH), json_body=body, deadline=deadline).body
     except CdfmcRequestError as exc:
         return RequestAnswer(None, exc)
     return RequestAnswer(task_id_in(answer), None)

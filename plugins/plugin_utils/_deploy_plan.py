@@ -205,13 +205,18 @@ def pending_policies(item):
 
 
 def device_sub_tasks(plan, task):
-    """Each target's sub-task in the task facts: its own, or one of its members' when FMC names the members of an HA
-    pair or cluster (one that did not succeed first). A target without one is left out."""
+    """Each target's sub-task in the task facts (see ``sub_tasks_by_device``)."""
+    return sub_tasks_by_device(plan.targets, task)
+
+
+def sub_tasks_by_device(devices, task):
+    """{device id: its sub-task in the task facts}: its own, or one of its members' when FMC names the members of an
+    HA pair or cluster (one that did not succeed first). A device without one is left out."""
     subs = {}
     for sub in (task or {}).get('sub_tasks') or []:
         subs.setdefault(sub['target_id'], []).append(sub)
     found = {}
-    for device in plan.targets:
+    for device in devices:
         mine = [sub for key in [device['id']] + [member['id'] for member in device['members']]
                 for sub in subs.get(key, [])]
         if mine:
@@ -232,7 +237,7 @@ def device_reports(plan, task, version):
         reports.append({'name': device['name'], 'id': device['id'], 'type': device['type'],
                         'version': str(item.get('version') or version), 'policies': pending_policies(item),
                         'traffic_interruption': item.get('trafficInterruption'), 'state': sub['state'],
-                        'message': sub.get('message')})
+                        'message': sub.get('message'), 'rollback': None})
     return reports
 
 

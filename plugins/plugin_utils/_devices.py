@@ -131,8 +131,9 @@ def _matches(devices, wanted):
     return []
 
 
-def select(devices, wanted, server):
-    """The devices to deploy for the names or ids in ``wanted``, in order, each once; and the warnings to give.
+def select(devices, wanted, server, through='it is deployed through it'):
+    """The devices to deploy (or roll back) for the names or ids in ``wanted``, in order, each once; and the warnings
+    to give (a member named: what happens to it, ``through``).
 
     Raises CdfmcOptionError naming every name that is unknown (with names that exist) or ambiguous.
     """
@@ -148,8 +149,9 @@ def select(devices, wanted, server):
             continue
         device, member = found[0]
         if member is not None:
-            warnings.append('device %s is a member of %s %s: it is deployed through it' % (
-                shown(member['name']), 'HA pair' if device['type'] == HA_PAIR else 'cluster', shown(device['name'])))
+            warnings.append('device %s is a member of %s %s: %s' % (
+                shown(member['name']), 'HA pair' if device['type'] == HA_PAIR else 'cluster', shown(device['name']),
+                through))
         if device not in selected:
             selected.append(device)
     if ambiguous:

@@ -66,11 +66,14 @@ FAILING = 'ftd-branch-7'
 FAILING_ID = '0f5b5d6e-1a2b-11ee-9c1d-0a1b2c3d4e03'
 FMC_MESSAGE = "Interface GigabitEthernet0/2: nameif 'outside2' conflicts with an existing interface"
 TASK_ID = '4294969818'  # the task the getting started guide waits on
+FLEET_IDS = ['0f5b5d6e-1a2b-11ee-9c1d-0a1b2c3d4e0%d' % number for number in range(1, 5)]
 
 
 def docs_fleet(failing):
-    """ftd-hq-1, ftd-hq-2 and ftd-branch-7 with changes pending, ftd-dc-1 up to date, and a finished deployment
-    task; with ``failing``, a deployment to ftd-branch-7 fails with FMC's message (its changes stay pending)."""
+    """ftd-hq-1, ftd-hq-2 and ftd-branch-7 with changes pending, ftd-dc-1 up to date, a finished deployment task,
+    and two changes deployed to them all before (Deploy_Job_1 "Change CHG0040", Deploy_Job_2 "Change CHG0041", which
+    the rollback guide returns to); with ``failing``, a deployment to ftd-branch-7 fails with FMC's message (its
+    changes stay pending)."""
     def pending(*policies):
         return [{'policy': policy, 'version': VERSION} for policy in policies]
     branch = {'id': FAILING_ID, 'name': FAILING, 'pending': pending('Branch-Access-Policy')}
@@ -85,6 +88,7 @@ def docs_fleet(failing):
             branch,
             {'id': '0f5b5d6e-1a2b-11ee-9c1d-0a1b2c3d4e04', 'name': 'ftd-dc-1'},
         ],
+        'history': [{'units': FLEET_IDS, 'note': 'Change CHG0040'}, {'units': FLEET_IDS, 'note': 'Change CHG0041'}],
         'tasks': [{'id': TASK_ID, 'task_type': 'DEVICE_DEPLOYMENT',
                    'timeline': [{'at': 0, 'status': 'Deployed', 'message': 'Deployment succeeded'}],
                    'sub_tasks': [{'target': {'id': '0f5b5d6e-1a2b-11ee-9c1d-0a1b2c3d4e01', 'name': 'ftd-hq-1',

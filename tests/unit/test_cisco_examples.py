@@ -14,10 +14,19 @@ import pytest
 from ansible_collections.cisco.cdfmc.plugins.filter.task_facts import task_facts as task_facts_filter
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import StatusMapper, task_facts
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import request_deployment
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import request_deployment, request_rollback
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import pending_policies, plan_of, request_body
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import managed_devices
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_devices, read_job
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import (
+    PREVIOUS,
+    REFUSED,
+    Selector,
+    choose,
+    history,
+    request_body as rollback_request_body,
+    with_can_rollback,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 with open(os.path.join(ROOT, 'tests', 'simulator', 'schemas', 'cisco_examples.json')) as _handle:
@@ -146,7 +155,7 @@ REPLAYED = {
     'createFTDHADeviceContainer request 1': 'the collection does not create HA pairs',
     'createDevice request 1': 'the collection does not register devices',
     'createDevice request 2': 'the collection does not register devices',
-    'createRollbackRequest request 1': 'the collection does not request rollbacks yet',
+    'createRollbackRequest request 1': 'test_the_rollback_request_has_the_shape_of_cisco_s_example',
     'createDeploymentRequest request 1': 'test_the_deployment_request_has_the_shape_of_cisco_s_examples',
     'createDeploymentRequest request 2': 'selective policy deployment is not offered',
     'createDeploymentRequest request 3': 'selective policy deployment is not offered',
@@ -174,4 +183,49 @@ def test_the_deployment_request_has_the_shape_of_cisco_s_examples():
     example = body('createDeploymentRequest request 1')
     assert sorted(sent) == sorted(example) and sent['deviceList'] == [STANDALONE['id']]
     assert sent['version'] == item['version'] and sent['type'] == example['type']
+    assert Contract.load().check_request(method, '/api' + path, sent) == []
+
+
+def _device(device_id):
+    return {'id': device_id, 'name': device_id, 'type': 'Device', 'members': []}
+
+
+def test_cisco_s_job_history_gives_each_device_its_configurations_and_reasons_not_to_return():
+    mapper = StatusMapper(warn=pytest.fail)
+    plain = [read_job(item, mapper) for item in body('getJobHistory response 1')['items']]
+    filtered = [read_job(item, mapper) for item in body('getJobHistory response 2')['items']]
+    jobs = with_can_rollback(plain, filtered)  # two examples of different FMCs: no job id in common
+    # Job 6 is its current configuration; the one before came from the rollback of job 4.
+    steps = history(_device('d0c422c8-9756-11ea-acb6-961f407b1a9c'), jobs)
+    assert [step.job['name'] for step in steps] == ['Deploy_Job_6', 'Deploy_Job_4']
+    choice = choose(_device('d0c422c8-9756-11ea-acb6-961f407b1a9c'), steps, Selector(PREVIOUS, None))
+    assert choice.kind == REFUSED and 'came from a rollback (job Deploy_Job_4' in choice.reason
+    # Job 3 is before job 6, but the plain read does not say canRollback: only the filtered read of the same jobs.
+    device = _device('73dee6c4-9756-11ea-b7d5-c46fa36556b5')
+    choice = choose(device, history(device, jobs), Selector(PREVIOUS, None))
+    assert choice.target.job['name'] == 'Deploy_Job_3' and 'canRollback: not given' in choice.reason
+    # The filtered read alone has no status: no device succeeded in it, so it gives nothing to return to.
+    device = _device('4f1e003c-401f-11eb-9c14-d0c01de8132e')
+    assert history(device, filtered) == []
+
+
+def test_the_rollback_request_has_the_shape_of_cisco_s_example():
+    from cdfmc_contract import Contract  # tests/conftest.py puts tests/simulator on the path
+    example = body('createRollbackRequest request 1')
+    choices = []
+    for entry in example['rollbackDeviceList']:
+        for device_id in entry['deviceList']:
+            item = {'id': entry['deploymentJobId'], 'jobType': 'DEPLOYMENT', 'jobStatus': 'DEPLOYED',
+                    'startTime': '2020-05-16T10:29:01Z', 'deviceList': [
+                        {'deviceUUID': device_id, 'deploymentStatus': 'SUCCEEDED', 'canRollback': True}]}
+            newer = dict(item, id='newer', startTime='2020-05-17T10:29:01Z')
+            device = _device(device_id)
+            jobs = [read_job(job, StatusMapper(warn=pytest.fail)) for job in (newer, item)]
+            choices.append(choose(device, history(device, jobs), Selector(PREVIOUS, None)))
+    sent = rollback_request_body(choices)
+    assert sent == example
+    client = FakeLists({})
+    assert request_rollback(client, sent, Deadline(5)) == ('8589934593', None)
+    ((method, path, posted),) = client.sent
+    assert path.endswith('/deployment/rollbackrequests') and posted == example
     assert Contract.load().check_request(method, '/api' + path, sent) == []

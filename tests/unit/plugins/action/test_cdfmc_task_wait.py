@@ -13,8 +13,9 @@ from ansible_collections.cisco.cdfmc.plugins.doc_fragments.connection import Mod
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.task_facts import ModuleDocFragment as TaskFactsFragment
 from ansible_collections.cisco.cdfmc.plugins.lookup import task_status as task_status_lookup
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import VARIABLE_OPTIONS
-from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_deploy, cdfmc_task_status, cdfmc_task_wait
+from ansible_collections.cisco.cdfmc.plugins.modules import cdfmc_deploy, cdfmc_rollback, cdfmc_task_status, cdfmc_task_wait
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import deploy_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback import rollback_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
     WaitSettings,
     wait_argument_spec,
@@ -73,12 +74,16 @@ def test_deploy_documentation_equals_argument_spec():
     assert comparable_docs(documented_options(cdfmc_deploy)) == comparable_spec(deploy_argument_spec())
 
 
+def test_rollback_documentation_equals_argument_spec():
+    assert comparable_docs(documented_options(cdfmc_rollback)) == comparable_spec(rollback_argument_spec())
+
+
 def test_status_documentation_equals_argument_spec():
     assert comparable_docs(documented_options(cdfmc_task_status)) == comparable_spec(cdfmc_task_status.argument_spec())
 
 
 def test_examples_and_return_are_valid_yaml():
-    for module in (cdfmc_deploy, cdfmc_task_status, cdfmc_task_wait):
+    for module in (cdfmc_deploy, cdfmc_rollback, cdfmc_task_status, cdfmc_task_wait):
         assert yaml.safe_load(module.EXAMPLES)
         assert yaml.safe_load(module.RETURN)
 

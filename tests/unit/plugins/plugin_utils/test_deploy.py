@@ -14,13 +14,8 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOp
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import private_directory
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._action import ActionRun
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import (
-    DeployFailed,
-    Deployment,
-    DeploySettings,
-    deploy_argument_spec,
-    deploy_lock,
-)
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import Deployment, DeploySettings, deploy_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_lock import DeployFailed, PlayRecord, deploy_lock
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import Plan
 
 from test_deploy_plan import A, B, C, item  # the same devices and list items as the plan's tests
@@ -260,7 +255,6 @@ def test_the_deploy_s_range_checks_live_with_its_settings(clock):
 
 
 def test_the_run_once_hint_is_for_the_same_task_of_the_same_run_on_another_host(own_tmp, clock):
-    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import PlayRecord
     path = os.path.join(str(own_tmp), 'record.play')
     PlayRecord(path, {'task': 't-1', 'host': 'host01'}, clock).deployed([A, B])
     assert PlayRecord(path, {'task': 't-1', 'host': 'host02'}, clock).by_another_host([A, C]) == [A]

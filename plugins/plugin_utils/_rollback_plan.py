@@ -1,0 +1,301 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A rollback's plan, from FMC's deployment job history: each device's configurations (the jobs in which it
+succeeded), the one it runs now, the one to return to, what stands in the way, the request, and the reports.
+
+FMC's job history gives two views of the same jobs: read plainly, each job with its status, times, note and each
+device's ``deploymentStatus``; read with ``rollbackApplicable:true``, each job with each device's ``canRollback``
+and nothing else. The two are joined by job id (``with_can_rollback``). A member of an HA pair or cluster is listed
+with its container: the container is what is rolled back, and the request names the members as the job lists them
+(how FMC expects a pair to be named is not documented; this follows its job history).
+
+FMC's rules, as its guides give them: a device returns to one of its last ten configurations, a configuration that
+a DEPLOYMENT job made; after a rollback, another is allowed only after a new deployment; a failed deployment leaves
+the running configuration as it was.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice. It is controller-only, and does no I/O.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import RUNNING, SUCCEEDED, is_partial_success
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import names, sub_tasks_by_device
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK
+
+# The configurations FMC keeps to return to, per device.
+LAST = 10
+# How to choose the configuration to return to: the one before the current one; the one a job deployed (by its
+# id, or by its note); the one before a job (by its note, or by its id: what cdfmc_deploy's on_failure uses).
+PREVIOUS, JOB_ID, NOTE, BEFORE_NOTE, BEFORE_JOB = 'previous', 'job_id', 'note', 'before_note', 'before_job'
+# What the plan is for a device.
+ROLL_BACK, UNCHANGED, REFUSED = 'roll back', 'unchanged', 'refused'
+
+# A device in one job: the job, its state there (its members' states together), whether it changed (succeeded, or
+# partially succeeded), whether FMC lets it return there (None: not said), and the ids a request names for it.
+Step = collections.namedtuple('Step', 'job state changed can_rollback ids')
+# What becomes of one device: ROLL_BACK to ``target`` (a Step), UNCHANGED (``current`` is the rollback that left it
+# so) or REFUSED (``reason``); ``current`` is the Step of its running configuration (None: not known).
+Choice = collections.namedtuple('Choice', 'device kind target current reason')
+
+
+class Selector(collections.namedtuple('Selector', 'how value')):
+    """How the configuration to return to is chosen (``how``: PREVIOUS, JOB_ID, NOTE, BEFORE_NOTE or BEFORE_JOB)
+    and its job id or note."""
+
+    __slots__ = ()
+
+    def describe(self):
+        """The selector in words, for messages."""
+        if self.how == PREVIOUS:
+            return 'the configuration before its current one'
+        if self.how in (NOTE, BEFORE_NOTE):
+            return '%s the newest job with the note %r' % (
+                'the configuration deployed by' if self.how == NOTE else 'the configuration before',
+                shown(self.value, 200))
+        return '%s job %s' % ('the configuration deployed by' if self.how == JOB_ID else 'the configuration before',
+                              shown(self.value))
+
+
+def with_can_rollback(jobs, filtered):
+    """The jobs (read by _jobs.read_job, plainly) with each device's ``can_rollback`` from the same jobs read with
+    ``rollbackApplicable:true`` (``filtered``), joined by job id and device id."""
+    allowed = dict(((job['id'], device['id']), device['can_rollback'])
+                   for job in filtered if job is not None for device in job['devices'])
+    joined = []
+    for job in jobs:
+        if job is None:
+            continue
+        devices = [dict(device, can_rollback=allowed.get((job['id'], device['id']), device['can_rollback']))
+                   for device in job['devices']]
+        joined.append(dict(job, devices=devices))
+    return joined
+
+
+def _step(job, device):
+    """The Step of ``device`` (a device, pair or cluster) in ``job``, or None when it took no part."""
+    member_ids = set(member['id'] for member in device.get('members') or [])
+    entries = [entry for entry in job['devices'] if entry['state'] is not None and (
+        entry['id'] == device['id'] or entry['container_id'] == device['id'] or entry['id'] in member_ids)]
+    if not entries:
+        return None
+    states = [entry['state'] for entry in entries]
+    state = RUNNING if RUNNING in states else (SUCCEEDED if all(s == SUCCEEDED for s in states) else
+                                               next(s for s in states if s != SUCCEEDED))
+    changed = all(entry['state'] == SUCCEEDED or is_partial_success(entry['status']) for entry in entries)
+    allowed = [entry['can_rollback'] for entry in entries]
+    can_rollback = False if False in allowed else (None if None in allowed else True)
+    return Step(job, state, changed, can_rollback, [entry['id'] for entry in entries])
+
+
+def history(device, jobs):
+    """The Steps of ``device`` in ``jobs``, newest first (a job whose start cannot be read last)."""
+    steps = [step for step in (_step(job, device) for job in jobs) if step is not None]
+    return sorted(steps, key=lambda step: step.job['start_ms'] or 0, reverse=True)
+
+
+def job_facts(job):
+    """A job as the results name it: id, name, note, start_time (as FMC wrote it)."""
+    return {'id': job['id'], 'name': job['name'], 'note': job['note'], 'start_time': job['start_time']}
+
+
+def job_named(job):
+    """A job for a message: its name (or id) and note, escaped."""
+    text = shown(job['name'] or job['id'])
+    return '%s (%r)' % (text, shown(job['note'], 200)) if job['note'] else text
+
+
+def _configurations(steps):
+    """The Steps that made a device's configuration: the jobs in which it succeeded, newest first."""
+    return [step for step in steps if step.state == SUCCEEDED]
+
+
+def _before(steps, step):
+    """The newest configuration of ``steps`` that is older than ``step``, or None."""
+    older = [other for other in _configurations(steps)
+             if other is not step and (other.job['start_ms'] or 0) < (step.job['start_ms'] or 0)]
+    return older[0] if older else None
+
+
+def _anchor(steps, selector):
+    """The Step the selector names for a device (None: none), and why there is none."""
+    if selector.how in (JOB_ID, BEFORE_JOB):
+        found = [step for step in steps if step.job['id'] == selector.value]
+        return (found[0], None) if found else (None, 'it took no part in job %s' % shown(selector.value))
+    noted = [step for step in steps if step.job['type'] == DEPLOYMENT and step.job['note'] == selector.value]
+    # "Undo change X": the job changed the device if it succeeded there, or partially succeeded.
+    matching = [step for step in noted if (step.changed if selector.how == BEFORE_NOTE else step.state == SUCCEEDED)]
+    if matching:
+        return matching[0], None
+    if noted:
+        return None, 'no job with the note %r succeeded on it' % shown(selector.value, 200)
+    return None, 'no deployment job with the note %r deployed to it' % shown(selector.value, 200)
+
+
+def _target(steps, current, selector):
+    """The Step to return to (None: none), and why there is none."""
+    if selector.how == PREVIOUS:
+        return _before(steps, current), 'it has no configuration before its current one in FMC\'s job history'
+    anchor, problem = _anchor(steps, selector)
+    if anchor is None:
+        return None, problem
+    if selector.how in (JOB_ID, NOTE):
+        if anchor.state != SUCCEEDED:
+            return None, 'it did not succeed in job %s (%s)' % (job_named(anchor.job), shown(anchor.state))
+        return anchor, None
+    return _before(steps, anchor), 'it has no configuration before job %s in FMC\'s job history' % job_named(
+        anchor.job)
+
+
+def _refusal(steps, current, target, selector):
+    """Why ``target`` cannot be returned to (None: it can). Undoing a job that changed a device without succeeding
+    on it (a partial success) may return it to what counts as its current configuration: that is meant."""
+    if target.job['type'] != DEPLOYMENT:
+        return 'its configuration before that came from a rollback (job %s), which FMC cannot return to by job' % (
+            job_named(target.job))
+    if target is current and selector.how not in (BEFORE_NOTE, BEFORE_JOB):
+        return 'job %s is its current configuration' % job_named(target.job)
+    deployed = [step for step in _configurations(steps) if step.job['type'] == DEPLOYMENT]
+    if target in deployed and deployed.index(target) >= LAST:
+        return 'job %s is beyond the last %d configurations that FMC keeps for it' % (job_named(target.job), LAST)
+    if target.can_rollback is not True:
+        return 'FMC does not offer job %s for its rollback (canRollback: %s)' % (
+            job_named(target.job), 'false' if target.can_rollback is False else 'not given')
+    return None
+
+
+def choose(device, steps, selector):
+    """The Choice for ``device``, from its ``steps`` (``history``) and the ``selector``."""
+    if any(step.state == RUNNING for step in steps):
+        running = next(step for step in steps if step.state == RUNNING)
+        return Choice(device, REFUSED, None, None, 'it is deploying (job %s)' % job_named(running.job))
+    configurations = _configurations(steps)
+    current = configurations[0] if configurations else None
+    if current is not None and current.job['type'] == ROLLBACK:
+        return Choice(device, UNCHANGED, None, current, None)
+    if current is None:
+        return Choice(device, REFUSED, None, None, 'no job in FMC\'s job history succeeded on it')
+    target, problem = _target(steps, current, selector)
+    problem = _refusal(steps, current, target, selector) if target is not None else problem
+    if problem:
+        return Choice(device, REFUSED, target, current, problem)
+    return Choice(device, ROLL_BACK, target, current, None)
+
+
+def request_body(choices):
+    """The rollback request for the choices to roll back: one entry per job returned to, its devices by the ids
+    that job lists for them."""
+    entries = collections.OrderedDict()
+    for choice in choices:
+        if choice.kind == ROLL_BACK:
+            entries.setdefault(choice.target.job['id'], []).extend(choice.target.ids)
+    return {'type': 'RollbackRequest',
+            'rollbackDeviceList': [{'deploymentJobId': job_id, 'deviceList': ids} for job_id, ids in entries.items()]}
+
+
+def refusal_message(refused):
+    """``msg`` of a rollback refused before anything was sent: each device and why."""
+    return 'nothing was rolled back: %s' % '; '.join(
+        '%s: %s' % (shown(choice.device['name']), choice.reason) for choice in refused)
+
+
+def device_facts(device):
+    """A device as the results name it: name, id, type."""
+    return dict((key, device[key]) for key in ('name', 'id', 'type'))
+
+
+def unchanged_reports(choices):
+    """``unchanged``: each device left as it is, with the rollback that left it so."""
+    return [dict(device_facts(choice.device), job=job_facts(choice.current.job),
+                 message='its newest configuration is a rollback (job %s); FMC allows another rollback only after '
+                         'a deployment' % job_named(choice.current.job))
+            for choice in choices if choice.kind == UNCHANGED]
+
+
+def rollback_reports(choices, task=None, job_states=None):
+    """``rolled_back``: per device rolled back (in check mode, to roll back), the job returned to, its state and
+    FMC's message: from its sub-task in the rollback's ``task`` (task facts), else from the ROLLBACK job
+    (``job_states``: device id -> (state, message)), else the task's own, else ``pending``."""
+    targets = [choice for choice in choices if choice.kind == ROLL_BACK]
+    by_device = sub_tasks_by_device([choice.device for choice in targets], task)
+    whole = task if task and (task['terminal'] or not task['sub_tasks']) else {'state': 'pending', 'message': None}
+    reports = []
+    for choice in targets:
+        found = by_device.get(choice.device['id'])
+        if found is None and job_states and choice.device['id'] in job_states:
+            state, message = job_states[choice.device['id']]
+            found = {'state': state, 'message': message}
+        found = found or whole
+        reports.append(dict(device_facts(choice.device), job=job_facts(choice.target.job), state=found['state'],
+                            message=found.get('message')))
+    return reports
+
+
+def check_message(choices):
+    """``msg`` in check mode: which job each device would return to."""
+    targets = [choice for choice in choices if choice.kind == ROLL_BACK]
+    if not targets:
+        return 'check mode: nothing to roll back'
+    return 'check mode: would roll back %s' % '; '.join(
+        '%s to job %s' % (shown(choice.device['name']), job_named(choice.target.job)) for choice in targets)
+
+
+OUT_OF_DATE = ('they are now out of date in FMC: the next cdfmc_deploy to them deploys the changes made since the '
+               'job returned to again')
+
+
+def outcome_message(reports, unchanged):
+    """``msg`` once the rollback ended: what was rolled back to which job, what failed, and that the devices rolled
+    back are out of date."""
+    done = [report for report in reports if report['state'] == SUCCEEDED]
+    other = [report for report in reports if report['state'] != SUCCEEDED]
+    parts = []
+    if done:
+        parts.append('rolled back %s; %s' % (', '.join('%s to job %s' % (shown(report['name']), shown(
+            report['job']['name'] or report['job']['id'])) for report in done), OUT_OF_DATE))
+    if other:
+        parts.append('the rollback of %s did not succeed: %s' % (names(other), '; '.join(
+            '%s: %s%s' % (shown(report['name']), shown(report['state']),
+                          ' (%s)' % shown(report['message']) if report['message'] else '') for report in other)))
+    if unchanged:
+        parts.append('%s left as %s: %s newest configuration is a rollback, and FMC allows another only after a '
+                     'deployment' % (names(unchanged), 'they are' if len(unchanged) > 1 else 'it is',
+                                     'their' if len(unchanged) > 1 else 'its'))
+    return '; '.join(parts) or 'nothing to roll back'
+
+
+def rollback_diff(choice):
+    """The diff of one device: its current configuration's job before, the job it returns to after."""
+    def lines(job):
+        return ''.join('%s: %s\n' % (key, shown(value) if value is not None else '-') for key, value in (
+            ('job', job['name']), ('id', job['id']), ('note', job['note']), ('started', job['start_time']),
+            ('user', job['user'])))
+    return {'before_header': '%s (current: job %s)' % (shown(choice.device['name']), shown(choice.current.job['name'])),
+            'after_header': '%s (after the rollback: job %s)' % (shown(choice.device['name']),
+                                                                 shown(choice.target.job['name'])),
+            'before': lines(choice.current.job), 'after': lines(choice.target.job)}
+
+
+def undo_message(devices, found):
+    """What cdfmc_deploy's ``on_failure: rollback`` did to the ``devices`` of the deployment (``found``: device id ->
+    {job, state, message} of those it concerned), for its ``msg``."""
+    done = [device for device in devices if found.get(device['id'], {}).get('state') == SUCCEEDED]
+    undone = [device for device in devices if device['id'] in found and device not in done]
+    parts = []
+    if done:
+        parts.append('rolled back %s to the configuration before this deployment (%s)' % (names(done), ', '.join(
+            'job %s' % shown(found[device['id']]['job']['name'] or found[device['id']]['job']['id'])
+            for device in done)))
+    if undone:
+        parts.append('could not roll back %s' % '; '.join('%s: %s' % (shown(device['name']), shown(
+            found[device['id']]['message'] or found[device['id']]['state'])) for device in undone))
+    if not found:
+        parts.append('no device changed in it, so nothing was rolled back')
+    return '(on_failure: rollback) %s' % '; '.join(parts)
