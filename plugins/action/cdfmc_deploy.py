@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._action import ControllerAction
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy import deploy, deploy_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import deploy_report
 
 
 class ActionModule(ControllerAction):
@@ -24,3 +25,6 @@ class ActionModule(ControllerAction):
 
     def act(self, run):
         return deploy(run)
+
+    def report(self, result, options, server, name):
+        return deploy_report(result, options['devices'], server, name)

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._action import ControllerAction
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import rollback_report
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback import rollback, rollback_argument_spec
 
 
@@ -24,3 +25,6 @@ class ActionModule(ControllerAction):
 
     def act(self, run):
         return rollback(run)
+
+    def report(self, result, options, server, name):
+        return rollback_report(result, options['devices'], server, name)

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._action import ControllerAction
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import wait_report
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import task_wait
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import wait_argument_spec
 
@@ -23,3 +24,6 @@ class ActionModule(ControllerAction):
 
     def act(self, run):
         return task_wait(run)
+
+    def report(self, result, options, server, name):
+        return wait_report(result, server, name)

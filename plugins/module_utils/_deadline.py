@@ -81,6 +81,11 @@ class Deadline:
         """Sleep ``seconds``, or what is left when that is less; True once the run is stopping."""
         return self.clock.sleep(self.cap(max(0.0, seconds)), self.stop)
 
+    def pause(self, seconds):
+        """Sleep ``seconds`` between two tries of a loop, not past the deadline; True when the loop must end
+        instead: the deadline came (before or during the pause) or the run is stopping."""
+        return self.expired or self.sleep(seconds) or self.expired
+
     def elapsed(self):
         """Seconds since the deadline was set (its start, for the deadlines made from it)."""
         return self.clock.monotonic() - self.started

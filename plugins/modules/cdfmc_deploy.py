@@ -39,6 +39,7 @@ author:
 extends_documentation_fragment:
   - cisco.cdfmc.connection
   - cisco.cdfmc.task_facts
+  - cisco.cdfmc.reports
   - cisco.cdfmc.attributes.controller
   - cisco.cdfmc.attributes.action_group
 attributes:
@@ -91,14 +92,19 @@ options:
     description:
       - What to do when the deployment failed on a device. V(fail) fails the task, naming it, and leaves every
         device as FMC left it.
-      - V(rollback) also returns every device of this deployment that changed in it (it succeeded, or partially
-        succeeded, in FMC's deployment job history) to the configuration it had before, as
-        M(cisco.cdfmc.cdfmc_rollback) does, and waits for that; the devices that failed are left as FMC left them.
-        The task then fails, naming what failed, what was rolled back, and what could not be (with why). Each entry of
-        RV(deployed) says in C(rollback) what became of it.
+      - V(rollback) also returns every device of this deployment that changed in it (its deployment succeeded, or
+        partially succeeded) to the configuration it had before, as M(cisco.cdfmc.cdfmc_rollback) does, and waits
+        for that; the devices that failed are left as FMC left them. The deployment's own job is found in FMC's
+        deployment job history (the newest deployment of the device that was not there before the request; the
+        history may lag, so it is read again for up to O(settle_timeout) seconds). RV(msg) then names what failed,
+        what was rolled back, and what could not be (with why), and each entry of RV(deployed) says in C(rollback)
+        what became of it. The task fails, unless O(fail_on_failure=false).
+      - The rollback has what is left of O(timeout), and at least 5 minutes more. A deployment whose task had not
+        ended when the timeout came is not rolled back.
       - A rollback interrupts traffic through the device, so V(rollback) with O(interrupt_traffic=false) is refused
-        before anything is sent; it needs O(wait=true). A rolled-back device is out of date again in FMC, so the next
-        deployment to it deploys the same change again.
+        before anything is sent; so is an FMC without deployment job history (before 6.7), and it needs
+        O(wait=true). A rolled-back device is out of date again in FMC, so the next deployment to it deploys the
+        same change again.
     type: str
     choices: [fail, rollback]
     default: fail
@@ -122,6 +128,7 @@ options:
         to do. When they do not in time (or O(timeout) comes first), a warning says so; the task does not fail.
       - Not used with O(wait=false). A run right after still does not deploy again what a deployment that
         succeeded deployed, as FMC's deployment job history shows it.
+      - With O(on_failure=rollback), also the longest wait for the job history to show a deployment that failed.
     type: int
     default: 60
   wait:
@@ -134,7 +141,8 @@ options:
   timeout:
     description:
       - Seconds for everything, from the start of the task - waiting for another deployment, the request, the wait
-        and the settling. It must be positive.
+        and the settling (and with O(on_failure=rollback), the rollback, which has at least 5 minutes). It must be
+        positive.
       - The wait, and O(not_found_grace), count from the moment FMC accepted the request.
     type: int
     default: 1800
@@ -289,6 +297,11 @@ task:
       and C(error)); only C(id) and an V(unknown) state with O(wait=false).
   returned: always; null when no deployment was requested
   type: dict
+reports:
+  description: The paths of the reports written (C(json), C(markdown), C(junit)), with O(report_dir).
+  returned: when O(report_dir) is set and the reports were written
+  type: dict
+  version_added: 0.3.0
 requests:
   description: HTTP requests made.
   returned: always

@@ -35,14 +35,16 @@ description:
   - The request names each device by the ids the job history lists for it - for an HA pair or a cluster, its
     members. FMC does not document how a pair or cluster is named in a rollback request; this follows its job
     history, and a pair or cluster is rolled back only where FMC says C(canRollback) for every member.
-  - The rollback is followed through its task when FMC's answer names one, else through the ROLLBACK job that it
-    adds to the deployment job history.
+  - The rollback is followed through its task when FMC's answer names one, else through the ROLLBACK jobs that it
+    adds to the deployment job history (per device, its newest ROLLBACK job that was not there before the
+    request).
   - Runs on the controller; connection options, and their environment variables, are read there.
 author:
   - cisco.cdfmc maintainers (@cisco)
 extends_documentation_fragment:
   - cisco.cdfmc.connection
   - cisco.cdfmc.task_facts
+  - cisco.cdfmc.reports
   - cisco.cdfmc.attributes.controller
   - cisco.cdfmc.attributes.action_group
 attributes:
@@ -114,7 +116,10 @@ options:
     default: true
 notes:
   - An FMC older than 6.7 has no rollback (and no job history); the task fails saying so.
-  - The rollback request is sent once, and again only when FMC did not act on it, as a deployment request is.
+  - The rollback request is sent again only when nothing of it reached FMC (a refused connection, HTTP 429); when
+    it may have reached FMC without an answer, the task fails saying that a rollback may have started.
+  - The devices' jobs are read and the request is sent under the lock that serialises the deployments and rollbacks
+    of this host's forks; use C(run_once), with the list of devices.
   - Job notes, names and FMC's messages are server text; in progress lines, RV(msg) and the diff their control
     characters are shown escaped.
 seealso:
@@ -203,6 +208,11 @@ task:
       sent or FMC's answer named no task.
   returned: always
   type: dict
+reports:
+  description: The paths of the reports written (C(json), C(markdown), C(junit)), with O(report_dir).
+  returned: when O(report_dir) is set and the reports were written
+  type: dict
+  version_added: 0.3.0
 requests:
   description: HTTP requests made.
   returned: always

@@ -29,6 +29,7 @@ author:
 extends_documentation_fragment:
   - cisco.cdfmc.connection
   - cisco.cdfmc.task_facts
+  - cisco.cdfmc.reports
   - cisco.cdfmc.attributes
   - cisco.cdfmc.attributes.controller
   - cisco.cdfmc.attributes.action_group
@@ -258,6 +259,11 @@ elapsed:
   description: Seconds the wait took.
   returned: always, unless skipped
   type: float
+reports:
+  description: The paths of the reports written (C(json), C(markdown), C(junit)), with O(report_dir).
+  returned: when O(report_dir) is set and the reports were written
+  type: dict
+  version_added: 0.3.0
 requests:
   description: HTTP requests made, retries included.
   returned: always, unless skipped

@@ -18,6 +18,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadl
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, unexpected
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import report_target, write_reports
 
 
 class ActionRun:
@@ -82,6 +83,11 @@ class ControllerAction(ActionBase):
         CdfmcError ends it as a failure with its message."""
         raise NotImplementedError
 
+    def report(self, result, options, server, name):
+        """The _reports.Report of a result (named ``name``, of ``server``), for a plugin whose options have
+        ``report_dir``."""
+        raise NotImplementedError
+
     def run(self, tmp=None, task_vars=None):
         deadline = Deadline()  # one deadline for everything the task does, from here
         # Which task of the play, on which host: what a deployment records for the forks of the same run.
@@ -98,12 +104,35 @@ class ControllerAction(ActionBase):
         run = ActionRun(options, deadline, self._display, self._play_context.check_mode, self._play_context.diff,
                         caller)
         result.update(copy.deepcopy(self.RESULT), changed=False, invocation=options.invocation())
+        try:
+            target = report_target(options, self.NAME.split('.')[-1]) if 'report_dir' in options.options else None
+        except CdfmcError as exc:
+            result.update(failed=True, msg=escaped(str(exc)))  # before anything is sent
+            return result
         result.update(self._outcome(run))
         if 'elapsed' in self.RESULT:
             result['elapsed'] = round(deadline.elapsed(), 3)
         if run.warnings:
             result['warnings'] = [escaped(warning) for warning in run.warnings]
+        if target is not None:
+            self._write_reports(run, result, target)
         return result
+
+    def _write_reports(self, run, result, target):
+        """Write the reports of ``result`` into the directory ``target`` names, whatever the result; their paths in
+        ``reports``. Reports that cannot be written fail the task, saying where and why."""
+        directory, name = target
+        try:
+            server = run.options.connection().server
+        except CdfmcError:
+            server = '-'
+        try:
+            result['reports'] = write_reports(directory, name, result,
+                                              self.report(result, run.options, run.redact(server), name),
+                                              run.deadline.clock.now())
+        except (OSError, ValueError) as exc:
+            result.update(failed=True, msg=escaped(run.redact('%s; the reports could not be written to %s: %s' % (
+                result.get('msg') or 'the task ended', directory, exc))))
 
     def _outcome(self, run):
         """What act() returns, or the failure it ended with; with the requests made, and ``msg`` escaped (it holds

@@ -32,6 +32,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import (
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import (
     ACCEPTED,
     IN_PROGRESS,
+    changed_devices,
     LAG_CREDIT,
     device_diff,
     device_reports,
@@ -48,11 +49,11 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import (
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_lock import DeployFailed, deploy_lock
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_devices, select
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import now_ms
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback import Rollback, undo_deployment
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import report_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback import Rollback, undo_deadline, undo_deployment
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import wait_for_task
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
     WaitSettings,
-    summarize,
     unread_task_facts,
     wait_timing_argument_spec,
 )
@@ -81,6 +82,7 @@ def deploy_argument_spec():
         wait=dict(type='bool', default=True),
     )
     spec.update(wait_timing_argument_spec())
+    spec.update(report_argument_spec())
     return spec
 
 
@@ -129,6 +131,7 @@ class Deployment:
         self._history = True  # FMC keeps a job history (before 6.7 it answers 404: deploying is read from the list)
         self._graced = False  # the list was read again after pending_grace (once per run)
         self.requested_ms = None  # when the request was sent (the wall clock, epoch ms)
+        self.known_jobs = set()  # the ids of the jobs read last before the request
 
     def pause(self, seconds, what):
         """Sleep ``seconds``, not past the deadline; DeployFailed naming ``what`` when the deadline or a stop comes
@@ -139,7 +142,7 @@ class Deployment:
 
     def _paused(self, seconds, what):
         """Sleep ``seconds``, not past the deadline; None, or what cut the pause short."""
-        if self.deadline.expired or self.deadline.sleep(seconds) or self.deadline.expired:
+        if self.deadline.pause(seconds):
             return '%s while waiting for %s' % ('interrupted' if self.deadline.stopping else 'the timeout came', what)
         return None
 
@@ -166,6 +169,7 @@ class Deployment:
         if not self._history:
             return None
         history = read_jobs(self.client, self.deadline, self.settings.wait_settings.mapper, self.deadline.clock.now())
+        self.known_jobs = set(job['id'] for job in history.jobs)
         if history.missing:
             self._history = False
             self.run.warn('%s: %s has no deployment job history (%s); whether a device is deploying is read from the '
@@ -244,6 +248,9 @@ class Deployment:
             refusal = plan.refusal(self.settings.interrupt_traffic)
             if refusal:
                 raise DeployFailed(refusal)
+            if self.settings.on_failure == 'rollback' and not self._history:
+                raise DeployFailed('on_failure: rollback, but %s has no deployment job history, so no rollback (it '
+                                   'needs FMC 6.7 or later, or cdFMC); nothing was deployed' % self.client.settings.server)
             if self.run.check_mode:
                 return plan, diff, None
             outcome = self._send(plan)
@@ -307,11 +314,8 @@ class Deployment:
 
     def wait(self, task_id):
         """Wait for the deployment's task, from now (the request) until the deadline: the summary of the wait."""
-        wait_settings = self.settings.wait_settings
-        progress = ProgressDisplay(self.run.display, NAME, self.deadline.clock)
-        outcome = poll_until_done(self.client, [task_id], wait_settings, progress, self.deadline.restarted(),
-                                  self.settings.detailed_device_status)
-        return summarize(outcome, [task_id], wait_settings)  # "timed out after" the task's timeout, as it ended by it
+        return wait_for_task(self.run.display, NAME, self.client, task_id, self.settings.wait_settings, self.deadline,
+                             self.settings.detailed_device_status)
 
     def settle(self, plan, task):
         """Wait (at most settle_timeout) until the devices whose deployment succeeded leave the deployable list, or
@@ -378,8 +382,9 @@ def _waited(deployment, plan, task_id):
     result = {'task': task, 'deployed': device_reports(plan, task, plan.version()), 'failed': waited['failed'],
               'msg': outcome_message(plan, task, waited)}
     if settings.on_failure == 'rollback' and task['terminal'] and task['state'] != SUCCEEDED:
-        rollback = Rollback(deployment.run, settings.wait_settings, deployment.client, deployment.deadline)
-        found, message = undo_deployment(rollback, plan.targets, deployment.requested_ms, settings.settle_timeout)
+        rollback = Rollback(deployment.run, settings.wait_settings, deployment.client, undo_deadline(deployment.deadline))
+        found, message = undo_deployment(rollback, changed_devices(plan, task),
+                                         (deployment.requested_ms, deployment.known_jobs), settings.settle_timeout)
         for report in result['deployed']:
             report['rollback'] = found.get(report['id'])
         result['msg'] = '%s; %s' % (result['msg'], message)

@@ -20,7 +20,6 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import task_id_in
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import read_job, recent, window_filter
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import with_can_rollback
 
 DEPLOYABLE_PATH = '/deployment/deployabledevices'
 JOBS_PATH = '/deployment/jobhistories'
@@ -33,6 +32,8 @@ DEPLOYING_JOBS = 'jobType:DEPLOYMENT;status:DEPLOYING'
 
 # The recent jobs (read by _jobs.read_job), or ``missing``: why FMC has none to give (None when it has).
 JobHistory = collections.namedtuple('JobHistory', 'jobs missing')
+# One device's jobs (read by _jobs.read_job), plainly and with rollbackApplicable (``allowed``), or ``missing``.
+DeviceJobs = collections.namedtuple('DeviceJobs', 'jobs allowed missing')
 # FMC's answer to a deployment request: the task id it names (None: none that can be used), or the error the request
 # failed with (None: accepted).
 RequestAnswer = collections.namedtuple('RequestAnswer', 'task_id error')
@@ -64,8 +65,9 @@ def read_jobs(client, deadline, mapper, now):
 
 def read_device_jobs(client, device, deadline, mapper):
     """Every job of one device (pair, cluster: job history lists their members, so the first member's), read as FMC
-    writes them, each device with ``can_rollback`` from the same jobs read with ``rollbackApplicable:true``. An FMC
-    without job history (before 6.7) answers 404: then none, and the answer says why."""
+    writes them, twice: plainly, and with ``rollbackApplicable:true`` (which gives ``canRollback``, and nothing of
+    status, times or notes). An FMC without job history (before 6.7) answers 404: then none, and the answer says
+    why."""
     path = client.config_path(JOBS_PATH)
     member = (device.get('members') or [device])[0]['id']
     device_filter = 'deviceUUID:%s' % validate_identifier(member, 'device id')
@@ -76,9 +78,8 @@ def read_device_jobs(client, device, deadline, mapper):
     except CdfmcRequestError as exc:
         if exc.status != 404:
             raise
-        return JobHistory([], str(exc))
-    return JobHistory(with_can_rollback([read_job(item, mapper) for item in plain],
-                                        [read_job(item, mapper) for item in filtered]), None)
+        return DeviceJobs([], [], str(exc))
+    return DeviceJobs([read_job(item, mapper) for item in plain], [read_job(item, mapper) for item in filtered], None)
 
 
 def read_pending_changes(client, device_id, deadline):
@@ -99,7 +100,7 @@ def request_deployment(client, body, deadline):
 
 def request_rollback(client, body, deadline):
     """POST the rollback request ``body``; FMC's answer (a RequestAnswer: Cisco's own example of the answer names no
-    task, so ``task_id`` None is an answer too). Sent once, as a deployment request is."""
+    task, so ``task_id`` None is an answer too). The client sends it again only when nothing reached FMC."""
     try:
         answer = client.request('POST', client.config_path(ROLLBACK_PATH), json_body=body, deadline=deadline).body
     except CdfmcRequestError as exc:

@@ -64,7 +64,8 @@ class PlayRecord:
 
 @contextlib.contextmanager
 def deploy_lock(client, deadline, warn, caller=None):
-    """Hold the lock that serialises the deployments of this host's forks to ``client``'s server (waited for until
+    """Hold the lock that serialises the deployments and rollbacks of this host's forks to ``client``'s server (waited
+    for until
     ``deadline``: its holder may be waiting for a deployment to end); yield the PlayRecord (of ``caller``: {task,
     host}) read under it. A lock file that cannot be used: a warning, and no serialising."""
     server = client.settings.server
@@ -75,9 +76,9 @@ def deploy_lock(client, deadline, warn, caller=None):
         held.enter_context(locked(path, deadline, patience=deadline.left()))
     except SharedFileUnavailable as exc:
         if deadline.expired:
-            raise DeployFailed('the timeout came while another fork of this host was requesting a deployment from %s '
-                               '(%s)' % (server, exc))
-        warn('cisco.cdfmc: the deployment lock cannot be used (%s); this deployment is not serialised with the other '
+            raise DeployFailed('the timeout came while another fork of this host was requesting a deployment or a '
+                               'rollback from %s (%s)' % (server, exc))
+        warn('cisco.cdfmc: the deployment lock cannot be used (%s); this request is not serialised with the other '
              'forks of this host' % exc)
     with held:
         yield PlayRecord(os.path.join(private_directory(), '%s.deploy.play' % key), caller, deadline.clock)

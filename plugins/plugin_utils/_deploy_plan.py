@@ -22,7 +22,7 @@ import json
 from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_identifier
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import mask_secret_fields, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import FAILED, SUCCEEDED, flag
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import FAILED, SUCCEEDED, flag, is_partial_success
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import record_type
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import deployed_since, deploying_devices, epoch_ms
@@ -239,6 +239,14 @@ def device_reports(plan, task, version):
                         'traffic_interruption': item.get('trafficInterruption'), 'state': sub['state'],
                         'message': sub.get('message'), 'rollback': None})
     return reports
+
+
+def changed_devices(plan, task):
+    """The targets that a deployment changed: it succeeded on them, or partially succeeded (by their sub-task, else
+    the task's own state)."""
+    by_device = device_sub_tasks(plan, task)
+    return [device for device in plan.targets if by_device.get(device['id'], task)['state'] == SUCCEEDED or
+            is_partial_success(by_device.get(device['id'], task).get('status'))]
 
 
 def deployed_versions(plan, task):

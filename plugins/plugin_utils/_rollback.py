@@ -19,12 +19,20 @@ __metaclass__ = type
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import connection_argument_spec
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcOptionError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import FAILED, RUNNING, SUCCEEDED, StatusMapper, task_facts_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
+    FAILED,
+    RUNNING,
+    SUCCEEDED,
+    UNKNOWN,
+    StatusMapper,
+    task_facts_argument_spec,
+)
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_lock import deploy_lock
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import read_device_jobs, request_rollback
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_devices, select
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK, now_ms, states_by_device
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import RECENT
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK, states_by_device
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import (
     BEFORE_JOB,
     BEFORE_NOTE,
@@ -41,6 +49,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import 
     device_facts,
     history,
     job_facts,
+    job_named,
     outcome_message,
     refusal_message,
     request_body,
@@ -48,20 +57,21 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import 
     rollback_reports,
     unchanged_reports,
     undo_message,
+    with_can_rollback,
 )
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import ProgressDisplay, poll_until_done
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import report_argument_spec
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._task_wait import wait_for_task
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
     WaitSettings,
-    summarize,
     unread_task_facts,
     wait_timing_argument_spec,
 )
 
 NAME = 'cdfmc_rollback'
 SELECTORS = (JOB_ID, NOTE, BEFORE_NOTE)
-# How much earlier than the controller's clock FMC may date a job that started after a request (seconds): the two
-# clocks are not the same.
-CLOCK_SKEW = 300
+# The time a rollback after a failed deployment is given at least, when less of cdfmc_deploy's timeout is left
+# (seconds).
+UNDO_TIME = 300
 NO_ROLLBACK = ('%s has no configuration rollback (it needs FMC 6.7 or later, or cdFMC): %s')
 
 
@@ -77,6 +87,7 @@ def rollback_argument_spec():
         wait=dict(type='bool', default=True),
     )
     spec.update(wait_timing_argument_spec())
+    spec.update(report_argument_spec())
     return spec
 
 
@@ -108,9 +119,10 @@ class RollbackSettings:
 
 
 def _job_id(value):
+    """The job_id option, checked: the id of a job, as it stands in a request's body."""
     text = str(value).strip()
     if not text or len(text) > 128 or any(ord(char) < 33 for char in text):
-        raise CdfmcOptionError('job_id must be the id of a job of FMC\'s deployment history, got %r' % shown(value, 60))
+        raise CdfmcOptionError('job_id must be the id of a job of FMC\'s deployment history, got "%s"' % shown(value, 60))
     return text
 
 
@@ -118,29 +130,30 @@ class Rollback:
     """One rollback against one FMC: the jobs of each device, the request, and the wait for it.
 
     ``run`` (an ActionRun) gives the display, the warnings and the modes; ``wait_settings`` time the wait of the
-    rollback's task; ``client`` talks to FMC; every wait ends by ``deadline``.
+    rollback's task; ``client`` talks to FMC; every wait ends by ``deadline``. ``seen`` are the ids of the jobs read
+    so far: a job not among them after the request is new.
     """
 
     def __init__(self, run, wait_settings, client, deadline):
         self.run, self.wait_settings, self.client, self.deadline = run, wait_settings, client, deadline
-        self.seen = set()  # the ids of the jobs read so far
+        self.seen = set()
 
     def steps(self, device):
         """The Steps of ``device`` in its jobs, newest first (CdfmcError when FMC has no job history)."""
         jobs = read_device_jobs(self.client, device, self.deadline, self.wait_settings.mapper)
         if jobs.missing:
             raise CdfmcError(NO_ROLLBACK % (self.client.settings.server, jobs.missing))
-        self.seen.update(job['id'] for job in jobs.jobs)
-        return history(device, jobs.jobs)
+        joined = with_can_rollback(jobs.jobs, jobs.allowed)
+        self.seen.update(job['id'] for job in joined)
+        return history(device, joined)
 
     def send(self, choices):
         """Send the rollback request for the choices to roll back: the task id FMC's answer names (None: none, and
         the rollback is followed in the job history). CdfmcError when FMC refused it or may not have had it."""
-        body = request_body(choices)
         self.run.display.display('%s: rolling back %s' % (NAME, '; '.join(
-            '%s to job %s' % (shown(choice.device['name']), shown(choice.target.job['name'] or choice.target.job['id']))
+            '%s to job %s' % (shown(choice.device['name']), job_named(choice.target.job))
             for choice in choices if choice.kind == ROLL_BACK)))
-        answer = request_rollback(self.client, body, self.deadline)
+        answer = request_rollback(self.client, request_body(choices), self.deadline)
         error = answer.error
         if error is None or (error.status is not None and 200 <= error.status < 300):
             return answer.task_id
@@ -151,48 +164,57 @@ class Rollback:
                              'deployment history before running this again' % error)
         raise CdfmcError('FMC refused the rollback: %s' % error)
 
-    def wait_task(self, task_id, detailed_device_status=True):
-        """Wait for the rollback's task, from now until the deadline: the summary of the wait."""
-        progress = ProgressDisplay(self.run.display, NAME, self.deadline.clock)
-        outcome = poll_until_done(self.client, [task_id], self.wait_settings, progress, self.deadline.restarted(),
-                                  detailed_device_status)
-        return summarize(outcome, [task_id], self.wait_settings)
-
-    def follow_job(self, choices, known, sent_ms):
-        """Wait for the ROLLBACK job that the request added to the job history (the newest one of the devices, not
-        in ``known`` job ids, started after ``sent_ms`` give or take CLOCK_SKEW): {device id: (state, message)}, once
-        none is running, or what was read when the deadline came."""
-        targets = [choice for choice in choices if choice.kind == ROLL_BACK]
-        states = {}
+    def follow_jobs(self, targets, known):
+        """Wait for the ROLLBACK jobs that the request added to the job history (per device, its newest one that is
+        not among the ``known`` job ids): ({device id: (state, message)}, timed out). A read that fails is tried
+        again at the next poll; at the deadline, a device whose job was not seen ending is unknown or running."""
+        states, problem = {}, None
         while True:
-            job = self._rollback_job(targets[0].device, known, sent_ms)
-            if job is not None:
-                states = _job_states(job, targets)
-                if not any(state == RUNNING for state, _message in states.values()):
-                    return states
-            if self.deadline.expired or self.deadline.sleep(self.wait_settings.poll_interval) or \
-                    self.deadline.expired:
-                return dict((choice.device['id'], states.get(choice.device['id'], (
-                    'unknown', 'the rollback job was not seen ending in FMC\'s job history before the timeout')))
-                    for choice in targets)
+            for choice in targets:
+                if states.get(choice.device['id'], (RUNNING,))[0] != RUNNING:
+                    continue
+                try:
+                    job = self._new_rollback_job(choice.device, known)
+                except CdfmcError as exc:
+                    problem = exc
+                    continue
+                if job is not None:
+                    states.update(_job_states(job, targets))
+            if all(states.get(choice.device['id'], (RUNNING,))[0] != RUNNING for choice in targets):
+                return states, False
+            if self.deadline.pause(self.wait_settings.poll_interval):
+                return _unfinished(states, targets, problem), True
 
-    def _rollback_job(self, device, known, sent_ms):
-        found = [step.job for step in self.steps(device) if step.job['type'] == ROLLBACK and
-                 step.job['id'] not in known and (step.job['start_ms'] or 0) >= sent_ms - CLOCK_SKEW * 1000]
+    def _new_rollback_job(self, device, known):
+        """The newest ROLLBACK job of ``device`` that is not among the ``known`` job ids, or None."""
+        found = [step.job for step in self.steps(device) if step.job['type'] == ROLLBACK and step.job['id'] not in known]
         return found[0] if found else None
 
 
 def _job_states(job, targets):
-    """{device id: (state, message)} of the targets in a ROLLBACK job: running while any of its members is."""
+    """{device id: (state, message)} of the targets that a ROLLBACK job names (a pair by its members): running while
+    any of its members is, else the first state that is not a success."""
     by_device = states_by_device(job)
     states = {}
     for choice in targets:
         found = by_device.get(choice.device['id'], []) + [
             state for member in choice.device.get('members') or [] for state in by_device.get(member['id'], [])]
-        state = RUNNING if not found or RUNNING in found else next(
-            (state for state in found if state != SUCCEEDED), SUCCEEDED)
-        states[choice.device['id']] = (state, 'job %s: %s' % (shown(job['name'] or job['id']), shown(job['status'])))
+        if found:
+            state = RUNNING if RUNNING in found else next((state for state in found if state != SUCCEEDED), SUCCEEDED)
+            states[choice.device['id']] = (state, 'job %s: %s' % (job['name'] or job['id'], job['status']))
     return states
+
+
+def _unfinished(states, targets, problem):
+    """The states at the deadline: a device whose rollback job was not seen, or not seen ending, says so."""
+    found = dict(states)
+    for choice in targets:
+        state, _message = found.get(choice.device['id'], (UNKNOWN, None))
+        if state in (RUNNING, UNKNOWN):
+            found[choice.device['id']] = (state, 'the rollback %s in FMC\'s job history when the timeout came%s' % (
+                'was still running' if state == RUNNING else 'job was not seen',
+                ' (the last read failed: %s)' % problem if problem is not None else ''))
+    return found
 
 
 def named_devices(run, client, deadline, wanted):
@@ -209,104 +231,125 @@ def plan(rollback, devices, selector):
     return [choose(device, rollback.steps(device), selector) for device in devices]
 
 
-def carried_out(rollback, choices, wait=True, detailed_device_status=True):
-    """Send the request for ``choices`` (under the lock of this host's forks) and wait for it: (task facts or None,
-    rolled_back reports, failed)."""
-    known = set(rollback.seen)
-    with deploy_lock(rollback.client, rollback.deadline, rollback.run.warn, rollback.run.caller):
-        sent_ms = now_ms(rollback.deadline.clock)
-        task_id = rollback.send(choices)
-    settings = rollback.wait_settings
-    if not wait:
-        task = unread_task_facts(task_id, settings.mapper, settings.include_raw) if task_id else None
-        return task, rollback_reports(choices), False
+def _planned(run, choices):
+    """(the result so far, True when a request is to be sent): the unchanged devices, the refusal (nothing is sent),
+    check mode's targets, the diff."""
+    result = {'unchanged': unchanged_reports(choices)}
+    refused = [choice for choice in choices if choice.kind == REFUSED]
+    if refused:
+        return dict(result, failed=True, msg=refusal_message(refused), refused=[
+            dict(device_facts(choice.device), reason=choice.reason) for choice in refused]), False
+    targets = [choice for choice in choices if choice.kind == ROLL_BACK]
+    if run.diff_mode and targets:
+        result['diff'] = [rollback_diff(choice) for choice in targets]
+    if run.check_mode or not targets:
+        unchanged = [choice.device for choice in choices if choice.kind == UNCHANGED]
+        return dict(result, changed=bool(targets), rolled_back=rollback_reports(choices),
+                    msg=check_message(choices) if run.check_mode else outcome_message([], unchanged)), False
+    return result, True
+
+
+def waited(rollback, choices, task_id, known, detailed_device_status=True):
+    """What became of a rollback requested for ``choices`` (``known``: the job ids read before the request):
+    (task facts or None, rolled_back reports, timed out, failed) - through its task, or its ROLLBACK jobs."""
     if task_id is None:
-        job_states = rollback.follow_job(choices, known, sent_ms)
+        job_states, timed_out = rollback.follow_jobs([c for c in choices if c.kind == ROLL_BACK], known)
         reports = rollback_reports(choices, job_states=job_states)
-        return None, reports, settings.fail_on_failure and any(report['state'] != SUCCEEDED for report in reports)
-    waited = rollback.wait_task(task_id, detailed_device_status)
-    task = waited['tasks'][0]
-    return task, rollback_reports(choices, task), waited['failed']
+        failed = rollback.wait_settings.fail_on_failure and any(report['state'] != SUCCEEDED for report in reports)
+        return None, reports, timed_out, failed or timed_out
+    summary = wait_for_task(rollback.run.display, NAME, rollback.client, task_id, rollback.wait_settings,
+                            rollback.deadline, detailed_device_status)
+    task = summary['tasks'][0]
+    timed_out = bool(summary.get('timed_out')) or not task['terminal']
+    return task, rollback_reports(choices, task), timed_out, summary['failed'] or timed_out
 
 
 def rollback(run):
-    """The result of cdfmc_rollback for its ActionRun: the devices named are resolved, each device's jobs read and
-    the configuration to return to chosen; what cannot go is refused before anything is sent; devices left so by a
-    rollback are unchanged; one request is sent, and waited for."""
+    """The result of cdfmc_rollback for its ActionRun: the devices named are resolved; under the lock of this host's
+    forks, each device's jobs are read and the configuration to return to chosen, what cannot go is refused before
+    anything is sent, devices left so by a rollback are unchanged, and one request is sent; then it is waited for."""
     settings = RollbackSettings.from_options(run.options, run.warn)
     client = run.client()
     deadline = run.deadline.from_start(settings.wait_settings.timeout)
     client.resolve_domain(deadline)
     worker = Rollback(run, settings.wait_settings, client, deadline)
-    choices = plan(worker, named_devices(run, client, deadline, settings.devices), settings.selector)
-    refused = [choice for choice in choices if choice.kind == REFUSED]
-    unchanged = [choice for choice in choices if choice.kind == UNCHANGED]
-    result = {'unchanged': unchanged_reports(choices)}
-    if refused:
-        return dict(result, failed=True, msg=refusal_message(refused), refused=[
-            dict(name=choice.device['name'], id=choice.device['id'], type=choice.device['type'], reason=choice.reason)
-            for choice in refused])
-    targets = [choice for choice in choices if choice.kind == ROLL_BACK]
-    if run.diff_mode and targets:
-        result['diff'] = [rollback_diff(choice) for choice in targets]
-    if run.check_mode or not targets:
-        return dict(result, changed=bool(targets), rolled_back=rollback_reports(choices),
-                    msg=check_message(choices) if run.check_mode else outcome_message([], [c.device for c in unchanged]))
-    task, reports, failed = carried_out(worker, choices, settings.wait, settings.detailed_device_status)
+    devices = named_devices(run, client, deadline, settings.devices)
+    if run.check_mode:
+        return _planned(run, plan(worker, devices, settings.selector))[0]
+    with deploy_lock(client, deadline, run.warn, run.caller):
+        choices = plan(worker, devices, settings.selector)
+        result, go = _planned(run, choices)
+        if not go:
+            return result
+        known = set(worker.seen)
+        task_id = worker.send(choices)
+    unchanged = [choice.device for choice in choices if choice.kind == UNCHANGED]
     if not settings.wait:
+        task = unread_task_facts(task_id, settings.wait_settings.mapper, False) if task_id else None
+        reports = rollback_reports(choices)
         return dict(result, changed=True, task=task, rolled_back=reports, msg='rollback of %s requested%s (wait: '
                     'false)' % (', '.join(shown(r['name']) for r in reports), ': task %s' % task['id'] if task else ''))
+    task, reports, timed_out, failed = waited(worker, choices, task_id, known, settings.detailed_device_status)
     return dict(result, changed=True, task=task, rolled_back=reports, failed=failed,
-                msg=outcome_message(reports, [choice.device for choice in unchanged]))
+                msg=outcome_message(reports, unchanged, timed_out))
 
 
-def _this_deployment(steps, since_ms):
-    """The Step of the deployment requested at ``since_ms`` (the controller's clock, give or take CLOCK_SKEW): the
-    newest DEPLOYMENT job of the device that started since then, or None."""
-    found = [step for step in steps if step.job['type'] == DEPLOYMENT and
-             (step.job['start_ms'] or 0) >= since_ms - CLOCK_SKEW * 1000]
-    return found[0] if found else None
+def undo_deadline(deadline):
+    """The deadline of the rollback after a failed deployment: what is left of cdfmc_deploy's, or UNDO_TIME from
+    now when that is less."""
+    return deadline if deadline.left() >= UNDO_TIME else deadline.unbounded().within(UNDO_TIME)
 
 
-def _steps_once_ended(rollback, device, since_ms, until):
-    """The device's Steps and the Step of the deployment requested at ``since_ms``, read again (until ``until``)
-    while the job history still shows it running: it can lag the task's end."""
+def _this_deployment(steps, since_ms, known):
+    """The Step of the deployment requested at ``since_ms`` (the controller's wall clock): the newest DEPLOYMENT job
+    of the device that is not among the ``known`` job ids (those read before the request, the last RECENT seconds
+    of them), if it started in that window; else None (not listed yet)."""
+    deployments = [step for step in steps if step.job['type'] == DEPLOYMENT]
+    newest = deployments[0] if deployments else None
+    if newest is None or newest.job['id'] in known or (newest.job['start_ms'] or since_ms) < since_ms - RECENT * 1000:
+        return None
+    return newest
+
+
+def _undo_choice(rollback, device, since, until):
+    """The Choice for a device that changed in a failed deployment (``since``: (requested at, known job ids)),
+    reading its jobs again (until ``until``) while the job history does not show that deployment ended."""
     while True:
         steps = rollback.steps(device)
-        this = _this_deployment(steps, since_ms)
-        if this is None or this.state != RUNNING or until.expired or until.sleep(
-                rollback.wait_settings.poll_interval) or until.expired:
-            return steps, this
+        this = _this_deployment(steps, *since)
+        if this is not None and this.state != RUNNING:
+            return choose(device, steps, Selector(BEFORE_JOB, this.job['id']))
+        if until.pause(rollback.wait_settings.poll_interval):
+            return Choice(device, REFUSED, None, None, 'FMC\'s job history %s when the time to wait for it ran out' % (
+                'still showed this deployment running' if this is not None else 'did not show this deployment'))
 
 
-def _undo_choice(rollback, device, since_ms, until):
-    """The Choice for a device of a failed deployment (None: it did not change, and is left as FMC left it)."""
-    steps, this = _steps_once_ended(rollback, device, since_ms, until)
-    if this is None:
-        return Choice(device, REFUSED, None, None, 'this deployment is not in its job history, so the '
-                                                   'configuration before it is not known')
-    if not this.changed:
-        return None
-    return choose(device, steps, Selector(BEFORE_JOB, this.job['id']))
-
-
-def undo_deployment(rollback, devices, since_ms, patience):
-    """cdfmc_deploy's ``on_failure: rollback``: return the ``devices`` of a deployment requested at ``since_ms``
-    (epoch ms) that changed in it (succeeded, or partially succeeded, as its job history shows) to the configuration
-    before it, waiting at most ``patience`` seconds for the job history to show the deployment ended.
-    {device id: {job, state, message}} of the devices it concerns, and a sentence."""
-    until = rollback.deadline.within(patience)
-    choices = [choice for choice in (_undo_choice(rollback, device, since_ms, until) for device in devices)
-               if choice is not None]
-    found = dict((choice.device['id'], {'job': None, 'state': FAILED, 'message': 'not rolled back: %s' % (
-        choice.reason)}) for choice in choices if choice.kind != ROLL_BACK)
-    targets = [choice for choice in choices if choice.kind == ROLL_BACK]
-    if targets:
-        try:
-            _task, reports, _failed = carried_out(rollback, targets)
-        except CdfmcError as exc:
-            reports = [dict(device_facts(choice.device), job=job_facts(choice.target.job), state=FAILED,
-                            message='not rolled back: %s' % exc) for choice in targets]
-        found.update((report['id'], dict((key, report[key]) for key in ('job', 'state', 'message')))
-                     for report in reports)
-    return found, undo_message(devices, found)
+def undo_deployment(rollback, changed, since, patience):
+    """cdfmc_deploy's ``on_failure: rollback``: return the devices that ``changed`` in a deployment that failed (they
+    succeeded, or partially succeeded) to the configuration before it (``since``: (when it was requested, the job
+    ids read before)), waiting at most ``patience`` seconds for the job history to show it ended. Never raises:
+    {device id: {job, state, message}} of the devices changed, and a sentence."""
+    found, targets, sent = {}, [], False
+    try:
+        with deploy_lock(rollback.client, rollback.deadline, rollback.run.warn, rollback.run.caller):
+            until = rollback.deadline.within(patience)
+            choices = [_undo_choice(rollback, device, since, until) for device in changed]
+            for choice in choices:
+                if choice.kind != ROLL_BACK:
+                    found[choice.device['id']] = {'job': None, 'state': FAILED, 'message': 'not rolled back: %s' % (
+                        choice.reason or 'its newest configuration is a rollback')}
+            targets = [choice for choice in choices if choice.kind == ROLL_BACK]
+            known = set(rollback.seen)
+            if targets:
+                task_id = rollback.send(targets)
+                sent = True
+        reports = waited(rollback, targets, task_id, known)[1] if targets else []
+    except CdfmcError as exc:
+        reports = [dict(device_facts(choice.device), job=job_facts(choice.target.job) if choice.target else None,
+                        state=UNKNOWN if sent else FAILED, message='%s: %s' % (
+                            'rollback requested, then not followed' if sent else 'not rolled back', exc))
+                   for choice in targets] + [
+            dict(device_facts(device), job=None, state=FAILED, message='not rolled back: %s' % exc)
+            for device in changed if device['id'] not in found and not any(c.device is device for c in targets)]
+    found.update((report['id'], dict((key, report[key]) for key in ('job', 'state', 'message'))) for report in reports)
+    return found, undo_message(changed, found)

@@ -26,9 +26,9 @@ __metaclass__ = type
 import collections
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import RUNNING, SUCCEEDED, is_partial_success
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import PENDING, RUNNING, SUCCEEDED, UNKNOWN, is_partial_success
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import names, sub_tasks_by_device
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK, epoch_ms
 
 # The configurations FMC keeps to return to, per device.
 LAST = 10
@@ -51,17 +51,6 @@ class Selector(collections.namedtuple('Selector', 'how value')):
     and its job id or note."""
 
     __slots__ = ()
-
-    def describe(self):
-        """The selector in words, for messages."""
-        if self.how == PREVIOUS:
-            return 'the configuration before its current one'
-        if self.how in (NOTE, BEFORE_NOTE):
-            return '%s the newest job with the note %r' % (
-                'the configuration deployed by' if self.how == NOTE else 'the configuration before',
-                shown(self.value, 200))
-        return '%s job %s' % ('the configuration deployed by' if self.how == JOB_ID else 'the configuration before',
-                              shown(self.value))
 
 
 def with_can_rollback(jobs, filtered):
@@ -89,16 +78,24 @@ def _step(job, device):
     states = [entry['state'] for entry in entries]
     state = RUNNING if RUNNING in states else (SUCCEEDED if all(s == SUCCEEDED for s in states) else
                                                next(s for s in states if s != SUCCEEDED))
-    changed = all(entry['state'] == SUCCEEDED or is_partial_success(entry['status']) for entry in entries)
+    # A member that changed changes its pair: its configuration is not what it was before the job.
+    changed = any(entry['state'] == SUCCEEDED or is_partial_success(entry['status']) for entry in entries)
     allowed = [entry['can_rollback'] for entry in entries]
     can_rollback = False if False in allowed else (None if None in allowed else True)
     return Step(job, state, changed, can_rollback, [entry['id'] for entry in entries])
 
 
+def _started(job):
+    """When a job started, to order the jobs of one FMC: its start in epoch ms, read as UTC when FMC names no zone
+    (every job of one FMC has the same offset); 0 when it cannot be read."""
+    return job['start_ms'] or epoch_ms(job['start_time']) or 0
+
+
 def history(device, jobs):
-    """The Steps of ``device`` in ``jobs``, newest first (a job whose start cannot be read last)."""
+    """The Steps of ``device`` in ``jobs``, newest first: by start, then in FMC's own order (newest first) for jobs
+    that started at the same second or whose start cannot be read."""
     steps = [step for step in (_step(job, device) for job in jobs) if step is not None]
-    return sorted(steps, key=lambda step: step.job['start_ms'] or 0, reverse=True)
+    return sorted(steps, key=lambda step: _started(step.job), reverse=True)
 
 
 def job_facts(job):
@@ -109,7 +106,7 @@ def job_facts(job):
 def job_named(job):
     """A job for a message: its name (or id) and note, escaped."""
     text = shown(job['name'] or job['id'])
-    return '%s (%r)' % (text, shown(job['note'], 200)) if job['note'] else text
+    return "%s ('%s')" % (text, shown(job['note'], 200)) if job['note'] else text
 
 
 def _configurations(steps):
@@ -118,9 +115,8 @@ def _configurations(steps):
 
 
 def _before(steps, step):
-    """The newest configuration of ``steps`` that is older than ``step``, or None."""
-    older = [other for other in _configurations(steps)
-             if other is not step and (other.job['start_ms'] or 0) < (step.job['start_ms'] or 0)]
+    """The newest configuration of ``steps`` (newest first) that is older than ``step``, or None."""
+    older = _configurations(steps[steps.index(step) + 1:])
     return older[0] if older else None
 
 
@@ -135,8 +131,8 @@ def _anchor(steps, selector):
     if matching:
         return matching[0], None
     if noted:
-        return None, 'no job with the note %r succeeded on it' % shown(selector.value, 200)
-    return None, 'no deployment job with the note %r deployed to it' % shown(selector.value, 200)
+        return None, "no job with the note '%s' succeeded on it" % shown(selector.value, 200)
+    return None, "no deployment job with the note '%s' deployed to it" % shown(selector.value, 200)
 
 
 def _target(steps, current, selector):
@@ -157,9 +153,15 @@ def _target(steps, current, selector):
 def _refusal(steps, current, target, selector):
     """Why ``target`` cannot be returned to (None: it can). Undoing a job that changed a device without succeeding
     on it (a partial success) may return it to what counts as its current configuration: that is meant."""
+    if not target.job['id']:
+        return "FMC's job history gives no id for job %s, so it cannot be named in a request" % job_named(target.job)
     if target.job['type'] != DEPLOYMENT:
-        return 'its configuration before that came from a rollback (job %s), which FMC cannot return to by job' % (
-            job_named(target.job))
+        kind = '%s job' % shown(target.job['type']) if target.job['type'] else 'job of no type'
+        if selector.how in (JOB_ID, NOTE):
+            return 'job %s is a %s, not a deployment: only a deployment can be returned to' % (
+                job_named(target.job), kind)
+        return 'its configuration before that came from job %s, a %s, which FMC cannot return to' % (
+            job_named(target.job), kind)
     if target is current and selector.how not in (BEFORE_NOTE, BEFORE_JOB):
         return 'job %s is its current configuration' % job_named(target.job)
     deployed = [step for step in _configurations(steps) if step.job['type'] == DEPLOYMENT]
@@ -251,11 +253,12 @@ OUT_OF_DATE = ('they are now out of date in FMC: the next cdfmc_deploy to them d
                'job returned to again')
 
 
-def outcome_message(reports, unchanged):
-    """``msg`` once the rollback ended: what was rolled back to which job, what failed, and that the devices rolled
-    back are out of date."""
+def outcome_message(reports, unchanged, timed_out=False):
+    """``msg`` once the rollback ended (or the timeout came): what was rolled back to which job, what failed, what
+    had not ended, and that the devices rolled back are out of date."""
     done = [report for report in reports if report['state'] == SUCCEEDED]
-    other = [report for report in reports if report['state'] != SUCCEEDED]
+    unfinished = [report for report in reports if timed_out and report['state'] in (PENDING, RUNNING, UNKNOWN)]
+    other = [report for report in reports if report not in done and report not in unfinished]
     parts = []
     if done:
         parts.append('rolled back %s; %s' % (', '.join('%s to job %s' % (shown(report['name']), shown(
@@ -264,6 +267,9 @@ def outcome_message(reports, unchanged):
         parts.append('the rollback of %s did not succeed: %s' % (names(other), '; '.join(
             '%s: %s%s' % (shown(report['name']), shown(report['state']),
                           ' (%s)' % shown(report['message']) if report['message'] else '') for report in other)))
+    if unfinished:
+        parts.append("the rollback of %s had not ended when the timeout came: look at FMC's deployment job history"
+                     % names(unfinished))
     if unchanged:
         parts.append('%s left as %s: %s newest configuration is a rollback, and FMC allows another only after a '
                      'deployment' % (names(unchanged), 'they are' if len(unchanged) > 1 else 'it is',

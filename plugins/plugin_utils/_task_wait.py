@@ -103,6 +103,15 @@ def poll_until_done(client, task_ids, settings, observer, deadline, detailed_dev
         pool.shutdown()
 
 
+def wait_for_task(display, name, client, task_id, settings, deadline, detailed_device_status=True):
+    """Wait for the one task a request of ``name`` (cdfmc_deploy, cdfmc_rollback) started, from now until
+    ``deadline``, with its progress lines on ``display``: the summary of the wait (its timeout counted from now,
+    as the task's own)."""
+    progress = ProgressDisplay(display, name, deadline.clock)
+    outcome = poll_until_done(client, [task_id], settings, progress, deadline.restarted(), detailed_device_status)
+    return summarize(outcome, [task_id], settings)
+
+
 def task_wait(run):
     """The result of cdfmc_task_wait for its ActionRun: the task ids of its options, polled until each is done."""
     options = run.options

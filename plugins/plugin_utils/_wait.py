@@ -45,6 +45,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import compile_query, run_query
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import polled_again
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import report_argument_spec
 
 GROWTH = 1.5
 JITTER = 0.2
@@ -80,6 +81,7 @@ def wait_argument_spec():
     )
     spec.update(wait_timing_argument_spec())
     spec.update(task_facts_argument_spec())
+    spec.update(report_argument_spec())
     return spec
 
 

@@ -161,12 +161,14 @@ def test_server_text_in_job_notes_cannot_forge_log_lines(simulator, run_playbook
     scenario = rollback_fleet()
     scenario['history'][0]['note'] = forged
     simulator.load(scenario)
-    played, result = rollback(run_playbook, tmp_path, check=True, diff=True, devices=['fw-1'], verbosity=3)
-    assert result['rolled_back'][0]['job']['note'] == forged  # the data as FMC gave it
-    assert not any(line.startswith('fatal: [localhost]: FAILED! => {"msg": "forged"}')
-                   for line in played.output.splitlines())
-    assert '\x1b' not in played.output and '\\x1b[31m' in played.output
-    assert TOKEN not in played.output  # at -vvv too
+    for check in (True, False):  # the diff, and the real run's progress lines and msg
+        played, result = rollback(run_playbook, tmp_path, check=check, diff=check, devices=['fw-1'], verbosity=3)
+        assert result['rolled_back'][0]['job']['note'] == forged  # the data as FMC gave it
+        assert not any(line.startswith('fatal: [localhost]: FAILED! => {"msg": "forged"}')
+                       for line in played.output.splitlines())
+        assert '\x1b' not in played.output and '\\x1b[31m' in played.output
+        assert TOKEN not in played.output  # at -vvv too
+    assert "cdfmc_rollback: rolling back fw-1 to job Deploy_Job_1 ('Change 1\\n\\x1b[31mfatal" in played.output
 
 
 def test_an_fmc_without_rollback_says_so(simulator, run_playbook, tmp_path):
@@ -174,3 +176,14 @@ def test_an_fmc_without_rollback_says_so(simulator, run_playbook, tmp_path):
     _played, result = rollback(run_playbook, tmp_path, devices=['fw-1'])
     assert result['failed'] and 'has no configuration rollback (it needs FMC 6.7 or later, or cdFMC)' in result['msg']
     assert rollback_posts(simulator) == []
+
+
+def test_deploy_refuses_a_rollback_on_failure_it_could_not_keep_before_sending_anything(
+        simulator, run_playbook, tmp_path):
+    simulator.load(rollback_fleet(job_history=False))
+    _played, results = deploy(run_playbook, tmp_path, ['fw-1'], on_failure='rollback', **WAIT)
+    result = results['localhost']['deployed']
+    assert result['failed'] and 'has no deployment job history, so no rollback' in result['msg'], result
+    _played, results = deploy(run_playbook, tmp_path, ['fw-1'], on_failure='rollback', interrupt_traffic=False, **WAIT)
+    assert 'contradictory' in results['localhost']['deployed']['msg']
+    assert not [r for r in simulator.requests() if r['path'].endswith(('/deploymentrequests', '/rollbackrequests'))]

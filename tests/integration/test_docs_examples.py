@@ -69,11 +69,11 @@ TASK_ID = '4294969818'  # the task the getting started guide waits on
 FLEET_IDS = ['0f5b5d6e-1a2b-11ee-9c1d-0a1b2c3d4e0%d' % number for number in range(1, 5)]
 
 
-def docs_fleet(failing):
-    """ftd-hq-1, ftd-hq-2 and ftd-branch-7 with changes pending, ftd-dc-1 up to date, a finished deployment task,
-    and two changes deployed to them all before (Deploy_Job_1 "Change CHG0040", Deploy_Job_2 "Change CHG0041", which
-    the rollback guide returns to); with ``failing``, a deployment to ftd-branch-7 fails with FMC's message (its
-    changes stay pending)."""
+def docs_fleet(failing, history=False):
+    """ftd-hq-1, ftd-hq-2 and ftd-branch-7 with changes pending, ftd-dc-1 up to date, and a finished deployment
+    task; with ``failing``, a deployment to ftd-branch-7 fails with FMC's message (its changes stay pending); with
+    ``history``, two changes deployed to them all before (Deploy_Job_1 "Change CHG0040", Deploy_Job_2 "Change
+    CHG0041", which the rollback guide returns to; the task ids of the deployments made then come after theirs)."""
     def pending(*policies):
         return [{'policy': policy, 'version': VERSION} for policy in policies]
     branch = {'id': FAILING_ID, 'name': FAILING, 'pending': pending('Branch-Access-Policy')}
@@ -88,7 +88,8 @@ def docs_fleet(failing):
             branch,
             {'id': '0f5b5d6e-1a2b-11ee-9c1d-0a1b2c3d4e04', 'name': 'ftd-dc-1'},
         ],
-        'history': [{'units': FLEET_IDS, 'note': 'Change CHG0040'}, {'units': FLEET_IDS, 'note': 'Change CHG0041'}],
+        'history': [{'units': FLEET_IDS, 'note': 'Change CHG0040'},
+                    {'units': FLEET_IDS, 'note': 'Change CHG0041'}] if history else [],
         'tasks': [{'id': TASK_ID, 'task_type': 'DEVICE_DEPLOYMENT',
                    'timeline': [{'at': 0, 'status': 'Deployed', 'message': 'Deployment succeeded'}],
                    'sub_tasks': [{'target': {'id': '0f5b5d6e-1a2b-11ee-9c1d-0a1b2c3d4e01', 'name': 'ftd-hq-1',
@@ -301,7 +302,7 @@ def test_the_examples_run_as_shown(doc, mode, simulator, run_playbook, tmp_path)
             if failing and isinstance(block.data, dict) and 'deployed' in block.data:
                 _check_shown_result(block, deploy_results)
             continue
-        simulator.load(docs_fleet(failing))
+        simulator.load(docs_fleet(failing, history='rollback' in doc))
         playbook = tmp_path / ('%s-line-%d.yml' % (os.path.basename(doc), block.line))
         playbook.write_text(block.playbook())
         played = run_playbook(str(playbook), published, env=_environment(simulator), expect_rc=None, verbosity=1,

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The wait_for_tasks role: set_stats even on failure, JSON and Markdown reports, the per-device failure."""
+"""The wait_for_tasks role: set_stats even on failure, JSON, Markdown and JUnit reports, the per-device failure."""
 
 import json
 
@@ -36,7 +36,7 @@ def test_failure_still_publishes_and_names_the_device(simulator, run_playbook, t
     assert 'device ftd|2 failed: Interface outside2 | is' in played.stdout
     assert 'CUSTOM STATS' in played.stdout and '"cdfmc_wait": {  "all_succeeded": false' in played.stdout
     table = (tmp_path / 'cdfmc_task_report.md').read_text()
-    assert '| t1 | ftd\\|2 | failed | Interface outside2 \\| is missing |' in table
+    assert '| t1 | ftd\\|2 | failed | Interface outside2 \\| is\\r\\nmissing |' in table  # escaped as everywhere
     assert len([line for line in table.splitlines() if line.startswith('| t1 ')]) == 2
     assert json.loads((tmp_path / 'cdfmc_task_report.json').read_text())['summary']['failed'] == 1
 

@@ -10,6 +10,7 @@ import os
 import yaml
 
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.cisco.cdfmc.plugins.doc_fragments.reports import ModuleDocFragment as ReportsFragment
 from ansible_collections.cisco.cdfmc.plugins.doc_fragments.task_facts import ModuleDocFragment as TaskFactsFragment
 from ansible_collections.cisco.cdfmc.plugins.lookup import task_status as task_status_lookup
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import VARIABLE_OPTIONS
@@ -28,6 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.d
 def documented_options(module):
     options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
     options.update(yaml.safe_load(TaskFactsFragment.DOCUMENTATION)['options'])
+    if 'cisco.cdfmc.reports' in yaml.safe_load(module.DOCUMENTATION)['extends_documentation_fragment']:
+        options.update(yaml.safe_load(ReportsFragment.DOCUMENTATION)['options'])
     own = yaml.safe_load(module.DOCUMENTATION)['options']
     assert not set(own) & set(options), 'an option is documented twice'
     options.update(own)

@@ -212,7 +212,8 @@ def test_a_rollback_job_never_seen_ending_is_unknown_at_the_timeout(clock):
     fmc = FakeFmc([job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED')], answer={})
     result = rollback(run_of(clock, fmc, timeout=20))
     assert result['failed'] and [r['state'] for r in result['rolled_back']] == ['unknown']
-    assert 'not seen ending' in result['rolled_back'][0]['message']
+    assert "the rollback job was not seen in FMC's job history when the timeout came" in result['rolled_back'][0]['message']
+    assert 'had not ended when the timeout came' in result['msg']
 
 
 @pytest.mark.parametrize('error, message', [
@@ -235,20 +236,73 @@ def test_an_fmc_without_job_history_has_no_rollback(clock):
     assert fmc.sent == []
 
 
+def _undo_worker(clock, fmc):
+    run = run_of(clock, fmc)
+    return Rollback(run, RollbackSettings.from_options(run.options).wait_settings, fmc, clock.deadline(30))
+
+
 def test_undoing_a_failed_deployment_rolls_back_what_changed_and_names_what_could_not_be(clock):
     since_ms = int(clock.now() * 1000)
-    this = dict(job(9, a='SUCCEEDED', b='FAILED', c='PARTIALLY_SUCCEEDED', m1='SUCCEEDED', m2='SUCCEEDED'),
-                startTime=iso(clock.now()))
+    this = dict(job(9, a='SUCCEEDED', b='FAILED', c='PARTIALLY_SUCCEEDED', m1='SUCCEEDED', m2='SUCCEEDED',
+                    d='SUCCEEDED'), startTime=iso(clock.now()))
     items = [job(1, a='SUCCEEDED', b='SUCCEEDED', m1='SUCCEEDED', m2='SUCCEEDED'), job(2, c='SUCCEEDED'), this]
-    b, c = dict(A, id='b', name='ftd-b'), dict(A, id='c', name='ftd-c')
+    b, c, d = dict(A, id='b', name='ftd-b'), dict(A, id='c', name='ftd-c'), dict(A, id='d', name='ftd-d')
     fmc = FakeFmc(items, answer={'metadata': {'task': {'id': 'bad id with spaces'}}})
-    run = run_of(clock, fmc)
-    worker = Rollback(run, RollbackSettings.from_options(run.options).wait_settings, fmc, clock.deadline(30))
     # The task id cannot be used: followed through job history, where no rollback job appears (the timeout).
-    found, message = undo_deployment(worker, [A, b, c, HA], since_ms, patience=5)
-    assert sorted(found) == ['a', 'c', 'ha']
-    # ftd-c partially succeeded: it changed, and returns to job 2; ftd-b failed: left as FMC left it.
+    found, message = undo_deployment(_undo_worker(clock, fmc), [A, c, HA, d], (since_ms, {'job-1', 'job-2'}), 5)
+    assert sorted(found) == ['a', 'c', 'd', 'ha']  # ftd-b failed: left as FMC left it, not named
+    # ftd-c partially succeeded: it changed, and returns to job 2; ftd-d has nothing before this deployment.
     assert fmc.sent[0][2]['rollbackDeviceList'] == [{'deploymentJobId': 'job-1', 'deviceList': ['a', 'm1', 'm2']},
                                                     {'deploymentJobId': 'job-2', 'deviceList': ['c']}]
-    assert [found[key]['state'] for key in ('a', 'c', 'ha')] == ['unknown', 'unknown', 'unknown']
-    assert message.startswith('(on_failure: rollback) could not roll back ftd-a: the rollback job was not seen ending')
+    assert [found[key]['state'] for key in ('a', 'c', 'ha', 'd')] == ['unknown', 'unknown', 'unknown', 'failed']
+    assert found['d']['message'].startswith('not rolled back: it has no configuration before job Deploy_Job_9')
+    assert message.startswith('(on_failure: rollback) could not roll back ftd-a: the rollback job was not seen')
+
+
+def test_undoing_waits_for_this_deployment_to_be_listed_and_never_takes_an_earlier_one(clock):
+    since_ms = int(clock.now() * 1000)
+    earlier = dict(job(8, a='SUCCEEDED'), startTime=iso(clock.now() - 60))  # a retry a minute before: known
+    items = [job(1, a='SUCCEEDED'), earlier]
+    fmc = FakeFmc(items, answer={})
+    found, message = undo_deployment(_undo_worker(clock, fmc), [A], (since_ms, {'job-1', 'job-8'}), 3)
+    assert fmc.sent == [] and found['a']['state'] == 'failed'
+    assert "FMC's job history did not show this deployment when the time to wait for it ran out" in message
+    # Listed, but still running after the patience: named so, nothing sent.
+    fmc = FakeFmc(items + [dict(job(9, running=True, a='DEPLOYING'), startTime=iso(clock.now()))], answer={})
+    found, _message = undo_deployment(_undo_worker(clock, fmc), [A], (since_ms, {'job-1', 'job-8'}), 3)
+    assert fmc.sent == [] and 'still showed this deployment running' in found['a']['message']
+    # A job older than the window read before the request is not this deployment either.
+    old = dict(job(7, a='SUCCEEDED'), startTime=iso(clock.now() - 7 * 3600))
+    found, _message = undo_deployment(_undo_worker(clock, FakeFmc([job(1, a='SUCCEEDED'), old])), [A],
+                                      (since_ms, {'job-1'}), 1)
+    assert 'did not show this deployment' in found['a']['message']
+
+
+def test_a_job_history_that_fails_while_undoing_never_loses_the_deployment_s_result(clock):
+    fmc = FakeFmc(CdfmcRequestError('GET jobhistories: no answer within 10 s'))
+    found, message = undo_deployment(_undo_worker(clock, fmc), [A, HA], (int(clock.now() * 1000), set()), 3)
+    assert [found[key]['state'] for key in ('a', 'ha')] == ['failed', 'failed']
+    assert found['a']['message'] == 'not rolled back: GET jobhistories: no answer within 10 s'
+    assert message.startswith('(on_failure: rollback) could not roll back ftd-a: not rolled back: GET jobhistories')
+
+
+def test_each_device_s_own_rollback_job_is_followed_when_fmc_makes_one_per_entry(clock):
+    before = [job(1, a='SUCCEEDED', b='SUCCEEDED'), job(2, a='SUCCEEDED', b='SUCCEEDED')]
+    state = {'sent': False}
+
+    def jobs(_reads):
+        if not state['sent']:
+            return before
+        return before + [dict(job(3, 'ROLLBACK', a='SUCCEEDED'), startTime=iso(clock.now())),
+                         dict(job(4, 'ROLLBACK', b='FAILED'), startTime=iso(clock.now() - 3600))]  # FMC's clock behind
+    fmc = FakeFmc(jobs, answer={}, records=FakeFmc([]).records + [{'id': 'b', 'name': 'ftd-b', 'type': 'Device'}])
+    original = fmc.request
+
+    def request(*args, **kwargs):
+        state['sent'] = True
+        return original(*args, **kwargs)
+    fmc.request = request
+    result = rollback(run_of(clock, fmc, devices=['ftd-a', 'ftd-b']))
+    assert [(r['name'], r['state'], r['message']) for r in result['rolled_back']] == [
+        ('ftd-a', 'succeeded', 'job Deploy_Job_3: Deployed'), ('ftd-b', 'failed', 'job Deploy_Job_4: Deployed')]
+    assert result['failed'] and clock.sleeps == []  # both seen at the first read: no waiting out the timeout

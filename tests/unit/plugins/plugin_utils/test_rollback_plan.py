@@ -115,7 +115,7 @@ def test_the_current_configuration_is_the_newest_job_that_succeeded_a_failed_one
     ([job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED'), job(3, a='DEPLOYING', running=True)], Selector(PREVIOUS, None),
      'it is deploying (job Deploy_Job_3)'),
     ([job(1, a='SUCCEEDED'), job(2, 'ROLLBACK', a='SUCCEEDED'), job(3, a='SUCCEEDED')], Selector(PREVIOUS, None),
-     'came from a rollback (job Deploy_Job_2)'),
+     'came from job Deploy_Job_2, a ROLLBACK job'),
 ])
 def test_a_device_with_nothing_to_return_to_is_refused_saying_why(items, selector, reason):
     kind, _target, why = chosen(A, items, selector)
@@ -140,7 +140,7 @@ def test_a_device_left_so_by_a_rollback_is_unchanged_as_fmc_allows_another_only_
     assert report['job']['id'] == 'job-3' and 'only after a deployment' in report['message']
     # After a new deployment, the device can be rolled back again (to the configuration before it).
     kind, target, reason = chosen(A, items + [job(5, a='SUCCEEDED')])
-    assert (kind, target) == (REFUSED, 'job-3') and 'came from a rollback' in reason
+    assert (kind, target) == (REFUSED, 'job-3') and 'came from job Deploy_Job_3, a ROLLBACK job' in reason
     assert chosen(A, items + [job(5, a='SUCCEEDED'), job(6, a='SUCCEEDED')])[:2] == (ROLL_BACK, 'job-5')
 
 
@@ -199,3 +199,37 @@ def test_undoing_a_deployment_returns_to_the_configuration_before_its_job():
     assert message == ('(on_failure: rollback) rolled back ftd-a to the configuration before this deployment (job '
                        'Deploy_Job_1); could not roll back ftd-b: not rolled back: it is deploying')
     assert undo_message([A], {}) == '(on_failure: rollback) no device changed in it, so nothing was rolled back'
+
+
+def test_hostile_job_history_orders_zone_less_times_and_refuses_what_cannot_be_named():
+    zone_less = [dict(job(number, a='SUCCEEDED'), startTime=job(number)['startTime'].rstrip('Z'))
+                 for number in (3, 1, 2)]
+    assert chosen(A, zone_less)[:2] == (ROLL_BACK, 'job-2')  # read as the same zone, in order
+    no_start = [dict(job(2, a='SUCCEEDED'), startTime=None), dict(job(1, a='SUCCEEDED'), startTime='garbage')]
+    assert chosen(A, no_start)[:2] == (ROLL_BACK, 'job-1')  # FMC's own order (newest first) when times say nothing
+    no_id = [dict(job(1, a='SUCCEEDED'), id=None), job(2, a='SUCCEEDED')]
+    assert "gives no id for job Deploy_Job_1" in chosen(A, no_id, filtered=[allowed(item) for item in no_id])[2]
+    odd = [job(1, 'UNKNOWN', a='SUCCEEDED'), job(2, a='SUCCEEDED'), dict(job(3, a='SUCCEEDED'), deviceList='junk'),
+           'junk', dict(job(4, a='SUCCEEDED'), jobType=None)]
+    odd = [item for item in odd if isinstance(item, dict)]
+    filtered = [allowed(item) for item in odd if isinstance(item['deviceList'], list)]
+    kind, _target, reason = chosen(A, odd, Selector(JOB_ID, 'job-1'), filtered)
+    assert kind == REFUSED and 'job Deploy_Job_1 is a UNKNOWN job, not a deployment' in reason
+    assert chosen(A, odd, filtered=filtered)[:2] == (ROLL_BACK, 'job-2')  # the junk list of job 3 is no part
+    typeless = [job(1, a='SUCCEEDED'), dict(job(2, a='SUCCEEDED'), jobType=None), job(3, a='SUCCEEDED')]
+    kind, _target, reason = chosen(A, typeless, filtered=[allowed(item) for item in typeless])
+    assert kind == REFUSED and 'came from job Deploy_Job_2, a job of no type, which FMC cannot return to' in reason
+
+
+def test_a_pair_whose_members_ended_differently_changed_and_can_be_undone():
+    items = [job(1, m1='SUCCEEDED', m2='SUCCEEDED'), job(2, note='x', m1='SUCCEEDED', m2='FAILED')]
+    assert chosen(HA, items, Selector(BEFORE_NOTE, 'x'))[:2] == (ROLL_BACK, 'job-1')
+
+
+def test_a_rollback_still_running_at_the_timeout_says_so_and_where_to_look():
+    items = [job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED')]
+    choice = choose(A, steps_of(A, items), Selector(PREVIOUS, None))
+    (report,) = rollback_reports([choice], job_states={'a': ('running', 'job Deploy_Job_3: DEPLOYING')})
+    assert outcome_message([report], [], timed_out=True) == (
+        "the rollback of ftd-a had not ended when the timeout came: look at FMC's deployment job history")
+    assert 'did not succeed' in outcome_message([report], [])
