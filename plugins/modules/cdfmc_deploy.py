@@ -99,7 +99,7 @@ options:
         history may lag, so it is read again for up to O(settle_timeout) seconds). RV(msg) then names what failed,
         what was rolled back, and what could not be (with why), and each entry of RV(deployed) says in C(rollback)
         what became of it. The task fails, unless O(fail_on_failure=false).
-      - The rollback has what is left of O(timeout), and at least 5 minutes more. A deployment whose task had not
+      - The rollback has what is left of O(timeout), or 5 minutes when less is left. A deployment whose task had not
         ended when the timeout came is not rolled back.
       - A rollback interrupts traffic through the device, so V(rollback) with O(interrupt_traffic=false) is refused
         before anything is sent; so is an FMC without deployment job history (before 6.7), and it needs
@@ -141,8 +141,8 @@ options:
   timeout:
     description:
       - Seconds for everything, from the start of the task - waiting for another deployment, the request, the wait
-        and the settling (and with O(on_failure=rollback), the rollback, which has at least 5 minutes). It must be
-        positive.
+        and the settling (and with O(on_failure=rollback), the rollback, which has 5 minutes when less is left). It
+        must be positive.
       - The wait, and O(not_found_grace), count from the moment FMC accepted the request.
     type: int
     default: 1800

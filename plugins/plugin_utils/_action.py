@@ -18,7 +18,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadl
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, unexpected
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._options import OptionAdapter
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import report_target, write_reports
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import documents, report_target, write_reports
 
 
 class ActionRun:
@@ -120,19 +120,21 @@ class ControllerAction(ActionBase):
 
     def _write_reports(self, run, result, target):
         """Write the reports of ``result`` into the directory ``target`` names, whatever the result; their paths in
-        ``reports``. Reports that cannot be written fail the task, saying where and why."""
+        ``reports``. Reports that cannot be written fail the task, saying where and why (what it did is kept)."""
         directory, name = target
         try:
             server = run.options.connection().server
         except CdfmcError:
             server = '-'
         try:
-            result['reports'] = write_reports(directory, name, result,
-                                              self.report(result, run.options, run.redact(server), name),
-                                              run.deadline.clock.now())
-        except (OSError, ValueError) as exc:
+            report = self.report(result, run.options, run.redact(server), name)
+            result['reports'] = write_reports(directory, name, documents(result, report, run.deadline.clock.now(),
+                                                                         run.redact))
+        except Exception as exc:  # pylint: disable=broad-except
+            # A full disk, or a result this code did not foresee: the task's own outcome must not be lost.
+            problem = str(exc) if isinstance(exc, OSError) else unexpected(exc, run.redact)
             result.update(failed=True, msg=escaped(run.redact('%s; the reports could not be written to %s: %s' % (
-                result.get('msg') or 'the task ended', directory, exc))))
+                result.get('msg') or 'the task ended', directory, problem))))
 
     def _outcome(self, run):
         """What act() returns, or the failure it ended with; with the requests made, and ``msg`` escaped (it holds

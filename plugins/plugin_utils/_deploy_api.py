@@ -63,18 +63,18 @@ def read_jobs(client, deadline, mapper, now):
         job for job in (read_job(item, mapper) for item in deploying) if job is not None], None)
 
 
-def read_device_jobs(client, device, deadline, mapper):
+def read_device_jobs(client, device, deadline, mapper, allowed=True):
     """Every job of one device (pair, cluster: job history lists their members, so the first member's), read as FMC
     writes them, twice: plainly, and with ``rollbackApplicable:true`` (which gives ``canRollback``, and nothing of
-    status, times or notes). An FMC without job history (before 6.7) answers 404: then none, and the answer says
-    why."""
+    status, times or notes; only when ``allowed``). An FMC without job history (before 6.7) answers 404: then none,
+    and the answer says why."""
     path = client.config_path(JOBS_PATH)
     member = (device.get('members') or [device])[0]['id']
     device_filter = 'deviceUUID:%s' % validate_identifier(member, 'device id')
     try:
         plain = client.all_items(path, deadline, params={'filter': device_filter, 'expanded': 'true'})
         filtered = client.all_items(path, deadline, params={'filter': device_filter + ';rollbackApplicable:true',
-                                                            'expanded': 'true'})
+                                                            'expanded': 'true'}) if allowed else []
     except CdfmcRequestError as exc:
         if exc.status != 404:
             raise

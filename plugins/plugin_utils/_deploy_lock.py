@@ -64,8 +64,8 @@ class PlayRecord:
 
 @contextlib.contextmanager
 def deploy_lock(client, deadline, warn, caller=None):
-    """Hold the lock that serialises the deployments and rollbacks of this host's forks to ``client``'s server (waited
-    for until
+    """Hold the lock that serialises the deployments and rollbacks of this host's forks to ``client``'s server
+    (waited for until
     ``deadline``: its holder may be waiting for a deployment to end); yield the PlayRecord (of ``caller``: {task,
     host}) read under it. A lock file that cannot be used: a warning, and no serialising."""
     server = client.settings.server

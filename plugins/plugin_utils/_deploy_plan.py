@@ -242,11 +242,18 @@ def device_reports(plan, task, version):
 
 
 def changed_devices(plan, task):
-    """The targets that a deployment changed: it succeeded on them, or partially succeeded (by their sub-task, else
-    the task's own state)."""
-    by_device = device_sub_tasks(plan, task)
-    return [device for device in plan.targets if by_device.get(device['id'], task)['state'] == SUCCEEDED or
-            is_partial_success(by_device.get(device['id'], task).get('status'))]
+    """The targets that a deployment changed: it succeeded, or partially succeeded, on them or on any member of them
+    (by their sub-tasks, else the task's own state)."""
+    def changed(sub):
+        return sub['state'] == SUCCEEDED or is_partial_success(sub.get('status'))
+    subs = (task or {}).get('sub_tasks') or []
+    found = []
+    for device in plan.targets:
+        ids = [device['id']] + [member['id'] for member in device['members']]
+        mine = [sub for sub in subs if sub['target_id'] in ids]
+        if any(changed(sub) for sub in mine) or (not mine and changed(task)):
+            found.append(device)
+    return found
 
 
 def deployed_versions(plan, task):

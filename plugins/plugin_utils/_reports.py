@@ -34,15 +34,17 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import CANCELLED, FAILED, SUCCEEDED
 
-PASSED, FAILURE, ERROR = 'passed', 'failure', 'error'
-_RANK = {PASSED: 0, FAILURE: 1, ERROR: 2}
-# How much text a test case keeps, as (name, FMC's message as a failure's attribute, its text, each line of
-# output), tried in turn until the case fits in CASE_BYTES once written (XML's escapes make text up to six times
-# longer): 10,000 devices stay under GitLab's 30 MB a file, whatever the server says.
-CUTS = ((200, 200, 500, 200), (100, 80, 160, 80), (60, 40, 0, 0))
+PASSED, SKIPPED, FAILURE, ERROR = 'passed', 'skipped', 'failure', 'error'
+_RANK = {PASSED: 0, SKIPPED: 1, FAILURE: 2, ERROR: 3}
+# How much text a test case keeps, as (FMC's message as a failure's attribute, its text, each line of output),
+# tried in turn until the case fits in CASE_BYTES once written (XML's escapes make text up to six times longer):
+# 10,000 devices stay under GitLab's 30 MB a file, whatever the server says. A name is always cut at NAME_CUT, so
+# that it stays the same from run to run.
+CUTS = ((200, 500, 200), (80, 160, 80), (40, 0, 0))
+NAME_CUT = 200
 CASE_BYTES = 2500
 OUT_LINES = 6
-MESSAGE_CUT = CUTS[0][1]
+MESSAGE_CUT = CUTS[0][0]
 _NAME = re.compile(r'\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z')
 # What XML 1.0 cannot hold, once controls are escaped: lone surrogates, U+FFFE and U+FFFF.
 _NOT_XML = re.compile(u'[\ud800-\udfff\ufffe\uffff]')
@@ -61,15 +63,22 @@ def report_argument_spec():
 
 
 def report_target(options, default_name):
-    """(directory, name) of the reports the options ask for, or None; CdfmcOptionError for a name that cannot be a
-    file name."""
+    """(directory, name) of the reports the options ask for, or None, checked before anything is sent: the
+    directory made (private) when it is not there, and writable. CdfmcOptionError for a name that cannot be a file
+    name, or a directory that cannot be written."""
     directory = options.get('report_dir')
     if not directory:
         return None
     name = options.get('report_name') or default_name
     if not _NAME.match(name):
         raise CdfmcOptionError('report_name must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter '
-                               'or digit (it names files), got %r' % shown(name, 60))
+                               'or digit (it names files), got "%s"' % shown(name, 60))
+    try:
+        os.makedirs(directory, 0o700, exist_ok=True)
+    except OSError as exc:
+        raise CdfmcOptionError('report_dir %s cannot be made: %s' % (shown(directory), exc))
+    if not os.path.isdir(directory) or not os.access(directory, os.W_OK | os.X_OK):
+        raise CdfmcOptionError('report_dir %s is not a directory this user can write to' % shown(directory))
     return directory, name
 
 
@@ -78,11 +87,14 @@ def xml_text(value, limit):
     return _NOT_XML.sub(u'\ufffd', shown('' if value is None else value, limit))
 
 
-def outcome_of(state):
+def outcome_of(state, result=None):
     """A device's outcome from its state: succeeded passes, failed or cancelled is a failure, anything else (not
-    finished, not known) an error."""
+    finished, not known) an error; ``pending`` in a run that did not fail (check mode, wait: false) is skipped:
+    nothing is known of it yet."""
     if state == SUCCEEDED:
         return PASSED
+    if state == 'pending' and result is not None and not result.get('failed'):
+        return SKIPPED
     return FAILURE if state in (FAILED, CANCELLED) else ERROR
 
 
@@ -104,18 +116,18 @@ def junit_xml(report, now):
     clock, epoch seconds)."""
     cases = unique(report.cases)
     counts = dict((outcome, len([case for case in cases if case.outcome == outcome])) for outcome in _RANK)
-    elapsed = '%.3f' % max(0.0, float(report.elapsed or 0))
+    seconds = max(0.0, float(report.elapsed or 0))
     totals = {'name': xml_text(report.name, 100), 'tests': str(len(cases)), 'failures': str(counts[FAILURE]),
-              'errors': str(counts[ERROR]), 'time': elapsed}
+              'errors': str(counts[ERROR]), 'time': '%.3f' % seconds}
     root = ElementTree.Element('testsuites', totals)
     suite = ElementTree.SubElement(root, 'testsuite', dict(
-        totals, skipped='0', timestamp=time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(now))))
+        totals, skipped=str(counts[SKIPPED]), timestamp=time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(now - seconds))))
     properties = ElementTree.SubElement(suite, 'properties')
     for name, value in report.properties:
         ElementTree.SubElement(properties, 'property', {'name': name, 'value': xml_text(value, CUTS[0][2])})
     seen, numbers = set(), collections.Counter()
     for case in cases:
-        element = _testcase(case, report.classname, elapsed)
+        element = _testcase(case, report.classname)
         name = element.get('name')
         while element.get('name') in seen:  # two long names that are one once cut: CI wants them apart
             numbers[name] += 1
@@ -125,13 +137,15 @@ def junit_xml(report, now):
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding='utf-8') + b'\n'
 
 
-def _testcase(case, classname, elapsed):
-    """The ``testcase`` element of a case: with its ``failure`` or ``error`` and its ``system-out``, cut until it
-    fits in CASE_BYTES."""
-    for name_cut, message_cut, text_cut, line_cut in CUTS:
-        element = ElementTree.Element('testcase', {'classname': classname, 'name': xml_text(case.name, name_cut),
-                                                   'time': elapsed})
-        if case.outcome != PASSED:
+def _testcase(case, classname):
+    """The ``testcase`` element of a case: with its ``skipped`` (text only, as the schema has it), ``failure`` or
+    ``error``, and its ``system-out``, cut until it fits in CASE_BYTES. No time: the devices of a run share one
+    (the suite's), which CI would add up."""
+    for message_cut, text_cut, line_cut in CUTS:
+        element = ElementTree.Element('testcase', {'classname': classname, 'name': xml_text(case.name, NAME_CUT)})
+        if case.outcome == SKIPPED:
+            ElementTree.SubElement(element, SKIPPED).text = xml_text(case.message or '', message_cut)
+        elif case.outcome != PASSED:
             problem = ElementTree.SubElement(element, case.outcome, {
                 'message': xml_text(case.message or case.outcome, message_cut), 'type': case.outcome})
             problem.text = xml_text(case.message or '', text_cut) if text_cut else None
@@ -156,51 +170,60 @@ def markdown(report):
     return '\n'.join(lines) + '\n'
 
 
-def _write(directory, name, data):
-    """Write ``data`` (bytes) as ``name`` in ``directory`` atomically, readable by its owner only; its path."""
-    path = os.path.join(directory, name)
+def _staged(directory, name, data):
+    """``data`` (bytes) written, synced, to a new file beside ``name`` in ``directory``, readable by its owner only
+    (mkstemp's mode); its path."""
     handle, temporary = tempfile.mkstemp(prefix='.%s.' % name, suffix='.tmp', dir=directory)
     try:
         with os.fdopen(handle, 'wb') as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
-    return path
+    return temporary
 
 
-def write_reports(directory, name, result, report, now):
-    """Write the three reports of a run (``result``: the task's result) into ``directory`` (made, private, when it
-    is not there), at ``now`` (the wall clock); {json, markdown, junit}: their paths. OSError when they cannot be
-    written."""
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
-    document = json.dumps(result, indent=2, sort_keys=True, default=str) + '\n'
-    return {'json': _write(directory, name + '.json', document.encode('utf-8', 'backslashreplace')),
-            'markdown': _write(directory, name + '.md', markdown(report).encode('utf-8', 'backslashreplace')),
-            'junit': _write(directory, name + '.junit.xml', junit_xml(report, now))}
+def write_reports(directory, name, documents):
+    """Write the reports (``documents``: {kind: (file name suffix, bytes)}) as ``<name><suffix>`` into
+    ``directory``: all of them staged first, then each put in place at once, so that a run never leaves one new
+    file beside an old one of the run before; {kind: path}. OSError when they cannot be written."""
+    staged = {}
+    try:
+        for kind, (suffix, data) in documents.items():
+            staged[kind] = _staged(directory, name + suffix, data)
+    except BaseException:
+        for temporary in staged.values():
+            os.unlink(temporary)
+        raise
+    paths = {}
+    for kind, (suffix, _data) in documents.items():
+        paths[kind] = os.path.join(directory, name + suffix)
+        os.replace(staged[kind], paths[kind])
+    return paths
+
+
+def documents(result, report, now, redact):
+    """The three reports of a run, {kind: (suffix, bytes)}: its ``result`` as JSON (secrets masked by ``redact``),
+    the Markdown table and the JUnit XML of its ``report``, written at ``now`` (the wall clock)."""
+    text = redact(json.dumps(result, indent=2, sort_keys=True, default=str)) + '\n'
+    return {'json': ('.json', text.encode('utf-8', 'backslashreplace')),
+            'markdown': ('.md', markdown(report).encode('utf-8', 'backslashreplace')),
+            'junit': ('.junit.xml', junit_xml(report, now))}
 
 
 # What each entry point reports ----------------------------------------------------------------------------------
 
 def _named(devices):
-    """The devices an option named (a list, or ``all``), as names of cases."""
-    return [str(device) for device in devices] if isinstance(devices, list) else [str(devices or 'all')]
+    """The devices an option named (a list, or ``all``), as names of cases (as given: FMC's names were not read)."""
+    return [str(device).strip() for device in devices] if isinstance(devices, list) else [str(devices or 'all')]
 
 
 def not_reached(result, named):
-    """The cases of a run that failed before any device was reached: each device named, an error with ``msg``."""
-    return [Case(name, ERROR, result.get('msg'), ['not reached: the task failed before the request'])
+    """The cases of a run that failed with no per-device result: each device named, an error with ``msg``."""
+    return [Case(name, ERROR, result.get('msg'), ['no per-device result: the task failed as msg says'])
             for name in _named(named)]
-
-
-def _outcome(state, result):
-    """A device's outcome; ``pending`` passes when the run did not fail (check mode, or wait: false)."""
-    return PASSED if state == 'pending' and not result.get('failed') else outcome_of(state)
 
 
 def _job_text(job):
@@ -214,56 +237,76 @@ def _rollback_text(rollback):
                                        else 'no job (%s)' % (rollback.get('message') or '-'))
 
 
+def _device_line(device):
+    return '%s %s, id %s' % (device.get('type'), device.get('name'), device.get('id'))
+
+
+def _deployed_case(device, result, task):
+    """The case of a device deployed: its deployment's outcome; an error when it changed and its rollback (on
+    failure) did not succeed: it is neither as it was nor as it was meant to be."""
+    rollback = device.get('rollback')
+    outcome, message = outcome_of(device.get('state'), result), device.get('message')
+    if rollback and rollback.get('state') != SUCCEEDED:
+        outcome, message = ERROR, 'its rollback did not succeed: %s' % (rollback.get('message') or rollback.get('state'))
+    if outcome == SKIPPED:
+        message = 'not waited for (check mode, or wait: false)'
+    out = [_device_line(device), 'state: %s' % device.get('state'), 'version: %s' % device.get('version'),
+           'task: %s' % (task.get('id') or '-')] + ([_rollback_text(rollback)] if rollback else [])
+    return Case(device.get('name'), outcome, message, out)
+
+
 def deploy_report(result, named, server, name='cdfmc_deploy'):
     """The Report of a cdfmc_deploy result: one case per device deployed and per device up to date."""
     task = result.get('task') or {}
-    cases, rows = [], []
-    for device in result.get('deployed') or []:
-        rollback = _rollback_text(device.get('rollback'))
-        out = ['%s %s, id %s' % (device.get('type'), device.get('name'), device.get('id')),
-               'state: %s' % device.get('state'), 'version: %s' % device.get('version'),
-               'task: %s' % (task.get('id') or '-')] + ([rollback] if rollback else [])
-        cases.append(Case(device.get('name'), _outcome(device.get('state'), result), device.get('message'), out))
-        rows.append([device.get('name'), device.get('type'), device.get('state'), device.get('message'), rollback])
+    cases = [_deployed_case(device, result, task) for device in result.get('deployed') or []]
+    rows = [[device.get('name'), device.get('type'), device.get('state'), device.get('message'),
+             _rollback_text(device.get('rollback'))] for device in result.get('deployed') or []]
     for device in result.get('up_to_date') or []:
-        cases.append(Case(device.get('name'), PASSED, None, [
-            '%s %s, id %s' % (device.get('type'), device.get('name'), device.get('id')), 'up to date: nothing to deploy']))
+        cases.append(Case(device.get('name'), PASSED, None, [_device_line(device), 'up to date: nothing to deploy']))
         rows.append([device.get('name'), device.get('type'), 'up to date', '', ''])
     if not cases and result.get('failed'):
         cases = not_reached(result, named)
-    return Report(name, 'cisco.cdfmc.cdfmc_deploy', [('server', server), ('task', task.get('id') or '-')], cases,
-                  ['device', 'type', 'state', 'message', 'rollback'], rows, result.get('msg'), result.get('elapsed'))
+    return Report(name=name, classname='cisco.cdfmc.cdfmc_deploy', cases=cases, rows=rows,
+                  properties=[('server', server), ('task', task.get('id') or '-')], msg=result.get('msg'),
+                  header=['device', 'type', 'state', 'message', 'rollback'], elapsed=result.get('elapsed'))
+
+
+def _rolled_back_case(device, result, task):
+    outcome = outcome_of(device.get('state'), result)
+    return Case(device.get('name'), outcome, 'not waited for (check mode, or wait: false)' if outcome == SKIPPED
+                else device.get('message'), [_device_line(device), 'state: %s' % device.get('state'),
+                                             'returned to job %s' % _job_text(device.get('job') or {}),
+                                             'task: %s' % (task.get('id') or '-')])
 
 
 def rollback_report(result, named, server, name='cdfmc_rollback'):
-    """The Report of a cdfmc_rollback result: one case per device rolled back, unchanged or refused."""
+    """The Report of a cdfmc_rollback result: one case per device rolled back, unchanged, refused or not sent
+    (another device was refused)."""
     task = result.get('task') or {}
-    cases, rows = [], []
-    for device in result.get('rolled_back') or []:
-        job = _job_text(device.get('job') or {})
-        cases.append(Case(device.get('name'), _outcome(device.get('state'), result), device.get('message'), [
-            '%s %s, id %s' % (device.get('type'), device.get('name'), device.get('id')),
-            'state: %s' % device.get('state'), 'returned to job %s' % job, 'task: %s' % (task.get('id') or '-')]))
-        rows.append([device.get('name'), device.get('type'), job, device.get('state'), device.get('message')])
+    cases = [_rolled_back_case(device, result, task) for device in result.get('rolled_back') or []]
+    rows = [[device.get('name'), device.get('type'), _job_text(device.get('job') or {}), device.get('state'),
+             device.get('message')] for device in result.get('rolled_back') or []]
     for device in result.get('unchanged') or []:
         job = _job_text(device.get('job') or {})
         cases.append(Case(device.get('name'), PASSED, None, ['unchanged: %s' % device.get('message'),
                                                              'its current configuration: rollback job %s' % job]))
         rows.append([device.get('name'), device.get('type'), job, 'unchanged', device.get('message')])
-    for device in result.get('refused') or []:
-        cases.append(Case(device.get('name'), ERROR, device.get('reason'), ['refused before the request']))
-        rows.append([device.get('name'), device.get('type'), '', 'refused', device.get('reason')])
+    for key, what in (('refused', 'refused before the request'), ('not_sent', 'not sent: another device was refused')):
+        for device in result.get(key) or []:
+            cases.append(Case(device.get('name'), ERROR, device.get('reason') or what, [what]))
+            rows.append([device.get('name'), device.get('type'), '', key.replace('_', ' '), device.get('reason')])
     if not cases and result.get('failed'):
         cases = not_reached(result, named)
     jobs = sorted(set(str((device.get('job') or {}).get('id')) for device in result.get('rolled_back') or []))
-    return Report(name, 'cisco.cdfmc.cdfmc_rollback', [('server', server), ('task', task.get('id') or '-'),
-                                                       ('jobs', ', '.join(jobs) or '-')],
-                  cases, ['device', 'type', 'job', 'state', 'message'], rows, result.get('msg'), result.get('elapsed'))
+    return Report(name=name, classname='cisco.cdfmc.cdfmc_rollback', cases=cases, rows=rows,
+                  properties=[('server', server), ('task', task.get('id') or '-'), ('jobs', ', '.join(jobs) or '-')],
+                  header=['device', 'type', 'job', 'state', 'message'], msg=result.get('msg'),
+                  elapsed=result.get('elapsed'))
 
 
 def _task_cases(task):
-    """The cases and table rows of one waited task: one per device of its sub-tasks; the task itself when it has
-    none, or when its last poll failed."""
+    """The cases and table rows of one waited task: one per device of its sub-tasks; the task itself (``task
+    <id>``: it names no device) when it has none, or when its last poll failed."""
     cases, rows = [], []
     for sub in task.get('sub_tasks') or []:
         name = sub.get('target_name') or sub.get('target_id') or '-'
@@ -281,12 +324,15 @@ def _task_cases(task):
 
 def wait_report(result, server, name='cdfmc_task_wait'):
     """The Report of a cdfmc_task_wait result: one case per device of each task (a device in several tasks once,
-    with its worst outcome)."""
+    with its worst outcome); a wait that failed before any task was read is one error, named after the report."""
     cases, rows = [], []
     for task in result.get('tasks') or []:
         more_cases, more_rows = _task_cases(task)
         cases.extend(more_cases)
         rows.extend(more_rows)
+    if not cases and result.get('failed'):
+        cases = not_reached(result, [name])
     tasks = ', '.join(str(task.get('id')) for task in result.get('tasks') or []) or '-'
-    return Report(name, 'cisco.cdfmc.cdfmc_task_wait', [('server', server), ('tasks', tasks)], cases,
-                  ['task', 'device', 'state', 'message'], rows, result.get('msg'), result.get('elapsed'))
+    return Report(name=name, classname='cisco.cdfmc.cdfmc_task_wait', cases=cases, rows=rows,
+                  properties=[('server', server), ('tasks', tasks)], header=['task', 'device', 'state', 'message'],
+                  msg=result.get('msg'), elapsed=result.get('elapsed'))

@@ -23,16 +23,16 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
     FAILED,
     RUNNING,
     SUCCEEDED,
+    TERMINAL_STATES,
     UNKNOWN,
     StatusMapper,
     task_facts_argument_spec,
 )
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import may_have_arrived
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_lock import deploy_lock
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import read_device_jobs, request_rollback
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import RECENT, read_device_jobs, request_rollback
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import ALL, check_devices, managed_devices, select
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import RECENT
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK, states_by_device
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK, epoch_ms, states_by_device
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import (
     BEFORE_JOB,
     BEFORE_NOTE,
@@ -72,6 +72,8 @@ SELECTORS = (JOB_ID, NOTE, BEFORE_NOTE)
 # The time a rollback after a failed deployment is given at least, when less of cdfmc_deploy's timeout is left
 # (seconds).
 UNDO_TIME = 300
+# How far a time that names no zone may be from UTC (seconds).
+ZONES = 14 * 3600
 NO_ROLLBACK = ('%s has no configuration rollback (it needs FMC 6.7 or later, or cdFMC): %s')
 
 
@@ -138,9 +140,10 @@ class Rollback:
         self.run, self.wait_settings, self.client, self.deadline = run, wait_settings, client, deadline
         self.seen = set()
 
-    def steps(self, device):
-        """The Steps of ``device`` in its jobs, newest first (CdfmcError when FMC has no job history)."""
-        jobs = read_device_jobs(self.client, device, self.deadline, self.wait_settings.mapper)
+    def steps(self, device, allowed=True):
+        """The Steps of ``device`` in its jobs, newest first (CdfmcError when FMC has no job history); with
+        ``allowed`` false, without the second read that says canRollback (enough to follow a job)."""
+        jobs = read_device_jobs(self.client, device, self.deadline, self.wait_settings.mapper, allowed)
         if jobs.missing:
             raise CdfmcError(NO_ROLLBACK % (self.client.settings.server, jobs.missing))
         joined = with_can_rollback(jobs.jobs, jobs.allowed)
@@ -171,7 +174,7 @@ class Rollback:
         states, problem = {}, None
         while True:
             for choice in targets:
-                if states.get(choice.device['id'], (RUNNING,))[0] != RUNNING:
+                if states.get(choice.device['id'], (RUNNING,))[0] in TERMINAL_STATES:
                     continue
                 try:
                     job = self._new_rollback_job(choice.device, known)
@@ -180,27 +183,29 @@ class Rollback:
                     continue
                 if job is not None:
                     states.update(_job_states(job, targets))
-            if all(states.get(choice.device['id'], (RUNNING,))[0] != RUNNING for choice in targets):
+            if all(states.get(choice.device['id'], (RUNNING,))[0] in TERMINAL_STATES for choice in targets):
                 return states, False
             if self.deadline.pause(self.wait_settings.poll_interval):
                 return _unfinished(states, targets, problem), True
 
     def _new_rollback_job(self, device, known):
         """The newest ROLLBACK job of ``device`` that is not among the ``known`` job ids, or None."""
-        found = [step.job for step in self.steps(device) if step.job['type'] == ROLLBACK and step.job['id'] not in known]
+        found = [step.job for step in self.steps(device, allowed=False)
+                 if step.job['type'] == ROLLBACK and step.job['id'] not in known]
         return found[0] if found else None
 
 
 def _job_states(job, targets):
-    """{device id: (state, message)} of the targets that a ROLLBACK job names (a pair by its members): running while
-    any of its members is, else the first state that is not a success."""
+    """{device id: (state, message)} of the targets that a ROLLBACK job names (a pair by its members): the state of
+    a member that has not ended while one has not, else the first state that is not a success."""
     by_device = states_by_device(job)
     states = {}
     for choice in targets:
         found = by_device.get(choice.device['id'], []) + [
             state for member in choice.device.get('members') or [] for state in by_device.get(member['id'], [])]
         if found:
-            state = RUNNING if RUNNING in found else next((state for state in found if state != SUCCEEDED), SUCCEEDED)
+            state = next((state for state in found if state not in TERMINAL_STATES), None) or next(
+                (state for state in found if state != SUCCEEDED), SUCCEEDED)
             states[choice.device['id']] = (state, 'job %s: %s' % (job['name'] or job['id'], job['status']))
     return states
 
@@ -210,9 +215,9 @@ def _unfinished(states, targets, problem):
     found = dict(states)
     for choice in targets:
         state, _message = found.get(choice.device['id'], (UNKNOWN, None))
-        if state in (RUNNING, UNKNOWN):
+        if state not in TERMINAL_STATES:
             found[choice.device['id']] = (state, 'the rollback %s in FMC\'s job history when the timeout came%s' % (
-                'was still running' if state == RUNNING else 'job was not seen',
+                'job was not seen' if choice.device['id'] not in states else 'had not ended',
                 ' (the last read failed: %s)' % problem if problem is not None else ''))
     return found
 
@@ -238,7 +243,8 @@ def _planned(run, choices):
     refused = [choice for choice in choices if choice.kind == REFUSED]
     if refused:
         return dict(result, failed=True, msg=refusal_message(refused), refused=[
-            dict(device_facts(choice.device), reason=choice.reason) for choice in refused]), False
+            dict(device_facts(choice.device), reason=choice.reason) for choice in refused], not_sent=[
+            device_facts(choice.device) for choice in choices if choice.kind == ROLL_BACK]), False
     targets = [choice for choice in choices if choice.kind == ROLL_BACK]
     if run.diff_mode and targets:
         result['diff'] = [rollback_diff(choice) for choice in targets]
@@ -302,13 +308,17 @@ def undo_deadline(deadline):
 
 def _this_deployment(steps, since_ms, known):
     """The Step of the deployment requested at ``since_ms`` (the controller's wall clock): the newest DEPLOYMENT job
-    of the device that is not among the ``known`` job ids (those read before the request, the last RECENT seconds
-    of them), if it started in that window; else None (not listed yet)."""
-    deployments = [step for step in steps if step.job['type'] == DEPLOYMENT]
-    newest = deployments[0] if deployments else None
-    if newest is None or newest.job['id'] in known or (newest.job['start_ms'] or since_ms) < since_ms - RECENT * 1000:
-        return None
-    return newest
+    of the device, if it is newer than every job of it that was read before the request (``known``: the last
+    RECENT seconds of them) and did not start long before that window; else None (not listed yet)."""
+    for step in steps:  # newest first
+        if step.job['id'] in known:
+            return None
+        if step.job['type'] == DEPLOYMENT:
+            started, slack = step.job['start_ms'], 0
+            if started is None:  # a time without a zone, read as UTC: it may be off by up to 14 hours
+                started, slack = epoch_ms(step.job['start_time']), ZONES
+            return step if started is None or started >= since_ms - (RECENT + slack) * 1000 else None
+    return None
 
 
 def _undo_choice(rollback, device, since, until):
@@ -317,11 +327,22 @@ def _undo_choice(rollback, device, since, until):
     while True:
         steps = rollback.steps(device)
         this = _this_deployment(steps, *since)
-        if this is not None and this.state != RUNNING:
+        if this is not None and this.state in TERMINAL_STATES:
             return choose(device, steps, Selector(BEFORE_JOB, this.job['id']))
         if until.pause(rollback.wait_settings.poll_interval):
             return Choice(device, REFUSED, None, None, 'FMC\'s job history %s when the time to wait for it ran out' % (
                 'still showed this deployment running' if this is not None else 'did not show this deployment'))
+
+
+def _undone(rollback, targets, task_id, known):
+    """The reports of the rollback after a failed deployment; one that had not ended when the timeout came says so,
+    and that it may still end."""
+    _task, reports, timed_out, _failed = waited(rollback, targets, task_id, known)
+    for report in reports:
+        if timed_out and report['state'] not in TERMINAL_STATES:
+            report['message'] = ("the rollback had not ended when the timeout came and may still end: look at FMC's "
+                                 "deployment job history")
+    return reports
 
 
 def undo_deployment(rollback, changed, since, patience):
@@ -343,7 +364,7 @@ def undo_deployment(rollback, changed, since, patience):
             if targets:
                 task_id = rollback.send(targets)
                 sent = True
-        reports = waited(rollback, targets, task_id, known)[1] if targets else []
+        reports = _undone(rollback, targets, task_id, known) if targets else []
     except CdfmcError as exc:
         reports = [dict(device_facts(choice.device), job=job_facts(choice.target.job) if choice.target else None,
                         state=UNKNOWN if sent else FAILED, message='%s: %s' % (

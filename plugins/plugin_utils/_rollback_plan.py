@@ -156,11 +156,11 @@ def _refusal(steps, current, target, selector):
     if not target.job['id']:
         return "FMC's job history gives no id for job %s, so it cannot be named in a request" % job_named(target.job)
     if target.job['type'] != DEPLOYMENT:
-        kind = '%s job' % shown(target.job['type']) if target.job['type'] else 'job of no type'
+        kind = 'of type %s' % shown(target.job['type']) if target.job['type'] else 'of no type'
         if selector.how in (JOB_ID, NOTE):
-            return 'job %s is a %s, not a deployment: only a deployment can be returned to' % (
+            return 'job %s is a job %s, not a deployment: only a deployment can be returned to' % (
                 job_named(target.job), kind)
-        return 'its configuration before that came from job %s, a %s, which FMC cannot return to' % (
+        return 'its configuration before that came from job %s, a job %s, which FMC cannot return to' % (
             job_named(target.job), kind)
     if target is current and selector.how not in (BEFORE_NOTE, BEFORE_JOB):
         return 'job %s is its current configuration' % job_named(target.job)

@@ -84,10 +84,11 @@ def test_a_rollback_reports_the_job_each_device_returned_to(simulator, run_playb
     cases, suite = junit(result['reports']['junit'], 'cisco.cdfmc.cdfmc_rollback')
     assert dict((name, case[0]) for name, case in cases.items()) == {'fw-1': 'passed', 'fw-ha': 'passed'}
     assert 'returned to job Deploy_Job_1' in cases['fw-1'][1] and suite.name == 'cdfmc_rollback'
-    # Refused: every device named is an error with the reason, and nothing was sent.
-    _played, result = rollback(run_playbook, tmp_path, devices=['fw-x', 'fw-1'], report_dir=str(reports))
+    # Refused: every device named is an error, with the reason or as not sent, and nothing was sent.
+    _played, result = rollback(run_playbook, tmp_path, devices=['fw-x', 'fw-2'], report_dir=str(reports))
     cases, _suite = junit(result['reports']['junit'], 'cisco.cdfmc.cdfmc_rollback')
     assert cases['fw-x'][0] == 'error' and 'canRollback: false' in cases['fw-x'][1]
+    assert cases['fw-2'] == ('error', 'not sent: another device was refused')
 
 
 def test_the_role_s_report_after_a_timeout_marks_the_unfinished_devices_as_errors(simulator, run_playbook, tmp_path):

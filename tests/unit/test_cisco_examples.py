@@ -199,7 +199,7 @@ def test_cisco_s_job_history_gives_each_device_its_configurations_and_reasons_no
     steps = history(_device('d0c422c8-9756-11ea-acb6-961f407b1a9c'), jobs)
     assert [step.job['name'] for step in steps] == ['Deploy_Job_6', 'Deploy_Job_4']
     choice = choose(_device('d0c422c8-9756-11ea-acb6-961f407b1a9c'), steps, Selector(PREVIOUS, None))
-    assert choice.kind == REFUSED and 'came from job Deploy_Job_4 (' in choice.reason and 'a ROLLBACK job' in choice.reason
+    assert choice.kind == REFUSED and 'came from job Deploy_Job_4 (' in choice.reason and 'a job of type ROLLBACK' in choice.reason
     # Job 3 is before job 6, but the plain read does not say canRollback: only the filtered read of the same jobs.
     device = _device('73dee6c4-9756-11ea-b7d5-c46fa36556b5')
     choice = choose(device, history(device, jobs), Selector(PREVIOUS, None))

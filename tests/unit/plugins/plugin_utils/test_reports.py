@@ -10,16 +10,18 @@ import stat
 
 import pytest
 import xmlschema
-from junitparser import Error, Failure, JUnitXml
+from junitparser import Error, Failure, JUnitXml, Skipped
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._reports import (
     ERROR,
     FAILURE,
     PASSED,
+    SKIPPED,
     Case,
     Report,
     deploy_report,
+    documents,
     junit_xml,
     markdown,
     report_target,
@@ -44,9 +46,11 @@ def parsed(report, tmp_path):
     cases = {}
     for case in suite:
         kinds = [type(result) for result in case.result]
-        outcome = FAILURE if Failure in kinds else (ERROR if Error in kinds else PASSED)
+        outcome = FAILURE if Failure in kinds else (ERROR if Error in kinds else (
+            SKIPPED if Skipped in kinds else PASSED))
         assert case.name not in cases and case.classname == report.classname
-        cases[case.name] = (outcome, case.result[0].message if case.result else None, case.system_out)
+        message = (case.result[0].message or case.result[0].text) if case.result else None  # skipped: text only
+        cases[case.name] = (outcome, message, case.system_out)
     return cases, suite
 
 
@@ -89,17 +93,17 @@ def test_hostile_server_text_is_escaped_and_what_xml_cannot_hold_is_replaced(tmp
 def test_a_run_that_failed_before_any_device_names_each_device_asked_for_as_an_error(tmp_path):
     failed = {'failed': True, 'msg': 'devices: fw-9 is not a managed device', 'deployed': [], 'up_to_date': []}
     cases, suite = parsed(deploy_report(failed, ['fw-1', 'fw-9'], 'https://fmc.example.com'), tmp_path)
-    expected = (ERROR, 'devices: fw-9 is not a managed device', 'not reached: the task failed before the request')
+    expected = (ERROR, 'devices: fw-9 is not a managed device', 'no per-device result: the task failed as msg says')
     assert cases == {'fw-1': expected, 'fw-9': expected}
     assert suite.errors == 2
     cases, _suite = parsed(deploy_report(dict(failed, deployed=[]), 'all', '-'), tmp_path)
     assert list(cases) == ['all']
 
 
-def test_check_mode_and_wait_false_pass_what_would_be_done_and_a_timeout_is_an_error(tmp_path):
+def test_check_mode_and_wait_false_skip_what_would_be_done_and_a_timeout_is_an_error(tmp_path):
     pending = dict(DEPLOYED['deployed'][0], state='pending')
     cases, _suite = parsed(deploy_report({'changed': True, 'deployed': [pending]}, 'all', '-'), tmp_path)
-    assert cases['10.10.6.104'][0] == PASSED
+    assert cases['10.10.6.104'][:2] == (SKIPPED, 'not waited for (check mode, or wait: false)')
     cases, _suite = parsed(deploy_report({'failed': True, 'deployed': [pending]}, 'all', '-'), tmp_path)
     assert cases['10.10.6.104'][0] == ERROR
 
@@ -149,7 +153,8 @@ def test_ten_thousand_devices_with_long_messages_stay_well_under_gitlab_s_30_mb(
 def test_files_are_written_atomically_readable_by_their_owner_only_in_a_private_directory(tmp_path):
     directory = tmp_path / 'reports' / 'run'
     report = deploy_report(DEPLOYED, ['fw-2'], '-', 'nightly')
-    paths = write_reports(str(directory), 'nightly', DEPLOYED, report, NOW)
+    assert report_target({'report_dir': str(directory), 'report_name': 'nightly'}, 'x') == (str(directory), 'nightly')
+    paths = write_reports(str(directory), 'nightly', documents(DEPLOYED, report, NOW, str))
     assert sorted(os.path.basename(path) for path in paths.values()) == [
         'nightly.json', 'nightly.junit.xml', 'nightly.md']
     assert stat.S_IMODE(os.stat(str(directory)).st_mode) == 0o700
@@ -158,7 +163,7 @@ def test_files_are_written_atomically_readable_by_their_owner_only_in_a_private_
     assert 'bad \\u0000\\u0007\\u001b' in open(paths['json']).read()  # JSON escapes what it cannot hold
     assert '\\ud800 lone' in open(paths['json']).read()
     (directory / 'nightly.md').chmod(0o644)
-    write_reports(str(directory), 'nightly', DEPLOYED, report, NOW)  # replaced, not rewritten in place
+    write_reports(str(directory), 'nightly', documents(DEPLOYED, report, NOW, str))  # replaced, not rewritten in place
     assert stat.S_IMODE(os.stat(paths['markdown']).st_mode) == 0o600
     assert sorted(os.listdir(str(directory))) == ['nightly.json', 'nightly.junit.xml', 'nightly.md']  # no temp left
 
@@ -166,10 +171,14 @@ def test_files_are_written_atomically_readable_by_their_owner_only_in_a_private_
 def test_a_directory_that_cannot_be_written_raises_and_leaves_nothing(tmp_path):
     (tmp_path / 'a-file').write_text('')
     with pytest.raises(OSError):
-        write_reports(str(tmp_path / 'a-file'), 'r', {}, deploy_report({}, 'all', '-'), NOW)
+        write_reports(str(tmp_path / 'a-file'), 'r', documents({}, deploy_report({}, 'all', '-'), NOW, str))
     with pytest.raises(OSError):
-        write_reports(str(tmp_path / 'a-file' / 'below'), 'r', {}, deploy_report({}, 'all', '-'), NOW)
+        write_reports(str(tmp_path / 'a-file' / 'below'), 'r', documents({}, deploy_report({}, 'all', '-'), NOW, str))
     assert os.listdir(str(tmp_path)) == ['a-file']
+    # Checked before anything is sent: a report_dir that cannot be a directory refuses the task.
+    for directory in (tmp_path / 'a-file', tmp_path / 'a-file' / 'below'):
+        with pytest.raises(CdfmcOptionError, match='report_dir .* (is not a directory|cannot be made)'):
+            report_target({'report_dir': str(directory)}, 'cdfmc_deploy')
 
 
 @pytest.mark.parametrize('name', ['../escape', '.hidden', 'a/b', 'x' * 101, 'space name', ''])
@@ -182,3 +191,31 @@ def test_a_report_name_that_cannot_be_a_file_name_is_refused(name):
         return
     with pytest.raises(CdfmcOptionError, match='report_name must be 1 to 100 letters'):
         report_target(options, 'cdfmc_deploy')
+
+
+def test_check_mode_is_skipped_and_a_device_whose_rollback_failed_is_an_error(tmp_path):
+    pending = dict(DEPLOYED['deployed'][0], state='pending')
+    cases, suite = parsed(deploy_report({'changed': True, 'deployed': [pending]}, 'all', '-'), tmp_path)
+    assert cases['10.10.6.104'][0] == SKIPPED and suite.skipped == 1
+    half = dict(DEPLOYED['deployed'][2], rollback={'job': None, 'state': 'failed', 'message': 'not rolled back: x'})
+    cases, _suite = parsed(deploy_report({'failed': True, 'deployed': [half]}, 'all', '-'), tmp_path)
+    assert cases['fw-ha'][:2] == (ERROR, 'its rollback did not succeed: not rolled back: x')
+
+
+def test_a_refused_rollback_names_the_devices_not_sent_and_an_empty_failed_wait_is_one_error(tmp_path):
+    result = {'failed': True, 'refused': [{'name': 'fw-2', 'id': 'd2', 'type': 'Device', 'reason': 'deploying'}],
+              'not_sent': [{'name': 'fw-1', 'id': 'd1', 'type': 'Device'}], 'unchanged': [], 'rolled_back': []}
+    cases, _suite = parsed(rollback_report(result, ['fw-1', 'fw-2'], '-'), tmp_path)
+    assert cases == {'fw-2': (ERROR, 'deploying', 'refused before the request'),
+                     'fw-1': (ERROR, 'not sent: another device was refused', 'not sent: another device was refused')}
+    cases, suite = parsed(wait_report({'failed': True, 'msg': 'login refused'}, '-', 'nightly'), tmp_path)
+    assert cases == {'nightly': (ERROR, 'login refused', 'no per-device result: the task failed as msg says')}
+
+
+def test_a_name_stays_the_same_however_long_the_message_is(tmp_path):
+    name = 'fw-' + 'n' * 150
+    short = parsed(deploy_report({'deployed': [dict(DEPLOYED['deployed'][1], name=name, message='x')]}, 'all', '-'),
+                   tmp_path)[0]
+    long = parsed(deploy_report({'deployed': [dict(DEPLOYED['deployed'][1], name=name, message='&' * 5000)]}, 'all',
+                                '-'), tmp_path)[0]
+    assert list(short) == list(long) == [name]

@@ -205,7 +205,7 @@ def test_an_answer_without_a_task_is_followed_through_the_new_rollback_job(clock
         {'deploymentJobId': 'job-3', 'deviceList': ['a']}]
     assert result['task'] is None and result['changed'] and not result['failed']
     assert [(r['state'], r['message']) for r in result['rolled_back']] == [('succeeded', 'job Deploy_Job_5: Deployed')]
-    assert clock.sleeps == [1.0] and 'out of date' in result['msg']  # read again after one poll_interval
+    assert clock.sleeps == [1.0, 1.0] and 'out of date' in result['msg']  # read again each poll_interval
 
 
 def test_a_rollback_job_never_seen_ending_is_unknown_at_the_timeout(clock):
@@ -256,7 +256,8 @@ def test_undoing_a_failed_deployment_rolls_back_what_changed_and_names_what_coul
                                                     {'deploymentJobId': 'job-2', 'deviceList': ['c']}]
     assert [found[key]['state'] for key in ('a', 'c', 'ha', 'd')] == ['unknown', 'unknown', 'unknown', 'failed']
     assert found['d']['message'].startswith('not rolled back: it has no configuration before job Deploy_Job_9')
-    assert message.startswith('(on_failure: rollback) could not roll back ftd-a: the rollback job was not seen')
+    assert message.startswith('(on_failure: rollback) could not roll back ftd-a: the rollback had not ended when the '
+                              'timeout came and may still end')
 
 
 def test_undoing_waits_for_this_deployment_to_be_listed_and_never_takes_an_earlier_one(clock):
@@ -306,3 +307,23 @@ def test_each_device_s_own_rollback_job_is_followed_when_fmc_makes_one_per_entry
     assert [(r['name'], r['state'], r['message']) for r in result['rolled_back']] == [
         ('ftd-a', 'succeeded', 'job Deploy_Job_3: Deployed'), ('ftd-b', 'failed', 'job Deploy_Job_4: Deployed')]
     assert result['failed'] and clock.sleeps == []  # both seen at the first read: no waiting out the timeout
+
+
+def test_a_pair_is_changed_when_one_member_is_and_a_zone_less_old_job_is_never_this_deployment(clock):
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import Plan, changed_devices
+    plan = Plan([HA, A], {}, [], force=True)
+    task = {'state': 'failed', 'status': 'FAILED', 'sub_tasks': [
+        {'target_id': 'm1', 'state': 'succeeded', 'status': 'SUCCEEDED'},
+        {'target_id': 'm2', 'state': 'failed', 'status': 'FAILED'},
+        {'target_id': 'a', 'state': 'failed', 'status': 'FAILED'}]}
+    assert changed_devices(plan, task) == [HA]
+    since_ms = int(clock.now() * 1000)
+    # A time without a zone may be 14 hours off: a day-old job is not this deployment whatever its zone.
+    old = dict(job(7, a='SUCCEEDED'), startTime=iso(clock.now() - 24 * 3600).rstrip('Z'))
+    found, _message = undo_deployment(_undo_worker(clock, FakeFmc([job(1, a='SUCCEEDED'), old])), [A],
+                                      (since_ms, {'job-1'}), 1)
+    assert 'did not show this deployment' in found['a']['message']
+    recent = dict(job(9, a='SUCCEEDED'), startTime=iso(clock.now()).rstrip('Z'))
+    fmc = FakeFmc([job(1, a='SUCCEEDED'), old, recent], answer={})
+    undo_deployment(_undo_worker(clock, fmc), [A], (since_ms, {'job-1', 'job-7'}), 1)
+    assert fmc.sent[0][2]['rollbackDeviceList'] == [{'deploymentJobId': 'job-1', 'deviceList': ['a']}]

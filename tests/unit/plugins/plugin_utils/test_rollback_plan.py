@@ -115,7 +115,7 @@ def test_the_current_configuration_is_the_newest_job_that_succeeded_a_failed_one
     ([job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED'), job(3, a='DEPLOYING', running=True)], Selector(PREVIOUS, None),
      'it is deploying (job Deploy_Job_3)'),
     ([job(1, a='SUCCEEDED'), job(2, 'ROLLBACK', a='SUCCEEDED'), job(3, a='SUCCEEDED')], Selector(PREVIOUS, None),
-     'came from job Deploy_Job_2, a ROLLBACK job'),
+     'came from job Deploy_Job_2, a job of type ROLLBACK'),
 ])
 def test_a_device_with_nothing_to_return_to_is_refused_saying_why(items, selector, reason):
     kind, _target, why = chosen(A, items, selector)
@@ -140,7 +140,7 @@ def test_a_device_left_so_by_a_rollback_is_unchanged_as_fmc_allows_another_only_
     assert report['job']['id'] == 'job-3' and 'only after a deployment' in report['message']
     # After a new deployment, the device can be rolled back again (to the configuration before it).
     kind, target, reason = chosen(A, items + [job(5, a='SUCCEEDED')])
-    assert (kind, target) == (REFUSED, 'job-3') and 'came from job Deploy_Job_3, a ROLLBACK job' in reason
+    assert (kind, target) == (REFUSED, 'job-3') and 'came from job Deploy_Job_3, a job of type ROLLBACK' in reason
     assert chosen(A, items + [job(5, a='SUCCEEDED'), job(6, a='SUCCEEDED')])[:2] == (ROLL_BACK, 'job-5')
 
 
@@ -214,7 +214,7 @@ def test_hostile_job_history_orders_zone_less_times_and_refuses_what_cannot_be_n
     odd = [item for item in odd if isinstance(item, dict)]
     filtered = [allowed(item) for item in odd if isinstance(item['deviceList'], list)]
     kind, _target, reason = chosen(A, odd, Selector(JOB_ID, 'job-1'), filtered)
-    assert kind == REFUSED and 'job Deploy_Job_1 is a UNKNOWN job, not a deployment' in reason
+    assert kind == REFUSED and 'job Deploy_Job_1 is a job of type UNKNOWN, not a deployment' in reason
     assert chosen(A, odd, filtered=filtered)[:2] == (ROLL_BACK, 'job-2')  # the junk list of job 3 is no part
     typeless = [job(1, a='SUCCEEDED'), dict(job(2, a='SUCCEEDED'), jobType=None), job(3, a='SUCCEEDED')]
     kind, _target, reason = chosen(A, typeless, filtered=[allowed(item) for item in typeless])
