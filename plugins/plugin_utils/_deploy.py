@@ -250,7 +250,8 @@ class Deployment:
                 raise DeployFailed(refusal)
             if self.settings.on_failure == 'rollback' and not self._history:
                 raise DeployFailed('on_failure: rollback, but %s has no deployment job history, so no rollback (it '
-                                   'needs FMC 6.7 or later, or cdFMC); nothing was deployed' % self.client.settings.server)
+                                   'needs FMC 6.7 or later, or cdFMC); nothing was deployed'
+                                   % self.client.settings.server)
             if self.run.check_mode:
                 return plan, diff, None
             outcome = self._send(plan)
@@ -382,7 +383,8 @@ def _waited(deployment, plan, task_id):
     result = {'task': task, 'deployed': device_reports(plan, task, plan.version()), 'failed': waited['failed'],
               'msg': outcome_message(plan, task, waited)}
     if settings.on_failure == 'rollback' and task['terminal'] and task['state'] != SUCCEEDED:
-        rollback = Rollback(deployment.run, settings.wait_settings, deployment.client, undo_deadline(deployment.deadline))
+        rollback = Rollback(deployment.run, settings.wait_settings, deployment.client,
+                            undo_deadline(deployment.deadline))
         found, message = undo_deployment(rollback, changed_devices(plan, task),
                                          (deployment.requested_ms, deployment.known_jobs), settings.settle_timeout)
         for report in result['deployed']:

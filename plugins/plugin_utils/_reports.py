@@ -227,7 +227,8 @@ def not_reached(result, named):
 
 
 def _job_text(job):
-    return '%s (%s)%s' % (job.get('name') or '-', job.get('id') or '-', ' "%s"' % job['note'] if job.get('note') else '')
+    note = ' "%s"' % job['note'] if job.get('note') else ''
+    return '%s (%s)%s' % (job.get('name') or '-', job.get('id') or '-', note)
 
 
 def _rollback_text(rollback):
@@ -247,7 +248,8 @@ def _deployed_case(device, result, task):
     rollback = device.get('rollback')
     outcome, message = outcome_of(device.get('state'), result), device.get('message')
     if rollback and rollback.get('state') != SUCCEEDED:
-        outcome, message = ERROR, 'its rollback did not succeed: %s' % (rollback.get('message') or rollback.get('state'))
+        outcome = ERROR
+        message = 'its rollback did not succeed: %s' % (rollback.get('message') or rollback.get('state'))
     if outcome == SKIPPED:
         message = 'not waited for (check mode, or wait: false)'
     out = [_device_line(device), 'state: %s' % device.get('state'), 'version: %s' % device.get('version'),

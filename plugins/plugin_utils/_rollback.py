@@ -124,7 +124,8 @@ def _job_id(value):
     """The job_id option, checked: the id of a job, as it stands in a request's body."""
     text = str(value).strip()
     if not text or len(text) > 128 or any(ord(char) < 33 for char in text):
-        raise CdfmcOptionError('job_id must be the id of a job of FMC\'s deployment history, got "%s"' % shown(value, 60))
+        raise CdfmcOptionError('job_id must be the id of a job of FMC\'s deployment history, got "%s"'
+                               % shown(value, 60))
     return text
 
 

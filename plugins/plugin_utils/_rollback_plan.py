@@ -26,7 +26,13 @@ __metaclass__ = type
 import collections
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import PENDING, RUNNING, SUCCEEDED, UNKNOWN, is_partial_success
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
+    PENDING,
+    RUNNING,
+    SUCCEEDED,
+    UNKNOWN,
+    is_partial_success,
+)
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import names, sub_tasks_by_device
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK, epoch_ms
 
