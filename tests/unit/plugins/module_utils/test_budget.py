@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import FLIGHT_RECHECK, TICKET_SLACK, RequestBudget
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import FLIGHT_RECHECK, FLIGHT_SLACK, RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from support import FakeClock, connection_settings
@@ -84,46 +84,16 @@ def test_other_servers_have_their_own_budget(tmp_path):
     assert start_times(budget(tmp_path, clock, per_minute=2), clock, 1) == [1061.0]
 
 
-def test_tickets_are_served_in_the_order_they_were_taken_across_processes(tmp_path):
+def test_turns_are_reserved_in_the_order_they_were_asked_for_across_processes(tmp_path):
     clock = FakeClock()
     first, second = budget(tmp_path, clock, per_minute=20), budget(tmp_path, clock, per_minute=20)
     start_times(first, clock, 1)  # the burst (1 at 20 a minute) is used up
-    a = first._update(None, first._join)
-    b = second._update(None, second._join)
-    assert a['wake'] == pytest.approx(1000.0 + first.interval)
-    assert b['wake'] == pytest.approx(a['wake'] + first.interval)
-    # b looks first, when a's turn has come: it is not b's, since a is ahead in line.
-    clock.ticks = a['wake']
-    second._update(None, lambda state: second._claim(state, b))
-    assert b['wake'] == pytest.approx(a['wake'] + first.interval)
-    first._update(None, lambda state: first._claim(state, a))
-    assert a['wake'] is None
-    clock.ticks = b['wake']
-    second._update(None, lambda state: second._claim(state, b))
-    assert b['wake'] is None
-
-
-def test_a_ticket_whose_holder_is_dead_or_gone_is_given_up(tmp_path):
-    clock = FakeClock()
-    dead = set()
-    stuck = budget(tmp_path, clock, per_minute=20, alive=lambda pid: pid not in dead)
-    start_times(stuck, clock, 1)
-    held = stuck._update(None, stuck._join)  # this holder never comes back for its ticket
-    other = budget(tmp_path, clock, per_minute=20)
-    before = clock.ticks
-    start_times(other, clock, 1)
-    # Its ticket lived until its turn was due plus the slack; then the next in line went, within one interval.
-    expired = held['wake'] + TICKET_SLACK
-    assert expired <= clock.ticks <= expired + other.interval
-    # A dead holder's ticket goes at once (processes are told apart by pid: the test fakes a second one).
-    dead.add(4242)
-    state = json.loads(state_file(tmp_path).read_text())
-    state['queue'] = [[999, 4242, clock.ticks + 3600]]
-    state_file(tmp_path).write_text(json.dumps(state))
-    checker = budget(tmp_path, clock, per_minute=20, alive=lambda pid: pid not in dead)
-    before = clock.ticks
-    start_times(checker, clock, 1)
-    assert clock.ticks - before <= checker.interval + 0.01
+    forever = clock.deadline()
+    a, _held = first.store.reserve(forever, first.interval, 0.0, 3600)
+    b, _held = second.store.reserve(forever, second.interval, 0.0, 3600)
+    assert a == pytest.approx(first.interval) and b == pytest.approx(a + first.interval)
+    # The next request, from either, comes after both.
+    assert start_times(first, clock, 1) == [pytest.approx(1000.0 + b + first.interval)]
 
 
 def test_a_429_holds_every_process_off(tmp_path):
@@ -181,10 +151,13 @@ def test_requests_in_flight_are_capped_across_processes(tmp_path):
 def test_a_request_killed_in_flight_frees_its_place_after_its_bound(tmp_path):
     clock = FakeClock()
     holder = budget(tmp_path, clock, concurrent=1, request_timeout=10)
-    holder._update(None, holder._join)  # claimed at once, and never left: as if killed mid-request
+    killed = holder.request()
+    killed.__enter__()  # a slot taken and never given back: as if killed mid-request
     before = clock.ticks
-    start_times(budget(tmp_path, clock, concurrent=1), clock, 1)
-    assert 10 <= clock.ticks - before <= 10 + 5 + 2 * FLIGHT_RECHECK
+    other = budget(tmp_path, clock, concurrent=1)
+    start_times(other, clock, 1)
+    # Free at its bound; the other request asks every FLIGHT_RECHECK, each time for a new turn on the pace.
+    assert 10 + FLIGHT_SLACK <= clock.ticks - before <= 10 + FLIGHT_SLACK + other.interval + FLIGHT_RECHECK
 
 
 def test_the_recent_rate_is_a_share_of_the_budget(tmp_path):
