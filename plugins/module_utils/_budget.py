@@ -1,21 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A request budget per server: a smooth pace, turns in the order they were asked for, a cap on requests in
-flight; kept in a store that makes each operation atomic (here a small file per server, shared by every process of
-this user on this host). FMC allows about 120 requests a minute and 10 connections per source address.
+"""A request budget per server (FMC allows about 120 requests a minute and 10 connections per source address):
+a smooth pace, turns in the order they were asked for, a cap in flight, kept in a store that makes each operation
+atomic; by default a small file per server shared by this user's processes on this host. No secret is stored.
 
-- The pace is GCRA (a token bucket in virtual-scheduling form): one theoretical arrival time, ``tat``. The one
-  operation, ``reserve``, gives a request the next start and moves ``tat`` one interval on; the request sleeps
-  until that start outside any lock, so the order of reservations is the order of turns. A small burst starts at
-  once, the rest evenly: no 61 s (60 and a margin for network delay) ever holds more than ``per_minute`` starts.
-  A 429 pushes ``tat`` on by its Retry-After (at most 120 s).
-- In flight, a set of slots, each with its bound: free once the bound has passed (a stopped holder) or its holder
-  is dead. A start that finds every slot taken is given up, and the request reserves again a moment later.
-
-A store's operations read its own clock (injected: the host's monotonic one for the file; Redis's for Redis)
-and take and give seconds from then: ``reserve(deadline, interval, tolerance, reach) -> (wait, held)``,
-``hold(deadline, seconds, tolerance)``, ``take_slot(deadline, seconds, cap) -> slot or None``,
+The pace is GCRA: one theoretical arrival time (``tat``). ``reserve`` gives a request the next start and moves
+``tat`` one interval on; the request sleeps until then outside any lock, so the order of reservations is the order
+of turns. A small burst starts at once, then one per interval: no 61 s (60 and a margin for network delay) holds
+more than ``per_minute`` starts. A 429 pushes ``tat`` on by its Retry-After (at most 120 s). In flight: slots, each
+free once its bound has passed (a stopped holder) or its holder is dead; a start that finds none free is given up.
+A store reads its own clock and speaks in seconds from then: ``reserve(deadline, interval, tolerance, reach) ->
+(wait, held)``, ``hold(deadline, seconds, tolerance)``, ``take_slot(deadline, seconds, cap) -> slot or None``,
 ``free_slot(deadline, slot)``, ``load() -> recent starts``; ``deadline`` bounds the wait for the store itself.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
@@ -66,21 +62,17 @@ def _number(value, default):
     return value if usable else default
 
 
-def _decayed(count, when, now):
-    """A count of starts as of ``when``, as it stands ``now`` (decaying over RATE_SPAN)."""
-    return min(max(0.0, count), 1e6) * math.exp(-max(0.0, now - when) / RATE_SPAN)
+def _decayed(rate, now):
+    """A [count, when] of starts as it stands ``now`` (decaying over RATE_SPAN); 0 for anything else."""
+    count, when = rate if isinstance(rate, list) and len(rate) == 2 else (0.0, now)
+    return min(max(0.0, _number(count, 0.0)), 1e6) * math.exp(-max(0.0, now - _number(when, now)) / RATE_SPAN)
 
 
 class RequestBudget:
-    """At most ``per_minute`` request starts in any 60 s and ``concurrent`` in flight, per server, in turn.
-
-    ``settings`` (ConnectionSettings) name the server, ``max_requests_per_minute``, ``max_concurrent_requests``
-    and ``request_timeout`` (which bounds how long a request holds its slot). ``request(deadline)`` is a context
-    manager around one HTTP request: it waits on the Deadline, and a stopping run ends the wait. ``hold(seconds)``
-    makes every process wait (after a 429). ``clock`` (a Clock) must be comparable across processes (the monotonic
-    clock is, on one host). ``store`` keeps the state (by default a FileStore in ``directory``, which tells
-    ``warn`` once when it cannot be used and this process goes on with a budget of its own).
-    """
+    """At most ``per_minute`` request starts in any 60 s and ``concurrent`` in flight, per server, in turn, for
+    ``settings`` (ConnectionSettings; ``request_timeout`` bounds a slot). ``request(deadline)`` is a context manager
+    around one HTTP request; ``hold(seconds)`` makes every process wait (after a 429). ``store`` keeps the state: by
+    default a FileStore in ``directory`` on ``clock``'s monotonic time, telling ``warn`` when it cannot be used."""
 
     def __init__(self, settings, directory=None, clock=None, warn=None, window=WINDOW, alive=_alive, store=None):
         self.per_minute = int(settings.max_requests_per_minute)
@@ -143,20 +135,17 @@ class RequestBudget:
 
 
 class FileStore:
-    """The budget's state for one server in a private file (through the shared-file helper), each operation one
-    short section under its lock, on ``clock``'s monotonic time; once the file cannot be used, in memory.
-
-    The state: ``tat``, ``held`` (until when a 429 holds every request off), ``rate`` ([starts, when], the starts
-    decaying over RATE_SPAN) and ``slots`` ({token: [pid, bound]}). ``warn`` is told once when the file was damaged
-    and replaced, and once when this process goes on alone.
-    """
+    """The budget's state in a private file (the shared-file helper), each operation one short section under its
+    lock, on ``clock``'s monotonic time; in memory once the file cannot be used (``warn`` is told, as when it was
+    damaged). ``tat``; ``held``: until when a 429 holds every request off; ``rate``: [starts decaying over RATE_SPAN,
+    when]; ``slots``: {token: [pid, bound]}."""
 
     def __init__(self, directory, key, clock, warn=None, alive=_alive):
         self.directory, self._path = directory, os.path.join(directory, '%s.pace' % key)
         self._clock, self._warn, self._alive = clock.monotonic, warn, alive
         self._thread_lock = threading.Lock()  # the state in memory, and the warnings, are this process's
         self._own, self._repaired, self._tokens = None, False, itertools.count()
-        self._rate = (0.0, 0.0)  # the recent starts as last seen: (count, when)
+        self._rate = None  # the recent starts as last seen: [count, when]
 
     def reserve(self, deadline, interval, tolerance, reach):
         """(wait, held): seconds until the next start on the pace, reserved when they are no more than ``reach``;
@@ -164,12 +153,11 @@ class FileStore:
         def change(state, now):
             tat = min(_number(state.get('tat'), now), now + tolerance + AHEAD)
             wait = max(0.0, tat - tolerance - now)
-            rate = state.get('rate') if isinstance(state.get('rate'), list) and len(state['rate']) == 2 else [0, now]
-            count = _decayed(_number(rate[0], 0.0), _number(rate[1], now), now)
+            count = _decayed(state.get('rate'), now)
             if wait <= reach:
                 tat, count = max(tat, now) + interval, count + 1
-            state.update(tat=tat, rate=[count, now])
-            self._rate = (count, now)
+            self._rate = state['rate'] = [count, now]
+            state['tat'] = tat
             return wait, _number(state.get('held'), now) > now
         return self._apply(deadline, change)
 
@@ -195,21 +183,17 @@ class FileStore:
 
     def load(self):
         """The recent starts (decaying over RATE_SPAN) as this process last saw them."""
-        return _decayed(self._rate[0], self._rate[1], self._clock())
+        return _decayed(self._rate, self._clock())
 
     def _slots(self, state, now):
-        """The slots of ``state`` still held (each holder looked up once), put back into it."""
-        slots, living = {}, {}
-        found = state.get('slots')
-        for token, entry in found.items() if isinstance(found, dict) else ():
-            if isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int and _number(entry[1], now) > now:
-                pid = entry[0]
-                if pid not in living:
-                    living[pid] = pid == os.getpid() or pid > 0 and self._alive(pid)
-                if living[pid]:
-                    slots[token] = entry
-        state['slots'] = slots
-        return slots
+        """The slots of ``state`` still held (their bound to come, their holder alive), put back into it."""
+        found = state.get('slots') if isinstance(state.get('slots'), dict) else {}
+        state['slots'] = dict((token, entry) for token, entry in found.items() if self._held(entry, now))
+        return state['slots']
+
+    def _held(self, entry, now):
+        pid = entry[0] if isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int else 0
+        return pid > 0 and _number(entry[1], now) > now and (pid == os.getpid() or self._alive(pid))
 
     def _apply(self, deadline, change):
         """``change(state, now)`` under the file's lock (read, changed, written whole), or to this process's own
@@ -222,23 +206,20 @@ class FileStore:
                         state = state or {}
                         result = change(state, self._clock())
                         write_state(self._path, json.dumps(state))
-                        self._said_repaired(problem)
+                        if problem and not self._repaired:
+                            self._repaired = self._tell('the request budget state was damaged and has been replaced '
+                                                        '(%s)' % problem)
                         return result
                 except SharedFileUnavailable as exc:
                     if deadline.expired:
                         raise CdfmcRequestError('the deadline came before the request budget\'s lock was free (%s)' % exc)
-                    self._go_alone(str(exc))
+                    self._own = {}
+                    self._tell('the request budget shared with other processes in %s cannot be used (%s); this '
+                               'process goes on with a budget of its own. If this lasts, look for a stopped process of '
+                               'this user, or remove what is not a regular private file there' % (self.directory, exc))
             return change(self._own, self._clock())
 
-    def _said_repaired(self, problem):
-        if problem and not self._repaired and self._warn is not None:
-            self._warn('cisco.cdfmc: the request budget state was damaged and has been replaced (%s)' % problem)
-        self._repaired = self._repaired or bool(problem)
-
-    def _go_alone(self, problem):
-        """From now on, a budget of this process alone (called with the thread lock held)."""
-        self._own = {}
+    def _tell(self, message):
         if self._warn is not None:
-            self._warn('cisco.cdfmc: the request budget shared with other processes in %s cannot be used (%s); '
-                       'this process goes on with a budget of its own. If this lasts, look for a stopped process '
-                       'of this user, or remove what is not a regular private file there' % (self.directory, problem))
+            self._warn('cisco.cdfmc: ' + message)
+        return True
