@@ -192,8 +192,8 @@ class FileStore:
         return state['slots']
 
     def _held(self, entry, now):
-        pid = entry[0] if isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int else 0
-        return pid > 0 and _number(entry[1], now) > now and (pid == os.getpid() or self._alive(pid))
+        pid = int(_number(entry[0], 0)) if isinstance(entry, list) and len(entry) == 2 else 0
+        return 0 < pid < 2 ** 31 and _number(entry[1], now) > now and (pid == os.getpid() or self._alive(pid))
 
     def _apply(self, deadline, change):
         """``change(state, now)`` under the file's lock (read, changed, written whole), or to this process's own

@@ -270,7 +270,7 @@ def test_a_foreign_state_is_replaced_by_a_sane_one(tmp_path):
     start_times(shared, clock, 1)
     state_file(tmp_path).write_text(json.dumps({
         'tat': 'soon', 'held': [1], 'rate': {'a': 1}, 'other': 1,
-        'slots': {'a': 'b', 'c': [0, 1e300], 'd': [True, 1e300], 'e': [os.getpid(), float('nan')], 'f': [1]}}))
+        'slots': {'a': 'b', 'c': [0, 1e300], 'd': [True, 1e300], 'g': [1e300, 1e300], 'e': [os.getpid(), float('nan')], 'f': [1]}}))
     assert start_times(shared, clock, 2) == [1000.0, 1000.0]  # no foreign slot holds the one place
     state = json.loads(state_file(tmp_path).read_text())
     assert state['slots'] == {} and isinstance(state['tat'], float) and state['rate'][0] == 2.0
