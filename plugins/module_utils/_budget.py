@@ -119,9 +119,10 @@ class RequestBudget:
         """Reserve a start and sleep until it; while the line reaches too far ahead, wait for it to be shorter."""
         reach = AHEAD - self.interval  # so that the pace itself never reaches more than AHEAD on
         while True:
-            wait, held = self.store.reserve(deadline, self.interval, self._tolerance, min(reach, deadline.left()))
+            limit = min(reach, deadline.left())  # what the store reserves within is what this waits for
+            wait, held = self.store.reserve(deadline, self.interval, self._tolerance, limit)
             cause = HOLD_OFF if held else TURN
-            if wait <= min(reach, deadline.left()):
+            if wait <= limit:
                 return self._sleep(deadline, wait, cause)
             self._sleep(deadline, max(wait - reach, 0.001), cause, wait)  # at least a step of a fake clock
 
