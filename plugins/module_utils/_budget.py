@@ -1,24 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A request budget per server, shared by every process of this user on this host: a smooth pace, a fair
-order, and a cap on requests in flight.
+"""A request budget per server (FMC allows about 120 requests a minute and 10 connections per source address):
+a smooth pace, turns in the order they were asked for, a cap in flight, kept in a store that makes each operation
+atomic; by default a small file per server shared by this user's processes on this host. No secret is stored.
 
-FMC limits clients per source address (about 120 requests a minute, 10 connections). The forks of a run, and
-the threads of each, share one small state file per server (through the shared-file helper):
-
-- the pace is GCRA, the virtual-scheduling form of a token bucket: one theoretical arrival time (``tat``); a
-  request may start once ``now >= tat - tolerance``, and moves ``tat`` one interval on. A small burst is let
-  out at once, the rest spread evenly, so that no 60 s (plus a margin for network delay) ever holds more than
-  ``per_minute`` requests. A 429 pushes ``tat`` on by its Retry-After (never more than 120 s);
-- the order is tickets (flock is not first come, first served): a request takes the next ticket and starts
-  when it is first in line. A ticket expires when its holder dies, or does not come back for it a few seconds
-  after its turn (a stopped process);
-- at most ``concurrent`` requests are in flight: one entry each, dropped when the request ends, when its
-  holder dies, or after the request's own bound.
-
-A waiter sleeps until its turn is due and looks again only then; only while the in-flight cap binds does it
-look every quarter second. No secret is in a file name or content.
+The pace is GCRA: one theoretical arrival time (``tat``). ``reserve`` gives a request the next start and moves
+``tat`` one interval on; the request sleeps until then outside any lock, so the order of reservations is the order
+of turns. A small burst starts at once, then one per interval: no 61 s (60 and a margin for network delay) holds
+more than ``per_minute`` starts. A 429 pushes ``tat`` on by its Retry-After (at most 120 s). In flight: slots, each
+free once its bound has passed (a stopped holder) or its holder is dead; a start that finds none free is given up.
+A store reads its own clock and speaks in seconds from then: ``reserve(deadline, interval, tolerance, reach) ->
+(wait, held)``, ``hold(deadline, seconds, tolerance)``, ``take_slot(deadline, seconds, cap) -> slot or None``,
+``free_slot(deadline, slot)``, ``load() -> recent starts``; ``deadline`` bounds the wait for the store itself.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
@@ -30,6 +24,7 @@ __metaclass__ = type
 
 import contextlib
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -39,28 +34,19 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTE
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import RETRY_AFTER_CAP
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
-    SharedFileUnavailable,
-    locked,
-    private_directory,
-    read_state,
-    write_state,
-)
+    SharedFileUnavailable, locked, private_directory, read_state, write_state)
 
-# A request counts a little longer than the window: the server sees it after network delay.
-WINDOW = 60.0 + 1.0
-# A ticket whose holder has not come back this long after its turn was due is given up (a stopped process).
-TICKET_SLACK = 5.0
-# An entry in flight outlives its request's own bound by this much at most (a holder killed mid-request).
-FLIGHT_SLACK = 5.0
-# How often a waiter looks while the in-flight cap binds (another process's request may end at any time).
-FLIGHT_RECHECK = 0.25
-# The recent request rate: a count that decays over this many seconds (about the requests of the last half minute).
-RATE_SPAN = 30.0
+WINDOW = 60.0 + 1.0  # a request counts a little longer than the window: the server sees it after network delay
+AHEAD = RETRY_AFTER_CAP  # no hold, nor line of reservations, reaches further ahead: what does is damage
+FLIGHT_SLACK = 5.0  # a slot outlives its request's own bound by this much (a holder stopped mid-request)
+FLIGHT_RECHECK = 0.25  # how soon a request that found every slot taken asks again
+RATE_SPAN = 30.0  # the recent rate: starts counted with a weight that decays over this many seconds
+TURN = 'its turn in the request budget (max_requests_per_minute)'
+HOLD_OFF = 'the end of the hold-off the server asked for (HTTP 429)'
+IN_FLIGHT = 'a request in flight to end (max_concurrent_requests)'
 
 
 def _alive(pid):
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -70,38 +56,25 @@ def _alive(pid):
     return True
 
 
+def _number(value, default):
+    """``value`` when it is a finite number (whatever a file says), else ``default``."""
+    usable = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return value if usable else default
+
+
 def _decayed(rate, now):
-    """A [count, when] rate as it stands now (the count decays over RATE_SPAN); 0 for anything else."""
-    if not (isinstance(rate, list) and len(rate) == 2 and all(isinstance(x, (int, float)) for x in rate)):
-        return 0.0
-    return max(0.0, rate[0]) * math.exp(-max(0.0, now - rate[1]) / RATE_SPAN)
-
-
-def _entries(value, now, alive):
-    """The [ticket, pid, until] entries of a list that are still valid (each process looked up once)."""
-    entries, living = [], {}
-    for entry in value if isinstance(value, list) else []:
-        if isinstance(entry, list) and len(entry) == 3 and all(isinstance(x, (int, float)) for x in entry):
-            pid = int(entry[1])
-            if pid not in living:
-                living[pid] = alive(pid)
-            if entry[2] > now and living[pid]:
-                entries.append(entry)
-    return entries
+    """A [count, when] of starts as it stands ``now`` (decaying over RATE_SPAN); 0 for anything else."""
+    count, when = rate if isinstance(rate, list) and len(rate) == 2 else (0.0, now)
+    return min(max(0.0, _number(count, 0.0)), 1e6) * math.exp(-max(0.0, now - _number(when, now)) / RATE_SPAN)
 
 
 class RequestBudget:
-    """At most ``per_minute`` request starts in any 60 s and ``concurrent`` in flight, per server, in turn.
+    """At most ``per_minute`` request starts in any 60 s and ``concurrent`` in flight, per server, in turn, for
+    ``settings`` (ConnectionSettings; ``request_timeout`` bounds a slot). ``request(deadline)`` is a context manager
+    around one HTTP request; ``hold(seconds)`` makes every process wait (after a 429). ``store`` keeps the state: by
+    default a FileStore in ``directory`` on ``clock``'s monotonic time, telling ``warn`` when it cannot be used."""
 
-    ``settings`` (ConnectionSettings) name the server, ``max_requests_per_minute``, ``max_concurrent_requests``
-    and ``request_timeout`` (which bounds how long a request holds its place in flight).
-    ``request(deadline)`` is a context manager around one HTTP request: it waits on the Deadline, and a stopping
-    run ends the wait. ``hold(seconds)`` makes every process wait (after a 429). ``clock`` (a Clock) must be
-    comparable across processes (the monotonic clock is, on one host). ``warn`` is told once when the shared file
-    cannot be used and this process goes on with a budget of its own.
-    """
-
-    def __init__(self, settings, directory=None, clock=None, warn=None, window=WINDOW, alive=_alive):
+    def __init__(self, settings, directory=None, clock=None, warn=None, window=WINDOW, alive=_alive, store=None):
         self.per_minute = int(settings.max_requests_per_minute)
         self.concurrent = int(settings.max_concurrent_requests)
         self.burst = max(1, self.per_minute // 20)
@@ -109,131 +82,145 @@ class RequestBudget:
         self.interval = window / (self.per_minute - self.burst) if self.per_minute > self.burst else window * 1.01
         self._tolerance = (self.burst - 1) * self.interval
         self.clock = clock or SYSTEM_CLOCK
-        self._clock, self._warn, self._alive = self.clock.monotonic, warn, alive
-        self._flight_bound = settings.request_timeout + FLIGHT_SLACK
-        self._directory = directory or private_directory()
+        self._request_timeout = settings.request_timeout
         key = hashlib.sha256(settings.server.encode('utf-8')).hexdigest()[:32]
-        self._state_path = os.path.join(self._directory, '%s.pace' % key)
-        self._lock_path = os.path.join(self._directory, '%s.pace.lock' % key)
-        self._thread_lock = threading.Lock()
-        self._own_state = None  # the budget of this process alone, once the shared file cannot be used
-        self._repaired = False
-        self._rate = (0.0, self._clock())  # the recent rate as last seen: (count, when)
+        self.store = store or FileStore(directory or private_directory(), key, self.clock, warn, alive)
 
     def load(self):
         """This host's recent request rate to the server, as a share of ``per_minute`` (1.0: the whole budget)."""
-        count, at = self._rate
-        return count * math.exp(-max(0.0, self._clock() - at) / RATE_SPAN) * (60.0 / RATE_SPAN) / self.per_minute
+        return self.store.load() * (60.0 / RATE_SPAN) / self.per_minute
 
     @contextlib.contextmanager
     def request(self, deadline=None):
-        """Wait for this request's turn in the pace and a place in flight, and hold the place for the request."""
+        """Wait for this request's turn in the pace and a slot in flight, and hold the slot for the request."""
         deadline = deadline or Deadline(clock=self.clock)
-        ticket = self._update(deadline, self._join)
+        slot = self._turn(deadline)
         try:
-            while ticket['wake'] is not None:
-                if ticket['wake'] >= deadline.at:
-                    raise CdfmcRequestError('the deadline came before %s' % ticket['cause'])
-                if deadline.sleep(ticket['wake'] - self._clock()):
-                    raise CdfmcRequestError('interrupted while waiting for %s' % ticket['cause'])
-                self._update(deadline, lambda state: self._claim(state, ticket))
             yield
         finally:
-            self._update(deadline.unbounded(), lambda state: self._leave(state, ticket['number']))
+            self.store.free_slot(deadline.unbounded(), slot)
 
     def hold(self, seconds, deadline=None):
         """Make every process sharing this budget wait ``seconds`` (at most 120) before its next request."""
-        deadline = deadline or Deadline(clock=self.clock)
+        seconds = min(max(0.0, float(seconds)), RETRY_AFTER_CAP)
+        self.store.hold(deadline or Deadline(clock=self.clock), seconds, self._tolerance)
 
-        def hold_off(state):
-            now = self._clock()
-            until = now + min(max(0.0, float(seconds)), RETRY_AFTER_CAP)
-            state['tat'] = max(self._tat(state, now), until + self._tolerance)
-            state['held'] = until  # only to say why a request waits
-        self._update(deadline, hold_off)
+    def _turn(self, deadline):
+        """Reserve a start, sleep until it, take a slot; a start that finds no slot free is given up."""
+        while True:
+            self._reserve(deadline)
+            seconds = deadline.cap(self._request_timeout) + FLIGHT_SLACK
+            slot = self.store.take_slot(deadline, seconds, self.concurrent)
+            if slot is not None:
+                return slot
+            self._sleep(deadline, FLIGHT_RECHECK, IN_FLIGHT)
 
-    def _tat(self, state, now):
-        """The theoretical arrival time, never more than the burst and 120 s ahead (whatever the file says)."""
-        tat = state.get('tat')
-        tat = tat if isinstance(tat, (int, float)) and not isinstance(tat, bool) else now
-        return min(max(tat, now - self._tolerance), now + self._tolerance + RETRY_AFTER_CAP)
+    def _reserve(self, deadline):
+        """Reserve a start and sleep until it; while the line reaches too far ahead, wait for it to be shorter."""
+        reach = AHEAD - self.interval  # so that the pace itself never reaches more than AHEAD on
+        while True:
+            limit = min(reach, deadline.left())  # what the store reserves within is what this waits for
+            wait, held = self.store.reserve(deadline, self.interval, self._tolerance, limit)
+            cause = HOLD_OFF if held else TURN
+            if wait <= limit:
+                return self._sleep(deadline, wait, cause)
+            self._sleep(deadline, max(wait - reach, 0.001), cause, wait)  # at least a step of a fake clock
 
-    def _join(self, state):
-        """Take the next ticket, and claim at once when it is first in line."""
-        number = state.get('next') if isinstance(state.get('next'), int) else 0
-        state['next'] = number + 1
-        now = self._clock()
-        state.setdefault('queue', []).append([number, os.getpid(), now + TICKET_SLACK])
-        ticket = {'number': number}
-        self._claim(state, ticket)
-        return ticket
+    @staticmethod
+    def _sleep(deadline, seconds, cause, needed=None):
+        """Sleep ``seconds``; a deadline before ``needed`` seconds (``seconds``), or a stop, ends the wait at once."""
+        if (seconds if needed is None else needed) >= deadline.left():
+            raise CdfmcRequestError('the deadline came before %s' % cause)
+        if deadline.sleep(seconds):
+            raise CdfmcRequestError('interrupted while waiting for %s' % cause)
 
-    def _claim(self, state, ticket):
-        """Start the request when its turn has come; else set when to look again (``wake``) and why."""
-        now = self._clock()
-        queue, flight = _entries(state.get('queue'), now, self._alive), _entries(state.get('flight'), now, self._alive)
-        tat = state['tat'] = self._tat(state, now)
-        mine = [index for index, entry in enumerate(queue) if entry[0] == ticket['number']]
-        if not mine:  # given up while this process was not looking (stopped): in line again, at the end
-            queue.append([ticket['number'], os.getpid(), now])
-            mine = [len(queue) - 1]
-        position = mine[0]
-        turn = max(now, tat - self._tolerance) + position * self.interval
-        if position == 0 and turn <= now and len(flight) < self.concurrent:
-            del queue[0]
-            flight.append([ticket['number'], os.getpid(), now + self._flight_bound])
-            state['tat'] = max(tat, now) + self.interval
-            state['rate'] = [_decayed(state.get('rate'), now) + 1, now]
-            ticket.update(wake=None, cause=None)
-        elif turn > now:
-            held = state.get('held')
-            ticket.update(wake=turn, cause='the end of the hold-off the server asked for (HTTP 429)'
-                          if isinstance(held, (int, float)) and held > now else
-                          'its turn in the request budget (max_requests_per_minute)')
-        else:
-            earliest_end = min(entry[2] for entry in flight)
-            ticket.update(wake=min(earliest_end, now + FLIGHT_RECHECK),
-                          cause='a request in flight to end (max_concurrent_requests)')
-        if ticket['wake'] is not None:
-            queue[position][2] = ticket['wake'] + TICKET_SLACK  # still coming back for it
-        state.update(queue=queue, flight=flight)
-        self._rate = (_decayed(state.get('rate'), now), now)
 
-    def _leave(self, state, number):
-        now = self._clock()
-        state['queue'] = [entry for entry in _entries(state.get('queue'), now, self._alive) if entry[0] != number]
-        state['flight'] = [entry for entry in _entries(state.get('flight'), now, self._alive) if entry[0] != number]
+class FileStore:
+    """The budget's state in a private file (the shared-file helper), each operation one short section under its
+    lock, on ``clock``'s monotonic time; in memory once the file cannot be used (``warn`` is told, as when it was
+    damaged). ``tat``; ``held``: until when a 429 holds every request off; ``rate``: [starts decaying over RATE_SPAN,
+    when]; ``slots``: {token: [pid, bound]}."""
 
-    def _update(self, deadline, change):
-        """Apply ``change(state)`` to the shared state under its lock (read, changed, written whole), or to this
-        process's own state once the shared file cannot be used; return what it returns."""
+    def __init__(self, directory, key, clock, warn=None, alive=_alive):
+        self.directory, self._path = directory, os.path.join(directory, '%s.pace' % key)
+        self._clock, self._warn, self._alive = clock.monotonic, warn, alive
+        self._thread_lock = threading.Lock()  # the state in memory, and the warnings, are this process's
+        self._own, self._repaired, self._tokens = None, False, itertools.count()
+        self._rate = None  # the recent starts as last seen: [count, when]
+
+    def reserve(self, deadline, interval, tolerance, reach):
+        """(wait, held): seconds until the next start on the pace, reserved when they are no more than ``reach``;
+        ``held`` is True while a 429 holds every request off."""
+        def change(state, now):
+            tat = min(_number(state.get('tat'), now), now + tolerance + AHEAD)
+            wait = max(0.0, tat - tolerance - now)
+            count = _decayed(state.get('rate'), now)
+            if wait <= reach:
+                tat, count = max(tat, now) + interval, count + 1
+            self._rate = state['rate'] = [count, now]
+            state['tat'] = tat
+            return wait, _number(state.get('held'), now) > now
+        return self._apply(deadline, change)
+
+    def hold(self, deadline, seconds, tolerance):
+        """Hold every request off for ``seconds``; after it, the pace goes on without a burst."""
+        def change(state, now):
+            state.update(held=now + seconds, tat=max(_number(state.get('tat'), now), now + seconds + tolerance))
+        self._apply(deadline, change)
+
+    def take_slot(self, deadline, seconds, cap):
+        """A slot in flight for ``seconds`` at most (its token), or None when ``cap`` slots are taken."""
+        def change(state, now):
+            slots = self._slots(state, now)
+            if len(slots) >= cap:
+                return None
+            token = '%d-%d' % (os.getpid(), next(self._tokens))
+            slots[token] = [os.getpid(), now + seconds]
+            return token
+        return self._apply(deadline, change)
+
+    def free_slot(self, deadline, slot):
+        self._apply(deadline, lambda state, now: self._slots(state, now).pop(slot, None))
+
+    def load(self):
+        """The recent starts (decaying over RATE_SPAN) as this process last saw them."""
+        return _decayed(self._rate, self._clock())
+
+    def _slots(self, state, now):
+        """The slots of ``state`` still held (their bound to come, their holder alive), put back into it."""
+        found = state.get('slots') if isinstance(state.get('slots'), dict) else {}
+        state['slots'] = dict((token, entry) for token, entry in found.items() if self._held(entry, now))
+        return state['slots']
+
+    def _held(self, entry, now):
+        pid = int(_number(entry[0], 0)) if isinstance(entry, list) and len(entry) == 2 else 0
+        return 0 < pid < 2 ** 31 and _number(entry[1], now) > now and (pid == os.getpid() or self._alive(pid))
+
+    def _apply(self, deadline, change):
+        """``change(state, now)`` under the file's lock (read, changed, written whole), or to this process's own
+        state once the file cannot be used; what it returns."""
         with self._thread_lock:
-            if self._own_state is None:
+            if self._own is None:
                 try:
-                    with locked(self._lock_path, deadline):
-                        state, problem = read_state(self._state_path)
+                    with locked(self._path + '.lock', deadline):
+                        state, problem = read_state(self._path)
                         state = state or {}
-                        result = change(state)
-                        self._write(state, problem)
+                        result = change(state, self._clock())
+                        write_state(self._path, json.dumps(state))
+                        if problem and not self._repaired:
+                            self._repaired = self._tell('the request budget state was damaged and has been replaced '
+                                                        '(%s)' % problem)
                         return result
                 except SharedFileUnavailable as exc:
-                    if deadline is not None and deadline.expired:
+                    if deadline.expired:
                         raise CdfmcRequestError('the deadline came before the request budget\'s lock was free (%s)' % exc)
-                    self._go_alone(str(exc))
-            return change(self._own_state)
+                    self._own = {}
+                    self._tell('the request budget shared with other processes in %s cannot be used (%s); this '
+                               'process goes on with a budget of its own. If this lasts, look for a stopped process of '
+                               'this user, or remove what is not a regular private file there' % (self.directory, exc))
+            return change(self._own, self._clock())
 
-    def _write(self, state, problem):
-        write_state(self._state_path, json.dumps(state))
-        if problem and not self._repaired:
-            self._repaired = True
-            if self._warn is not None:
-                self._warn('cisco.cdfmc: the request budget state was damaged and has been replaced (%s)' % problem)
-
-    def _go_alone(self, problem):
-        """From now on, a budget of this process alone (called with the thread lock held)."""
-        if self._own_state is None:
-            self._own_state = {}
-            if self._warn is not None:
-                self._warn('cisco.cdfmc: the request budget shared with other processes in %s cannot be used (%s); '
-                           'this process goes on with a budget of its own. If this lasts, look for a stopped process '
-                           'of this user, or remove what is not a regular private file there' % (self._directory, problem))
+    def _tell(self, message):
+        if self._warn is not None:
+            self._warn('cisco.cdfmc: ' + message)
+        return True

@@ -8,6 +8,7 @@ import fcntl
 import json
 import multiprocessing
 import os
+import signal
 import stat
 import threading
 import time
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import FLIGHT_RECHECK, TICKET_SLACK, RequestBudget
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import AHEAD, FLIGHT_RECHECK, FLIGHT_SLACK, RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from support import FakeClock, connection_settings
@@ -77,6 +78,33 @@ def test_never_more_than_the_budget_in_any_window(tmp_path_factory, gaps, per_mi
     assert max_in_any_window(times) <= per_minute
 
 
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(st.tuples(st.floats(min_value=0, max_value=3, allow_nan=False),
+                                st.sampled_from(['reserve', 'reserve', 'reserve', 'hold']),
+                                st.floats(min_value=0, max_value=30, allow_nan=False)), min_size=1, max_size=150),
+       per_minute=st.integers(min_value=1, max_value=40))
+def test_reservations_in_the_file_store_keep_the_pace_holds_and_order(tmp_path_factory, steps, per_minute):
+    # Reservations made faster than the pace, as waiting requests make them, from two budgets on one file.
+    clock = FakeClock()
+    directory = tmp_path_factory.mktemp('store')
+    budgets = [budget(directory, clock, per_minute=per_minute) for _budget in range(2)]
+    starts, held_until = [], 0.0
+    for index, (gap, operation, seconds) in enumerate(steps):
+        clock.ticks += gap
+        shared = budgets[index % 2]
+        if operation == 'hold':
+            shared.hold(seconds)
+            held_until = max(held_until, clock.ticks + seconds)
+            continue
+        reach = AHEAD - shared.interval
+        wait, _held = shared.store.reserve(clock.deadline(), shared.interval, shared._tolerance, reach)
+        if wait <= reach:
+            starts.append(clock.ticks + wait)
+            assert starts[-1] >= held_until - 1e-6  # a 429's hold holds every reservation made after it
+    assert starts == sorted(starts)  # the order of reservations is the order of turns
+    assert not starts or max_in_any_window(starts) <= per_minute
+
+
 def test_other_servers_have_their_own_budget(tmp_path):
     clock = FakeClock()
     start_times(budget(tmp_path, clock, per_minute=2), clock, 1)  # its burst is used up
@@ -84,46 +112,16 @@ def test_other_servers_have_their_own_budget(tmp_path):
     assert start_times(budget(tmp_path, clock, per_minute=2), clock, 1) == [1061.0]
 
 
-def test_tickets_are_served_in_the_order_they_were_taken_across_processes(tmp_path):
+def test_turns_are_reserved_in_the_order_they_were_asked_for_across_processes(tmp_path):
     clock = FakeClock()
     first, second = budget(tmp_path, clock, per_minute=20), budget(tmp_path, clock, per_minute=20)
     start_times(first, clock, 1)  # the burst (1 at 20 a minute) is used up
-    a = first._update(None, first._join)
-    b = second._update(None, second._join)
-    assert a['wake'] == pytest.approx(1000.0 + first.interval)
-    assert b['wake'] == pytest.approx(a['wake'] + first.interval)
-    # b looks first, when a's turn has come: it is not b's, since a is ahead in line.
-    clock.ticks = a['wake']
-    second._update(None, lambda state: second._claim(state, b))
-    assert b['wake'] == pytest.approx(a['wake'] + first.interval)
-    first._update(None, lambda state: first._claim(state, a))
-    assert a['wake'] is None
-    clock.ticks = b['wake']
-    second._update(None, lambda state: second._claim(state, b))
-    assert b['wake'] is None
-
-
-def test_a_ticket_whose_holder_is_dead_or_gone_is_given_up(tmp_path):
-    clock = FakeClock()
-    dead = set()
-    stuck = budget(tmp_path, clock, per_minute=20, alive=lambda pid: pid not in dead)
-    start_times(stuck, clock, 1)
-    held = stuck._update(None, stuck._join)  # this holder never comes back for its ticket
-    other = budget(tmp_path, clock, per_minute=20)
-    before = clock.ticks
-    start_times(other, clock, 1)
-    # Its ticket lived until its turn was due plus the slack; then the next in line went, within one interval.
-    expired = held['wake'] + TICKET_SLACK
-    assert expired <= clock.ticks <= expired + other.interval
-    # A dead holder's ticket goes at once (processes are told apart by pid: the test fakes a second one).
-    dead.add(4242)
-    state = json.loads(state_file(tmp_path).read_text())
-    state['queue'] = [[999, 4242, clock.ticks + 3600]]
-    state_file(tmp_path).write_text(json.dumps(state))
-    checker = budget(tmp_path, clock, per_minute=20, alive=lambda pid: pid not in dead)
-    before = clock.ticks
-    start_times(checker, clock, 1)
-    assert clock.ticks - before <= checker.interval + 0.01
+    forever = clock.deadline()
+    a, _held = first.store.reserve(forever, first.interval, 0.0, 3600)
+    b, _held = second.store.reserve(forever, second.interval, 0.0, 3600)
+    assert a == pytest.approx(first.interval) and b == pytest.approx(a + first.interval)
+    # The next request, from either, comes after both.
+    assert start_times(first, clock, 1) == [pytest.approx(1000.0 + b + first.interval)]
 
 
 def test_a_429_holds_every_process_off(tmp_path):
@@ -135,6 +133,40 @@ def test_a_429_holds_every_process_off(tmp_path):
     before = clock.ticks
     start_times(second, clock, 1)
     assert clock.ticks - before == pytest.approx(120.0, abs=0.01)
+
+
+def test_a_429_hold_is_shared_and_followed_by_the_pace_not_a_burst(tmp_path):
+    clock = FakeClock()
+    first, second = budget(tmp_path, clock), budget(tmp_path, clock)
+    start_times(second, clock, 1)
+    first.hold(10)
+    times = start_times(second, clock, 2) + start_times(first, clock, 2)
+    assert times[0] == pytest.approx(1010.0)
+    assert all(later - earlier == pytest.approx(first.interval) for earlier, later in zip(times, times[1:]))
+
+
+def test_turns_are_served_in_the_order_they_were_reserved_across_threads(tmp_path):
+    shared = RequestBudget(limits(10, 8), directory=str(tmp_path), window=1.0)  # a burst of 1, then every 1/9 s
+    reserved, started, lock = [], [], threading.Lock()
+    real_reserve = shared.store.reserve
+
+    def reserve(*args):
+        with lock:  # the order of the store's answers, as the store gave them
+            reserved.append(threading.current_thread().name)
+            return real_reserve(*args)
+
+    def worker():
+        with shared.request(Deadline(30)):
+            with lock:
+                started.append(threading.current_thread().name)
+
+    shared.store.reserve = reserve
+    threads = [threading.Thread(target=worker, name='t%d' % number) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(started) == 8 and started == reserved
 
 
 def test_a_hold_past_the_deadline_names_the_429_at_once(tmp_path):
@@ -181,10 +213,68 @@ def test_requests_in_flight_are_capped_across_processes(tmp_path):
 def test_a_request_killed_in_flight_frees_its_place_after_its_bound(tmp_path):
     clock = FakeClock()
     holder = budget(tmp_path, clock, concurrent=1, request_timeout=10)
-    holder._update(None, holder._join)  # claimed at once, and never left: as if killed mid-request
+    killed = holder.request()
+    killed.__enter__()  # a slot taken and never given back: as if killed mid-request
     before = clock.ticks
-    start_times(budget(tmp_path, clock, concurrent=1), clock, 1)
-    assert 10 <= clock.ticks - before <= 10 + 5 + 2 * FLIGHT_RECHECK
+    other = budget(tmp_path, clock, concurrent=1)
+    start_times(other, clock, 1)
+    # Free at its bound; the other request asks every FLIGHT_RECHECK, each time for a new turn on the pace.
+    assert 10 + FLIGHT_SLACK <= clock.ticks - before <= 10 + FLIGHT_SLACK + other.interval + FLIGHT_RECHECK
+
+
+def _hold_a_slot(directory, seconds, ready, linger):
+    RequestBudget(limits(100, 1), directory=directory).store.take_slot(Deadline(), seconds, 1)
+    ready.set()
+    if linger:
+        time.sleep(600)  # stopped (SIGSTOP) by the test, then killed
+
+
+def slot_holders(directory):
+    return [entry[0] for entry in json.loads(state_file(directory).read_text())['slots'].values()]
+
+
+def test_a_dead_holder_frees_its_slot_at_once(tmp_path):
+    context = multiprocessing.get_context('spawn')  # not forked: this test process runs server threads
+    ready = context.Event()
+    holder = context.Process(target=_hold_a_slot, args=(str(tmp_path), 3600, ready, False))
+    holder.start()
+    holder.join(60)
+    assert holder.exitcode == 0 and slot_holders(tmp_path) == [holder.pid]
+    started = time.monotonic()
+    with RequestBudget(limits(100, 1), directory=str(tmp_path)).request(Deadline(10)):
+        assert time.monotonic() - started < 1
+        assert slot_holders(tmp_path) == [os.getpid()]
+
+
+def test_a_stopped_holder_frees_its_slot_by_its_bound(tmp_path):
+    context = multiprocessing.get_context('spawn')
+    ready = context.Event()
+    holder = context.Process(target=_hold_a_slot, args=(str(tmp_path), 2.0, ready, True))
+    holder.start()
+    try:
+        assert ready.wait(60)
+        taken = time.monotonic()
+        os.kill(holder.pid, signal.SIGSTOP)  # alive, but never coming back to free its slot
+        with RequestBudget(limits(100, 1), directory=str(tmp_path)).request(Deadline(10)):
+            waited = time.monotonic() - taken
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(60)
+    assert 1.5 <= waited <= 2.0 + FLIGHT_RECHECK + 1.0
+
+
+def test_a_foreign_state_is_replaced_by_a_sane_one(tmp_path):
+    clock = FakeClock()
+    warnings = []
+    shared = budget(tmp_path, clock, concurrent=1, warn=warnings.append)
+    start_times(shared, clock, 1)
+    state_file(tmp_path).write_text(json.dumps({
+        'tat': 'soon', 'held': [1], 'rate': {'a': 1}, 'other': 1,
+        'slots': {'a': 'b', 'c': [0, 1e300], 'd': [True, 1e300], 'g': [1e300, 1e300], 'e': [os.getpid(), float('nan')], 'f': [1]}}))
+    assert start_times(shared, clock, 2) == [1000.0, 1000.0]  # no foreign slot holds the one place
+    state = json.loads(state_file(tmp_path).read_text())
+    assert state['slots'] == {} and isinstance(state['tat'], float) and state['rate'][0] == 2.0
+    assert warnings == [] and shared.load() >= 0
 
 
 def test_the_recent_rate_is_a_share_of_the_budget(tmp_path):
