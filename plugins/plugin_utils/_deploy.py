@@ -100,8 +100,6 @@ class DeploySettings:
         for name in ('pending_grace', 'settle_timeout'):
             if getattr(self, name) < 0:
                 raise CdfmcOptionError('%s must be 0 or a positive number of seconds, got %r' % (name, fields[name]))
-        if self.timeout <= 0:
-            raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (self.timeout,))
         if self.on_failure == 'rollback' and not self.interrupt_traffic:
             raise CdfmcOptionError('on_failure: rollback with interrupt_traffic: false is contradictory: every '
                                    'rollback interrupts traffic through the device')
@@ -114,7 +112,7 @@ class DeploySettings:
         """The settings of cdfmc_deploy's options (an OptionAdapter); ``warn`` is told of unknown statuses."""
         request_timeout = options.connection().request_timeout
         mapper = StatusMapper(options['status_map'], warn=warn)
-        wait_settings = WaitSettings.from_options(options, request_timeout, mapper)
+        wait_settings = WaitSettings.from_options(options, request_timeout, mapper).bounded()
         devices = check_devices(options['devices'])
         return cls(devices, wait_settings, **dict((name, options.get(name)) for name in cls.FIELDS))
 

@@ -114,9 +114,7 @@ class RollbackSettings:
         if selector.how == JOB_ID:
             selector = Selector(JOB_ID, _job_id(selector.value))
         mapper = StatusMapper(options['status_map'], warn=warn)
-        wait_settings = WaitSettings.from_options(options, options.connection().request_timeout, mapper)
-        if wait_settings.timeout <= 0:
-            raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (wait_settings.timeout,))
+        wait_settings = WaitSettings.from_options(options, options.connection().request_timeout, mapper).bounded()
         return cls(devices, selector, wait_settings, options['wait'], options['detailed_device_status'])
 
 

@@ -116,6 +116,13 @@ class WaitSettings:
             raise CdfmcOptionError('max_poll_interval (%r) must not be below poll_interval (%r)'
                                    % (self.max_poll_interval, self.poll_interval))
 
+    def bounded(self):
+        """These settings, for an entry point that changes something and must end (cdfmc_deploy, cdfmc_rollback):
+        a timeout of 0 (check once) means nothing there, and is refused."""
+        if self.timeout <= 0:
+            raise CdfmcOptionError('timeout must be a positive number of seconds, got %r' % (self.timeout,))
+        return self
+
     @classmethod
     def from_options(cls, options, request_timeout, mapper=None):
         """The wait settings of an entry point's options (an OptionAdapter; those it does not have default)."""
