@@ -46,6 +46,11 @@ HOLD_OFF = 'the end of the hold-off the server asked for (HTTP 429)'
 IN_FLIGHT = 'a request in flight to end (max_concurrent_requests)'
 
 
+def server_key(server):
+    """The name of ``server`` in a store: a hash, so that nothing of the URL is stored."""
+    return hashlib.sha256(server.encode('utf-8')).hexdigest()[:32]
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)
@@ -83,8 +88,8 @@ class RequestBudget:
         self._tolerance = (self.burst - 1) * self.interval
         self.clock = clock or SYSTEM_CLOCK
         self._request_timeout = settings.request_timeout
-        key = hashlib.sha256(settings.server.encode('utf-8')).hexdigest()[:32]
-        self.store = store or FileStore(directory or private_directory(), key, self.clock, warn, alive)
+        self.store = store or FileStore(directory or private_directory(), server_key(settings.server), self.clock, warn,
+                                        alive)
 
     def load(self):
         """This host's recent request rate to the server, as a share of ``per_minute`` (1.0: the whole budget)."""
