@@ -97,8 +97,8 @@ options:
       - Requests to one server allowed in any 60 seconds, spread evenly (a small burst, then an even pace, never a
         minute's worth at once), and shared in turn, first come first served, by every process of this user on the
         host where it runs (the forks of a run). FMC allows about 120 a minute (300 from 7.4.1).
-      - The budget ends at the host. Each AWX job runs in a container of its own, so jobs that run at the same time
-        against one FMC do not share it; lower this when they do.
+      - Without O(budget_url) the budget ends at the host. Each AWX job runs in a container of its own, so jobs that
+        run at the same time against one FMC do not share it; set O(budget_url), or lower this, when they do.
       - If not set, the environment variable E(CDFMC_MAX_REQUESTS_PER_MINUTE) is used. An empty value counts as unset.
     type: int
     default: 100
@@ -107,6 +107,23 @@ options:
       - Requests in flight to one server at once, shared the same way. FMC allows about 10 connections per client.
     type: int
     default: 8
+  budget_url:
+    description:
+      - A Redis server that shares the request budget (O(max_requests_per_minute), O(max_concurrent_requests), an
+        HTTP 429's hold) and the on-prem login among every run that uses it, on any host: AWX jobs that run at the
+        same time against one FMC. For example V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0) (TLS) or
+        V(redis://...). Every run must use the same O(max_requests_per_minute).
+      - When it cannot be used (down, slower than 1 second, refusing the user, answering garbage) the run goes on
+        with the budget of its host, with one warning naming the URL (its password masked), and tries it again a
+        minute later. Needs the Python library C(redis) where the task runs.
+      - If not set, the environment variable E(CDFMC_BUDGET_URL) is used. An empty value counts as unset.
+    type: str
+  budget_ca_file:
+    description:
+      - The CA certificates (PEM file) that the TLS certificate of a V(rediss://) O(budget_url) is checked against.
+        The system's are used when not set.
+      - If not set, the environment variable E(CDFMC_BUDGET_CA_FILE) is used. An empty value counts as unset.
+    type: path
 notes:
   - Proxy settings from the environment (E(HTTPS_PROXY), E(NO_PROXY)) apply. Redirects are not followed.
     Credentials in C(~/.netrc) are never used in place of O(api_token) or the login.
@@ -227,8 +244,8 @@ options:
     description:
       - Requests to one server allowed in any 60 seconds, spread evenly and shared in turn by every process of this
         user on the controller (the forks of a run). FMC allows about 120 a minute (300 from 7.4.1).
-      - Each AWX job runs in a container of its own, so jobs that run at the same time against one FMC do not share
-        it; lower this when they do.
+      - Without O(budget_url), each AWX job runs in a container of its own, so jobs that run at the same time
+        against one FMC do not share it; set O(budget_url), or lower this, when they do.
     type: int
     default: 100
     env:
@@ -240,6 +257,26 @@ options:
       - Requests in flight to one server at once, shared the same way.
     type: int
     default: 8
+  budget_url:
+    description:
+      - A Redis server that shares the request budget and the on-prem login among every run that uses it, on any
+        host (AWX jobs that run at the same time against one FMC), for example
+        V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0). Its password is never shown.
+      - When it cannot be used the run goes on with the budget of its host, with one warning, and tries it again a
+        minute later. Needs the Python library C(redis) on the controller.
+    type: str
+    env:
+      - name: CDFMC_BUDGET_URL
+    vars:
+      - name: cdfmc_budget_url
+  budget_ca_file:
+    description:
+      - The CA certificates (PEM file) that the TLS certificate of a V(rediss://) O(budget_url) is checked against.
+    type: path
+    env:
+      - name: CDFMC_BUDGET_CA_FILE
+    vars:
+      - name: cdfmc_budget_ca_file
 notes:
   - Runs on the controller, so options from the environment are read there; the C(environment) keyword does
     not reach it.

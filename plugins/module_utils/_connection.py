@@ -24,6 +24,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec impor
     CONNECTION_ARGUMENT_SPEC,
     REGIONS,
 )
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import (
     CDFMC_API_PREFIX,
@@ -44,6 +45,7 @@ SETTINGS_FIELDS = (
     'domain_uuid', 'domain',                                      # whose tasks
     'validate_certs', 'ca_path',                                  # how the server is trusted
     'request_timeout', 'max_retries', 'max_requests_per_minute', 'max_concurrent_requests',  # limits
+    'budget_url', 'budget_ca_file',                               # where the limits are shared (a Redis)
 )
 
 
@@ -120,6 +122,7 @@ class ConnectionSettings:
         fields.update(_domain_settings(options, uses_login=fields['username'] is not None))
         fields.update(_trust_settings(options))
         fields.update(_limit_settings(options))
+        fields.update(_store_settings(options))
         return cls(**fields)
 
 
@@ -240,16 +243,39 @@ def _limit_settings(options):
     )
 
 
-def _check_ca_path(ca_path):
+def _store_settings(options):
+    """Where the budget and the login are shared across hosts: a Redis URL (its password never shown) and the CA
+    file that Redis's TLS certificate is checked against."""
+    url, ca_file = options.get('budget_url'), options.get('budget_ca_file')
+    if url is not None:
+        url = str(url).strip()
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ('redis', 'rediss') or not parts.hostname:
+            raise CdfmcOptionError('budget_url must be a Redis URL such as redis://user:password@host:6379/0 or '
+                                   'rediss://... for TLS, got %s' % masked(url))
+        try:
+            parts.port
+        except ValueError:
+            raise CdfmcOptionError('budget_url %s has a port that is not a number from 0 to 65535' % masked(url))
+    if ca_file is not None:
+        ca_file = os.path.expanduser(str(ca_file))
+        if not url or not url.lower().startswith('rediss:'):
+            raise CdfmcOptionError('budget_ca_file is for a budget_url that uses TLS (rediss://); it was given with '
+                                   '%s' % (masked(url) if url else 'no budget_url'))
+        _check_ca_path(ca_file, 'budget_ca_file')
+    return dict(budget_url=url or None, budget_ca_file=ca_file)
+
+
+def _check_ca_path(ca_path, name='ca_path'):
     """A CA file must hold at least one PEM certificate; a directory must exist."""
     if os.path.isdir(ca_path):
         return
     if not os.path.isfile(ca_path):
-        raise CdfmcOptionError('ca_path %s does not exist or is not a file or directory' % ca_path)
+        raise CdfmcOptionError('%s %s does not exist or is not a file or directory' % (name, ca_path))
     try:
         ssl.create_default_context(cafile=ca_path)
     except (ssl.SSLError, OSError, ValueError):
-        raise CdfmcOptionError('ca_path %s holds no PEM certificate that can be loaded' % ca_path)
+        raise CdfmcOptionError('%s %s holds no PEM certificate that can be loaded' % (name, ca_path))
 
 
 def _whole_number(number, name, minimum):

@@ -55,6 +55,8 @@ CONNECTION_ARGUMENT_SPEC = dict(
     max_requests_per_minute=dict(type='int', default=100,
                                  fallback=(nonempty_env_fallback, ['CDFMC_MAX_REQUESTS_PER_MINUTE'])),
     max_concurrent_requests=dict(type='int', default=8),
+    budget_url=dict(type='str', no_log=True, fallback=(nonempty_env_fallback, ['CDFMC_BUDGET_URL'])),
+    budget_ca_file=dict(type='path', fallback=(nonempty_env_fallback, ['CDFMC_BUDGET_CA_FILE'])),
 )
 
 

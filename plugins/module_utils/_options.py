@@ -24,6 +24,8 @@ __metaclass__ = type
 
 import os
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
@@ -58,6 +60,18 @@ def _environment_secrets():
     return [os.environ.get(name) for name in SECRET_VARIABLES]
 
 
+def _with_url_passwords(secrets):
+    """``secrets`` and the password of each that is a URL (budget_url's, which may be shown masked or alone)."""
+    found = list(secrets)
+    for value in secrets:
+        if isinstance(value, str) and '://' in value:
+            try:
+                found.append(urlsplit(value).password)
+            except ValueError:
+                pass
+    return found
+
+
 class OptionAdapter:
     """The checked options of one entry point: ``get(name)``, ``options[name]``, ``connection()``, ``masked()``.
 
@@ -86,7 +100,7 @@ class OptionAdapter:
             if isinstance(result.errors.errors[0], UnsupportedError):
                 message = 'Unsupported parameters for (%s) module: %s' % (name, message)
             secrets = [arguments.get(option) for option in SECRET_OPTIONS] + _environment_secrets()
-            raise CdfmcOptionError(masked(message, secrets))
+            raise CdfmcOptionError(masked(message, _with_url_passwords(secrets)))
         return cls(result.validated_parameters, result._no_log_values, given=arguments)
 
     @classmethod
@@ -137,7 +151,7 @@ class OptionAdapter:
     def masked(self, text):
         """``text`` with every secret of these options, of the environment and in URLs masked."""
         secrets = [self.options.get(name) for name in SECRET_OPTIONS] + _environment_secrets()
-        return masked(text, secrets + sorted(self._no_log_values))
+        return masked(text, _with_url_passwords(secrets + sorted(self._no_log_values)))
 
     def invocation(self):
         """What an action plugin reports as its ``invocation``: the options, secrets and URL credentials masked."""

@@ -44,7 +44,7 @@ def test_the_types_are_well_formed():
         credential_type = load(name)
         fields = dict((field['id'], field) for field in credential_type['inputs']['fields'])
         assert set(credential_type['inputs']['required']) <= set(fields)
-        assert all(fields[secret]['secret'] for secret in ('api_token', 'password') if secret in fields)
+        assert all(fields[secret]['secret'] for secret in ('api_token', 'password', 'budget_url') if secret in fields)
         assert all(variable.startswith('CDFMC_') for variable in credential_type['injectors']['env'])
 
 

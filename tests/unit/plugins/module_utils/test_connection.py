@@ -90,6 +90,33 @@ def test_bad_options_refused(options, message):
         settings(**options)
 
 
+@pytest.mark.parametrize('options, message', [
+    ({'budget_url': 'http://cdfmc:Sup3rS3cret@redis.example.com'}, 'must be a Redis URL'),
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret@'}, 'must be a Redis URL'),
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com:99999'}, 'port that is not a number'),
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com', 'budget_ca_file': '/etc/hostname'},
+     'budget_ca_file is for a budget_url that uses TLS'),
+    ({'budget_ca_file': '/etc/hostname'}, 'given with no budget_url'),
+    ({'budget_url': 'rediss://cdfmc:Sup3rS3cret@redis.example.com', 'budget_ca_file': '/nonexistent/ca.pem'},
+     'budget_ca_file /nonexistent/ca.pem does not exist'),
+    ({'budget_url': 'rediss://cdfmc:Sup3rS3cret@redis.example.com', 'budget_ca_file': '/etc/hostname'},
+     'budget_ca_file /etc/hostname holds no PEM certificate'),
+])
+def test_bad_budget_store_refused_without_its_password(options, message):
+    with pytest.raises(CdfmcOptionError, match=message) as caught:
+        settings(base_url='https://fmc.example.com', **options)
+    assert 'Sup3rS3cret' not in str(caught.value)
+
+
+def test_budget_store_settings(certificates):
+    ca = certificates['ca_file']
+    plain = settings(base_url='https://fmc.example.com', budget_url=' redis://cdfmc:pw@127.0.0.1:6380/2 ')
+    assert plain.budget_url == 'redis://cdfmc:pw@127.0.0.1:6380/2' and plain.budget_ca_file is None
+    secure = settings(base_url='https://fmc.example.com', budget_url='rediss://[::1]:6380', budget_ca_file=str(ca))
+    assert secure.budget_ca_file == str(ca)
+    assert settings(base_url='https://fmc.example.com').budget_url is None
+
+
 def test_credentials_in_url_refused_without_echoing_them():
     with pytest.raises(CdfmcOptionError) as caught:
         settings(base_url='https://admin:Sup3rS3cret@fmc.example.com')

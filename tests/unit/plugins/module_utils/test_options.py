@@ -79,6 +79,14 @@ def test_masked_covers_options_environment_and_url_credentials(monkeypatch):
     assert text == '******** ******** https://********@proxy.example.com:3128 done'
 
 
+def test_the_budget_urls_password_is_masked_alone_and_in_the_url(monkeypatch):
+    monkeypatch.setenv('CDFMC_BUDGET_URL', 'rediss://job:Env-Redis-Pw@redis.example.com:6380/0')
+    options = adapter(base_url='https://fmc.example.com', api_token=TOKEN, budget_url='redis://:Task-Redis-Pw@r:1')
+    text = options.masked('WRONGPASS Task-Redis-Pw Env-Redis-Pw redis://:Task-Redis-Pw@r:1 rediss://x:Env-Redis-Pw@h')
+    assert 'Redis-Pw' not in text and text.startswith('WRONGPASS ******** ********')
+    assert options.invocation()['module_args']['budget_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
 def test_invocation_masks_secrets_and_base_url_credentials():
     options = OptionAdapter.from_arguments({'base_url': 'https://u:pw@fmc.example.com', 'api_token': TOKEN}, spec())
     module_args = options.invocation()['module_args']
