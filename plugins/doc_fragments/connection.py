@@ -110,8 +110,8 @@ options:
   budget_url:
     description:
       - A Redis server that shares the request budget (O(max_requests_per_minute), O(max_concurrent_requests), an
-        HTTP 429's hold) and the on-prem login among every run that uses it, on any host: AWX jobs that run at the
-        same time against one FMC. For example V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0) (TLS) or
+        HTTP 429's hold) and the on-prem login among every run that uses it, on any host (AWX jobs that run at the
+        same time against one FMC). For example V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0) (TLS) or
         V(redis://...). Every run must use the same O(max_requests_per_minute).
       - When it cannot be used (down, slower than 1 second, refusing the user, answering garbage) the run goes on
         with the budget of its host, with one warning naming the URL (its password masked), and tries it again a

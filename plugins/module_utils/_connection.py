@@ -83,6 +83,14 @@ class ConnectionSettings:
         return []
 
     @property
+    def store_secrets(self):
+        """What of budget_url is never to be shown: the URL and its password."""
+        if not self.budget_url:
+            return ()
+        password = urlsplit(self.budget_url).password
+        return (self.budget_url, password) if password else (self.budget_url,)
+
+    @property
     def uses_login(self):
         """True for an on-prem FMC login (user name and password), False for a cdFMC API token."""
         return self.username is not None

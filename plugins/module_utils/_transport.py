@@ -269,7 +269,7 @@ class Transport:
 
     def redact(self, text):
         """Return text with every secret and URL credential masked."""
-        return masked(text, self.auth.secrets)
+        return masked(text, self.auth.secrets + self.settings.store_secrets)
 
     def request(self, method, api_path, params=None, json_body=None, deadline=None, auth=None, headers=None):
         """Send one API request with retries; return its Response (2xx) or raise CdfmcRequestError.

@@ -64,7 +64,7 @@ def comparable_docs(options):
             'aliases': sorted(option.get('aliases', [])),
             'choices': sorted(option.get('choices') or []),
             # The docs do not say no_log; the options that must have it are named here.
-            'no_log': name in ('api_token', 'password'),
+            'no_log': name in ('api_token', 'password', 'budget_url'),
         }
     return result
 
