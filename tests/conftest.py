@@ -32,6 +32,7 @@ def _collections_root():
 
 sys.path.insert(0, _collections_root())
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
+sys.path.insert(0, os.path.join(ROOT, 'tests'))  # redis_server: the tests' own Redis
 
 
 @pytest.fixture
@@ -63,3 +64,47 @@ def pytest_collection_modifyitems(config, items):
     if leave:
         config.hook.pytest_deselected(items=leave)
         items[:] = keep
+
+
+def _redis_missing():
+    """Why the tests cannot run a Redis here, or None."""
+    import shutil
+    if shutil.which('redis-server') is None:
+        return 'redis-server is not on PATH'
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        return 'redis-py (pip install redis) is not installed'
+    return None
+
+
+@pytest.fixture
+def start_redis(tmp_path_factory):
+    """A function that starts a redis-server of the test's own (``tls=True``: TLS only, with a CA made for it);
+    each is killed at teardown. Skips where Redis cannot run, unless CDFMC_REQUIRE_REDIS=1 (CI): then fails."""
+    missing = _redis_missing()
+    if missing:
+        if os.environ.get('CDFMC_REQUIRE_REDIS') == '1':
+            pytest.fail('CDFMC_REQUIRE_REDIS=1 but %s' % missing)
+        pytest.skip(missing)
+    from redis_server import RedisServer
+    started = []
+
+    def start(tls=False):
+        directory = tmp_path_factory.mktemp('redis')
+        certificates = None
+        if tls:
+            from cdfmc_simulator.certs import make_certificates
+            certificates = make_certificates(str(directory / 'certs'))
+        started.append(RedisServer(directory, certificates))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+@pytest.fixture
+def redis_server(start_redis):
+    """A redis-server of the test's own, on a free loopback port (see ``start_redis``)."""
+    return start_redis()

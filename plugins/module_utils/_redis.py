@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The connection to a user's Redis (a shared store for hosts that share one FMC): its URL shown masked, its
+faults as one exception, its keys named in one place, each operation one server-side Lua script.
+
+redis-py is imported only when a store URL is used, so that modules and sanity run without it. A Redis slower
+than 1 s to connect or to answer counts as a fault, and redis-py retries nothing: the caller decides (it goes on
+with the store of its own host). No password reaches a message: redis-py's own texts are masked and escaped too.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import threading
+from urllib.parse import unquote
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MASK, masked, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable
+
+TIMEOUT = 1.0  # seconds to connect, and to read an answer: a Redis slower than this is a fault
+PREFIX = 'cdfmc:'
+# What a least-privileged Redis user needs: its keys, the scripts, and the commands the scripts call.
+REDIS_ACL = ('~cdfmc:* resetchannels -@all +evalsha +eval +script|load +select '
+             '+time +type +del +hmget +hset +pexpire +pttl +zadd +zrem +zcard +zremrangebyscore')
+INSTALL = 'the Python library redis (redis-py) is not installed where the task runs; install it there (pip install redis)'
+
+# The credentials of a URL: from "//" to the last "@" (a password may hold "@", "/", ":"); a password in the query.
+_CREDENTIALS = re.compile(r'^(?P<scheme>[^:/]*://)(?P<user>[^:@]*)(?P<password>:.*)?@(?P<rest>[^@]*)$', re.DOTALL)
+_QUERY_PASSWORD = re.compile(r'(?i)([?&](?:password|passwd|pass)=)[^&#]*')
+
+
+class StoreUnavailable(SharedFileUnavailable):
+    """The shared store cannot be used now: ``url`` (masked) and ``why`` (safe to show) say what and why."""
+
+    def __init__(self, url, why):
+        super(StoreUnavailable, self).__init__('the shared store %s cannot be used: %s' % (url, why))
+        self.url, self.why = url, why
+
+
+def masked_url(url):
+    """``url`` safe to show: its password, and anything after ``user:``, replaced by a mask; controls escaped."""
+    text = str(url)
+    match = _CREDENTIALS.match(text)
+    if match:
+        password = ':' + MASK if match.group('password') is not None else ''
+        text = '%s%s%s@%s' % (match.group('scheme'), match.group('user'), password, match.group('rest'))
+    elif '@' in text:
+        text = masked(text)  # not the shape of a URL: every credential goes
+    return shown(_QUERY_PASSWORD.sub(r'\g<1>' + MASK, text))
+
+
+def key_name(server_key, name):
+    """The key ``name`` of a server (its ``server_key``): one prefix, one hash tag per server (one Cluster slot)."""
+    return '%s{%s}:%s' % (PREFIX, server_key, name)
+
+
+def _redis_library():
+    try:
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+    except ImportError:
+        return None, None
+    return redis, Retry(NoBackoff(), 0)
+
+
+class RedisConnection:
+    """The Redis at ``url`` (``redis://`` or ``rediss://``, with user, password and db) trusting the PEM CA
+    ``ca_file`` for rediss; connected at its first use. ``run`` raises StoreUnavailable for any fault."""
+
+    def __init__(self, url, ca_file=None):
+        self.shown = masked_url(url)
+        if not str(url).startswith(('redis://', 'rediss://')):
+            raise CdfmcOptionError('the shared store %s is not a redis:// or rediss:// URL' % self.shown)
+        self._url, self._ca_file = url, ca_file
+        self._client, self._scripts = None, {}
+        self._lock = threading.Lock()  # one client and one registration of each script, whichever thread comes first
+
+    def __repr__(self):
+        return '<RedisConnection %s>' % self.shown
+
+    def run(self, source, keys, args):
+        """The answer of the Lua script ``source`` for ``keys`` and ``args`` (loaded again if Redis lost it)."""
+        try:
+            script = self._script(source)
+            return script(keys=keys, args=args)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # redis-py's faults, and what a broken connection raises under it
+            raise StoreUnavailable(self.shown, self._why(exc))
+
+    def _script(self, source):
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+            if source not in self._scripts:
+                self._scripts[source] = self._client.register_script(source)
+            return self._scripts[source]
+
+    def _connect(self):
+        redis, no_retry = _redis_library()
+        if redis is None:
+            raise StoreUnavailable(self.shown, INSTALL)
+        options = dict(socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, retry=no_retry, decode_responses=True,
+                       health_check_interval=0)
+        if self._url.startswith('rediss://'):
+            options.update(ssl_ca_certs=self._ca_file, ssl_cert_reqs='required', ssl_check_hostname=True)
+        return redis.Redis.from_url(self._url, **options)
+
+    def _why(self, exc):
+        """What went wrong, in words, then redis-py's own text masked and escaped."""
+        name = type(exc).__name__
+        text = str(exc)
+        if 'WRONGPASS' in text or name.startswith('Authentication'):
+            cause = 'authentication refused (check the user and password of the URL)'
+        elif 'NOPERM' in text or name == 'NoPermissionError' or "can't run this command" in text or 'No permissions' in text:
+            cause = 'the ACL refused a command or key (the user needs: %s)' % REDIS_ACL
+        elif 'SSL' in text or 'certificate' in text.lower() or name.startswith('SSL'):
+            cause = 'TLS failure (check the CA file and the host name)'
+        elif 'Timeout' in name or 'timed out' in text.lower():
+            cause = 'no answer within %.0f s (timeout)' % TIMEOUT
+        elif 'refused' in text.lower():
+            cause = 'connection refused'
+        elif name in ('ConnectionError', 'BusyLoadingError') or isinstance(exc, OSError):
+            cause = 'connection failed'
+        else:
+            cause = 'an answer that cannot be used'
+        return '%s: %s: %s' % (cause, name, shown(self._masked(text), 300))
+
+    def _masked(self, text):
+        secret = _CREDENTIALS.match(self._url)
+        password = (secret.group('password') or ':')[1:] if secret else ''
+        return masked(text.replace(self._url, self.shown), [password, unquote(password)])
