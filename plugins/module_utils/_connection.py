@@ -270,6 +270,8 @@ def _store_settings(options):
         if not url or not url.lower().startswith('rediss:'):
             raise CdfmcOptionError('budget_ca_file is for a budget_url that uses TLS (rediss://); it was given with '
                                    '%s' % (masked(url) if url else 'no budget_url'))
+        if os.path.isdir(ca_file):
+            raise CdfmcOptionError('budget_ca_file %s is a directory; give the PEM file of the CA' % ca_file)
         _check_ca_path(ca_file, 'budget_ca_file')
     return dict(budget_url=url or None, budget_ca_file=ca_file)
 

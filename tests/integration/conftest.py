@@ -5,6 +5,7 @@
 own process, and real ansible-playbook runs against it."""
 
 import glob
+import itertools
 import json
 import os
 import subprocess
@@ -118,14 +119,17 @@ class PlaybookResult:
 @pytest.fixture
 def run_playbook(collections_path, simulator, tmp_path):
     """Run a playbook of tests/integration/playbooks against the simulator; return a PlaybookResult."""
+    runs = itertools.count()
+
     def run(name, extra_vars=None, env=None, verbosity=0, check=False, expect_rc=0, hosts=None, popen=False, diff=False):
-        inventory = tmp_path / 'inventory.ini'
+        number = next(runs)  # runs at once (popen) do not share their inventory or variables files
+        inventory = tmp_path / ('inventory-%d.ini' % number)
         names = ['host%02d' % number for number in range(1, hosts + 1)] if hosts else ['localhost']
         inventory.write_text(''.join('%s ansible_connection=local ansible_python_interpreter=%s\n'
                                      % (host, sys.executable) for host in names))
         variables = {'sim_url': simulator.url, 'sim_ca': simulator.ca_file, 'sim_token': TOKEN}
         variables.update(extra_vars or {})
-        vars_file = tmp_path / 'vars.json'
+        vars_file = tmp_path / ('vars-%d.json' % number)
         vars_file.write_text(json.dumps(variables))
         command = [_tool('ansible-playbook'), '-i', str(inventory), '-e', '@%s' % vars_file,
                    os.path.join(PLAYBOOKS, name)]
@@ -140,13 +144,13 @@ def run_playbook(collections_path, simulator, tmp_path):
         # Each test gets its own temp dir, so its own request budget files: tests do not pace each other.
         private_tmp = tmp_path / 'tmp'
         private_tmp.mkdir(exist_ok=True)
-        environment = clean_environment(
+        # env may name another TMPDIR: a run with files of its own, as a job in another container has.
+        environment = clean_environment(**dict(dict(
             TMPDIR=str(private_tmp),
             ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
             ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='false',
             ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-local'), ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
-            ANSIBLE_REMOTE_TMP=str(tmp_path / 'ansible-remote'),
-            **(env or {}))
+            ANSIBLE_REMOTE_TMP=str(tmp_path / 'ansible-remote')), **(env or {})))
         if popen:
             # For tests that signal the run: its own session, so the signal reaches the whole group.
             return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
