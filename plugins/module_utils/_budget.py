@@ -25,16 +25,13 @@ __metaclass__ = type
 import contextlib
 import hashlib
 import itertools
-import json
 import math
 import os
-import threading
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import RETRY_AFTER_CAP
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
-    SharedFileUnavailable, locked, private_directory, read_state, write_state)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedState, private_directory
 
 WINDOW = 60.0 + 1.0  # a request counts a little longer than the window: the server sees it after network delay
 AHEAD = RETRY_AFTER_CAP  # no hold, nor line of reservations, reaches further ahead: what does is damage
@@ -141,17 +138,14 @@ class RequestBudget:
 
 
 class FileStore:
-    """The budget's state in a private file (the shared-file helper), each operation one short section under its
-    lock, on ``clock``'s monotonic time; in memory once the file cannot be used (``warn`` is told, as when it was
-    damaged). ``tat``; ``held``: until when a 429 holds every request off; ``rate``: [starts decaying over RATE_SPAN,
-    when]; ``slots``: {token: [pid, bound]}."""
+    """The budget's state in a SharedState file, on ``clock``'s monotonic time: ``tat``; ``held``: until when a 429
+    holds every request off; ``rate``: [starts decaying over RATE_SPAN, when]; ``slots``: {token: [pid, bound]}."""
 
     def __init__(self, directory, key, clock, warn=None, alive=_alive):
-        self.directory, self._path = directory, os.path.join(directory, '%s.pace' % key)
-        self._clock, self._warn, self._alive = clock.monotonic, warn, alive
-        self._thread_lock = threading.Lock()  # the state in memory, and the warnings, are this process's
-        self._own, self._repaired, self._tokens = None, False, itertools.count()
-        self._rate = None  # the recent starts as last seen: [count, when]
+        self._shared = SharedState(os.path.join(directory, '%s.pace' % key), warn, 'the request budget',
+                                   'goes on with a budget of its own')
+        self._clock, self._alive = clock.monotonic, alive
+        self._tokens, self._rate = itertools.count(), None  # the recent starts as last seen: [count, when]
 
     def reserve(self, deadline, interval, tolerance, reach):
         """(wait, held): seconds until the next start on the pace, reserved when they are no more than ``reach``;
@@ -202,30 +196,5 @@ class FileStore:
         return 0 < pid < 2 ** 31 and _number(entry[1], now) > now and (pid == os.getpid() or self._alive(pid))
 
     def _apply(self, deadline, change):
-        """``change(state, now)`` under the file's lock (read, changed, written whole), or to this process's own
-        state once the file cannot be used; what it returns."""
-        with self._thread_lock:
-            if self._own is None:
-                try:
-                    with locked(self._path + '.lock', deadline):
-                        state, problem = read_state(self._path)
-                        state = state or {}
-                        result = change(state, self._clock())
-                        write_state(self._path, json.dumps(state))
-                        if problem and not self._repaired:
-                            self._repaired = self._tell('the request budget state was damaged and has been replaced '
-                                                        '(%s)' % problem)
-                        return result
-                except SharedFileUnavailable as exc:
-                    if deadline.expired:
-                        raise CdfmcRequestError('the deadline came before the request budget\'s lock was free (%s)' % exc)
-                    self._own = {}
-                    self._tell('the request budget shared with other processes in %s cannot be used (%s); this '
-                               'process goes on with a budget of its own. If this lasts, look for a stopped process of '
-                               'this user, or remove what is not a regular private file there' % (self.directory, exc))
-            return change(self._own, self._clock())
-
-    def _tell(self, message):
-        if self._warn is not None:
-            self._warn('cisco.cdfmc: ' + message)
-        return True
+        """``change(state, now)`` under the file's lock, ``now`` read once the lock is held; what it returns."""
+        return self._shared.apply(deadline, lambda state: change(state, self._clock()))
