@@ -24,6 +24,7 @@ import contextlib
 import errno
 import fcntl
 import json
+import math
 import os
 import stat
 import tempfile
@@ -45,6 +46,23 @@ _OPEN_FLAGS = getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0) | geta
 
 class SharedFileUnavailable(CdfmcError):
     """A shared lock was not had in time, or a shared file cannot be used: go on without it."""
+
+
+def process_alive(pid):
+    """True while the process ``pid`` (a holder named in a shared state) exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass  # it exists, under another user
+    return True
+
+
+def finite(value, default):
+    """``value`` when it is a finite number (whatever a shared file says), else ``default``."""
+    usable = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return value if usable else default
 
 
 def private_directory():
