@@ -242,10 +242,13 @@ class SharedState:
                 return
             state, problem = read_state(self.path, self._validate)
             state = state or {}
-            before = json.dumps(state, sort_keys=True)
-            yield state
-            if problem or json.dumps(state, sort_keys=True) != before:
-                self._write(state, problem)
+            before, ended = json.dumps(state, sort_keys=True), False
+            try:
+                yield state
+                ended = True
+            finally:  # a block that raised changes nothing
+                if ended and (problem or json.dumps(state, sort_keys=True) != before):
+                    self._write(state, problem)
 
     def _write(self, state, problem):
         try:
