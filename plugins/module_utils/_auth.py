@@ -19,10 +19,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import errno
 import hashlib
 import hmac
-import json
 import os
 import threading
 
@@ -32,10 +32,9 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
     LOCK_PATIENCE,
     SharedFileUnavailable,
-    locked,
+    SharedState,
     private_directory,
     read_private,
-    read_state,
     write_state,
 )
 
@@ -101,11 +100,13 @@ class TokenAuth(Auth):
 
 
 class LoginCache:
-    """The login shared by the forks of a run: a cache file per server, user and password, under its lock.
+    """The login shared by the forks of a run: a SharedState file per server, user and password.
 
-    The file name hashes the server, the user name and a keyed hash of the password (the key is random, kept
-    in the private directory), so a wrong or changed password never reuses another's login. ``warn`` is told
-    once of each problem with the shared files.
+    ``session(deadline, patience)`` yields the shared login (None when there is none) under the cache's lock, for
+    one renewal; ``save(login)`` in the session shares another. A cache that cannot be used leaves a login of this
+    process alone. The file name hashes the server, the user name and a keyed hash of the password (the key is
+    random, kept in the private directory), so a wrong or changed password never reuses another's login. ``warn``
+    is told once of each problem with the shared files.
     """
 
     def __init__(self, settings, directory=None, warn=None):
@@ -115,8 +116,10 @@ class LoginCache:
         identity = '%s%s%s\0%s\0%s' % (
             settings.server, settings.base_path, settings.api_prefix, settings.username, self._password_tag(settings))
         key = hashlib.sha256(identity.encode('utf-8')).hexdigest()[:32]
-        self.path = os.path.join(self._directory, 'login-%s.json' % key)
-        self.lock_path = os.path.join(self._directory, 'login-%s.lock' % key)
+        self._shared = SharedState(os.path.join(self._directory, 'login-%s.json' % key), self.warn_once,
+                                   'the login cache', 'logs in on its own', _cache_problem)
+        self.path, self.lock_path = self._shared.path, self._shared.lock_path
+        self._held = None  # the state of the session in progress
 
     def warn_once(self, message):
         if message not in self._warned:
@@ -162,19 +165,21 @@ class LoginCache:
         found, _problem = _read_key(path)
         return found or key
 
-    def read(self):
-        """(login, problem): the cached login, or None and why the cache cannot be used."""
-        return read_state(self.path, _cache_problem)
+    @contextlib.contextmanager
+    def session(self, deadline=None, patience=LOCK_PATIENCE):
+        """Yield the shared login (a copy; None when there is none) under the cache's lock, waited for ``patience``
+        seconds at most and not past ``deadline``."""
+        with self._shared.session(deadline, patience) as state:
+            self._held = state
+            try:
+                yield dict(state) if state else None
+            finally:
+                self._held = None
 
-    def save(self, state, problem):
-        """Share a login through the cache (under its lock); a cache that cannot be written is not fatal."""
-        try:
-            write_state(self.path, json.dumps(state))
-        except SharedFileUnavailable as exc:
-            self.warn_once('cisco.cdfmc: %s; the login is not shared with other processes' % exc)
-            return
-        if problem:
-            self.warn_once('cisco.cdfmc: the login cache was damaged and has been replaced (%s)' % problem)
+    def save(self, login):
+        """Share ``login`` (in a session) when the session ends."""
+        self._held.clear()
+        self._held.update(login)
 
 
 def _read_key(path):
@@ -269,22 +274,12 @@ class FmcLoginAuth(Auth):
         return True
 
     def _renew(self, transport, deadline, refused):
-        cache = self.cache
-        try:
-            # The lock is held across one refresh and one login, so it is waited for as long as those may take.
-            patience = 2 * self._settings.request_timeout + LOCK_PATIENCE
-            with locked(cache.lock_path, deadline, patience=patience):
-                cached, problem = cache.read()
-                state = self._renewed(transport, deadline, refused, cached)
-                if state is not cached:
-                    cache.save(state, problem)
-                return
-        except SharedFileUnavailable as exc:
-            if deadline is not None and deadline.expired:
-                raise CdfmcRequestError('the deadline came before the login cache\'s lock was free (%s)' % exc)
-            cache.warn_once('cisco.cdfmc: the login cache shared with other processes cannot be used (%s); this process '
-                            'logs in on its own' % exc)
-        self._renewed(transport, deadline, refused, None)
+        # The lock is held across one refresh and one login, so it is waited for as long as those may take.
+        patience = 2 * self._settings.request_timeout + LOCK_PATIENCE
+        with self.cache.session(deadline, patience) as cached:
+            state = self._renewed(transport, deadline, refused, cached)
+            if state is not cached:
+                self.cache.save(state)
 
     def _renewed(self, transport, deadline, refused, cached):
         """Make a fresh token the one in use and return its state: another fork's, a refreshed or a new one."""

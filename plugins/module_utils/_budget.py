@@ -2,17 +2,18 @@
 # Copyright (c) 2026 cisco.cdfmc contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A request budget per server (FMC allows about 120 requests a minute and 10 connections per source address):
-a smooth pace, turns in the order they were asked for, a cap in flight, kept in a store that makes each operation
-atomic; by default a small file per server shared by this user's processes on this host. No secret is stored.
+a smooth pace, turns in the order they were asked for, a cap in flight. No secret is stored.
 
 The pace is GCRA: one theoretical arrival time (``tat``). ``reserve`` gives a request the next start and moves
 ``tat`` one interval on; the request sleeps until then outside any lock, so the order of reservations is the order
 of turns. A small burst starts at once, then one per interval: no 61 s (60 and a margin for network delay) holds
 more than ``per_minute`` starts. A 429 pushes ``tat`` on by its Retry-After (at most 120 s). In flight: slots, each
 free once its bound has passed (a stopped holder) or its holder is dead; a start that finds none free is given up.
-A store reads its own clock and speaks in seconds from then: ``reserve(deadline, interval, tolerance, reach) ->
-(wait, held)``, ``hold(deadline, seconds, tolerance)``, ``take_slot(deadline, seconds, cap) -> slot or None``,
-``free_slot(deadline, slot)``, ``load() -> recent starts``; ``deadline`` bounds the wait for the store itself.
+The state is kept in a store that makes each operation atomic (by default FileStore: a file per server shared by
+this user's processes). A store reads its own clock and speaks in seconds from then: ``reserve(deadline, interval,
+tolerance, reach) -> (wait, held)``: the wait for the next start, reserved when it is no more than ``reach``, and
+whether a 429 holds it off; ``hold(deadline, seconds, tolerance)``; ``take_slot(deadline, seconds, cap) -> slot or
+None``; ``free_slot(deadline, slot)``; ``load() -> recent starts``. ``deadline`` bounds the wait for the store itself.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
@@ -25,16 +26,13 @@ __metaclass__ = type
 import contextlib
 import hashlib
 import itertools
-import json
 import math
 import os
-import threading
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import RETRY_AFTER_CAP
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
-    SharedFileUnavailable, locked, private_directory, read_state, write_state)
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedState, finite, private_directory, process_alive
 
 WINDOW = 60.0 + 1.0  # a request counts a little longer than the window: the server sees it after network delay
 AHEAD = RETRY_AFTER_CAP  # no hold, nor line of reservations, reaches further ahead: what does is damage
@@ -51,35 +49,17 @@ def server_key(server):
     return hashlib.sha256(server.encode('utf-8')).hexdigest()[:32]
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, under another user
-    return True
-
-
-def _number(value, default):
-    """``value`` when it is a finite number (whatever a file says), else ``default``."""
-    usable = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    return value if usable else default
-
-
 def _decayed(rate, now):
     """A [count, when] of starts as it stands ``now`` (decaying over RATE_SPAN); 0 for anything else."""
     count, when = rate if isinstance(rate, list) and len(rate) == 2 else (0.0, now)
-    return min(max(0.0, _number(count, 0.0)), 1e6) * math.exp(-max(0.0, now - _number(when, now)) / RATE_SPAN)
+    return min(max(0.0, finite(count, 0.0)), 1e6) * math.exp(-max(0.0, now - finite(when, now)) / RATE_SPAN)
 
 
 class RequestBudget:
-    """At most ``per_minute`` request starts in any 60 s and ``concurrent`` in flight, per server, in turn, for
-    ``settings`` (ConnectionSettings; ``request_timeout`` bounds a slot). ``request(deadline)`` is a context manager
-    around one HTTP request; ``hold(seconds)`` makes every process wait (after a 429). ``store`` keeps the state: by
+    """The budget of ``settings``' server (ConnectionSettings; ``request_timeout`` bounds a slot), kept in ``store``: by
     default a FileStore in ``directory`` on ``clock``'s monotonic time, telling ``warn`` when it cannot be used."""
 
-    def __init__(self, settings, directory=None, clock=None, warn=None, window=WINDOW, alive=_alive, store=None):
+    def __init__(self, settings, directory=None, clock=None, warn=None, window=WINDOW, store=None):
         self.per_minute = int(settings.max_requests_per_minute)
         self.concurrent = int(settings.max_concurrent_requests)
         self.burst = max(1, self.per_minute // 20)
@@ -88,8 +68,7 @@ class RequestBudget:
         self._tolerance = (self.burst - 1) * self.interval
         self.clock = clock or SYSTEM_CLOCK
         self._request_timeout = settings.request_timeout
-        self.store = store or FileStore(directory or private_directory(), server_key(settings.server), self.clock, warn,
-                                        alive)
+        self.store = store or FileStore(directory or private_directory(), server_key(settings.server), self.clock, warn)
 
     def load(self):
         """This host's recent request rate to the server, as a share of ``per_minute`` (1.0: the whole budget)."""
@@ -106,12 +85,12 @@ class RequestBudget:
             self.store.free_slot(deadline.unbounded(), slot)
 
     def hold(self, seconds, deadline=None):
-        """Make every process sharing this budget wait ``seconds`` (at most 120) before its next request."""
+        """Make every process sharing this budget wait ``seconds`` before its next request (after a 429)."""
         seconds = min(max(0.0, float(seconds)), RETRY_AFTER_CAP)
         self.store.hold(deadline or Deadline(clock=self.clock), seconds, self._tolerance)
 
     def _turn(self, deadline):
-        """Reserve a start, sleep until it, take a slot; a start that finds no slot free is given up."""
+        """Reserve a start, sleep until it, take a slot (or reserve another start)."""
         while True:
             self._reserve(deadline)
             seconds = deadline.cap(self._request_timeout) + FLIGHT_SLACK
@@ -141,40 +120,34 @@ class RequestBudget:
 
 
 class FileStore:
-    """The budget's state in a private file (the shared-file helper), each operation one short section under its
-    lock, on ``clock``'s monotonic time; in memory once the file cannot be used (``warn`` is told, as when it was
-    damaged). ``tat``; ``held``: until when a 429 holds every request off; ``rate``: [starts decaying over RATE_SPAN,
-    when]; ``slots``: {token: [pid, bound]}."""
+    """The budget's state in a SharedState file, on ``clock``'s monotonic time: ``tat``; ``held``: until when a 429
+    holds every request off; ``rate``: [starts decaying over RATE_SPAN, when]; ``slots``: {token: [pid, bound]}."""
 
-    def __init__(self, directory, key, clock, warn=None, alive=_alive):
-        self.directory, self._path = directory, os.path.join(directory, '%s.pace' % key)
-        self._clock, self._warn, self._alive = clock.monotonic, warn, alive
-        self._thread_lock = threading.Lock()  # the state in memory, and the warnings, are this process's
-        self._own, self._repaired, self._tokens = None, False, itertools.count()
-        self._rate = None  # the recent starts as last seen: [count, when]
+    def __init__(self, directory, key, clock, warn=None, alive=process_alive):
+        self._shared = SharedState(os.path.join(directory, '%s.pace' % key), warn, 'the request budget',
+                                   'goes on with a budget of its own')
+        self._clock, self._alive = clock.monotonic, alive
+        self._tokens, self._rate = itertools.count(), None  # the recent starts as last seen: [count, when]
 
     def reserve(self, deadline, interval, tolerance, reach):
-        """(wait, held): seconds until the next start on the pace, reserved when they are no more than ``reach``;
-        ``held`` is True while a 429 holds every request off."""
         def change(state, now):
-            tat = min(_number(state.get('tat'), now), now + tolerance + AHEAD)
+            tat = min(finite(state.get('tat'), now), now + tolerance + AHEAD)
             wait = max(0.0, tat - tolerance - now)
             count = _decayed(state.get('rate'), now)
             if wait <= reach:
                 tat, count = max(tat, now) + interval, count + 1
             self._rate = state['rate'] = [count, now]
             state['tat'] = tat
-            return wait, _number(state.get('held'), now) > now
+            return wait, finite(state.get('held'), now) > now
         return self._apply(deadline, change)
 
     def hold(self, deadline, seconds, tolerance):
         """Hold every request off for ``seconds``; after it, the pace goes on without a burst."""
         def change(state, now):
-            state.update(held=now + seconds, tat=max(_number(state.get('tat'), now), now + seconds + tolerance))
+            state.update(held=now + seconds, tat=max(finite(state.get('tat'), now), now + seconds + tolerance))
         self._apply(deadline, change)
 
     def take_slot(self, deadline, seconds, cap):
-        """A slot in flight for ``seconds`` at most (its token), or None when ``cap`` slots are taken."""
         def change(state, now):
             slots = self._slots(state, now)
             if len(slots) >= cap:
@@ -188,7 +161,7 @@ class FileStore:
         self._apply(deadline, lambda state, now: self._slots(state, now).pop(slot, None))
 
     def load(self):
-        """The recent starts (decaying over RATE_SPAN) as this process last saw them."""
+        """The recent starts as this process last saw them."""
         return _decayed(self._rate, self._clock())
 
     def _slots(self, state, now):
@@ -198,34 +171,9 @@ class FileStore:
         return state['slots']
 
     def _held(self, entry, now):
-        pid = int(_number(entry[0], 0)) if isinstance(entry, list) and len(entry) == 2 else 0
-        return 0 < pid < 2 ** 31 and _number(entry[1], now) > now and (pid == os.getpid() or self._alive(pid))
+        pid = int(finite(entry[0], 0)) if isinstance(entry, list) and len(entry) == 2 else 0
+        return 0 < pid < 2 ** 31 and finite(entry[1], now) > now and (pid == os.getpid() or self._alive(pid))
 
     def _apply(self, deadline, change):
-        """``change(state, now)`` under the file's lock (read, changed, written whole), or to this process's own
-        state once the file cannot be used; what it returns."""
-        with self._thread_lock:
-            if self._own is None:
-                try:
-                    with locked(self._path + '.lock', deadline):
-                        state, problem = read_state(self._path)
-                        state = state or {}
-                        result = change(state, self._clock())
-                        write_state(self._path, json.dumps(state))
-                        if problem and not self._repaired:
-                            self._repaired = self._tell('the request budget state was damaged and has been replaced '
-                                                        '(%s)' % problem)
-                        return result
-                except SharedFileUnavailable as exc:
-                    if deadline.expired:
-                        raise CdfmcRequestError('the deadline came before the request budget\'s lock was free (%s)' % exc)
-                    self._own = {}
-                    self._tell('the request budget shared with other processes in %s cannot be used (%s); this '
-                               'process goes on with a budget of its own. If this lasts, look for a stopped process of '
-                               'this user, or remove what is not a regular private file there' % (self.directory, exc))
-            return change(self._own, self._clock())
-
-    def _tell(self, message):
-        if self._warn is not None:
-            self._warn('cisco.cdfmc: ' + message)
-        return True
+        """``change(state, now)`` under the file's lock, ``now`` read once the lock is held; what it returns."""
+        return self._shared.apply(deadline, lambda state: change(state, self._clock()))

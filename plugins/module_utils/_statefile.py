@@ -10,6 +10,7 @@ trusted; read with a size and a nesting limit; written whole under another name 
 that is not usable is replaced under its lock, with one warning. Locks are taken with a timed wait, so a
 neighbour that holds one for ever (stopped, stuck) cannot stop a run: the caller gets SharedFileUnavailable
 and goes on without the shared file. Lock files are never replaced: that would let two processes in at once.
+SharedState puts these together: a JSON object changed under its lock, healed, or this process's own.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
@@ -22,9 +23,12 @@ __metaclass__ = type
 import contextlib
 import errno
 import fcntl
+import json
+import math
 import os
 import stat
 import tempfile
+import threading
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError, CdfmcRequestError
@@ -42,6 +46,23 @@ _OPEN_FLAGS = getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0) | geta
 
 class SharedFileUnavailable(CdfmcError):
     """A shared lock was not had in time, or a shared file cannot be used: go on without it."""
+
+
+def process_alive(pid):
+    """True while the process ``pid`` (a holder named in a shared state) exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass  # it exists, under another user
+    return True
+
+
+def finite(value, default):
+    """``value`` when it is a finite number (whatever a shared file says), else ``default``."""
+    usable = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return value if usable else default
 
 
 def private_directory():
@@ -182,3 +203,72 @@ def write_state(path, text):
                 os.unlink(temporary)
             except OSError:
                 pass
+
+
+class SharedState:
+    """A JSON object shared by this user's processes through the private file ``path``, changed under its lock.
+
+    ``session(deadline, patience)`` yields the state (a dict; empty when there is none) under the lock and writes
+    it whole when the block ends, if it changed; ``apply(deadline, change)`` is a session around ``change(state)``.
+    A file that cannot be used is replaced, with one warning. Once the lock or the file cannot be used, the state is
+    this process's own from then on, with one warning; a wait for the lock that ends at ``deadline`` raises
+    CdfmcRequestError instead. ``validate(state)`` says why a state is not one this code wrote (or None); ``warn`` is
+    told of problems, which name the state as ``what`` (the request budget) and how this process goes on without
+    it as ``alone`` (goes on with a budget of its own).
+    """
+
+    def __init__(self, path, warn=None, what='the shared state', alone='goes on with a state of its own', validate=None):
+        self.path, self.lock_path = path, path + '.lock'
+        self._warn, self._what, self._alone, self._validate = warn, what, alone, validate
+        self._thread_lock = threading.Lock()  # this process's own state and warnings; the file lock is per open file
+        self._own, self._healed = None, False
+
+    def apply(self, deadline, change, patience=LOCK_PATIENCE):
+        """What ``change(state)`` returns; the state it changes in place is shared."""
+        with self.session(deadline, patience) as state:
+            return change(state)
+
+    @contextlib.contextmanager
+    def session(self, deadline=None, patience=LOCK_PATIENCE):
+        """Yield the state under the lock (waited for ``patience`` seconds at most, not past ``deadline``)."""
+        with self._thread_lock, contextlib.ExitStack() as held:
+            if self._own is None:
+                try:
+                    held.enter_context(locked(self.lock_path, deadline, patience))
+                except SharedFileUnavailable as exc:
+                    self._go_alone(exc, {}, deadline)
+            if self._own is not None:
+                yield self._own
+                return
+            state, problem = read_state(self.path, self._validate)
+            state = state or {}
+            before, ended = json.dumps(state, sort_keys=True), False
+            try:
+                yield state
+                ended = True
+            finally:  # a block that raised changes nothing
+                if ended and (problem or json.dumps(state, sort_keys=True) != before):
+                    self._write(state, problem)
+
+    def _write(self, state, problem):
+        try:
+            write_state(self.path, json.dumps(state))
+        except SharedFileUnavailable as exc:
+            self._go_alone(exc, state)
+            return
+        if problem and not self._healed:
+            self._healed = True
+            self._tell('%s was damaged and has been replaced (%s)' % (self._what, problem))
+
+    def _go_alone(self, exc, state, deadline=None):
+        """Go on with ``state`` as this process's own, unless the deadline is what ended the wait for the lock."""
+        if deadline is not None and deadline.expired:
+            raise CdfmcRequestError('the deadline came before %s\'s lock was free (%s)' % (self._what, exc))
+        self._own = state
+        self._tell('%s shared with other processes in %s cannot be used (%s); this process %s. If this lasts, look '
+                   'for a stopped process of this user, or remove what is not a regular private file there'
+                   % (self._what, os.path.dirname(self.path), exc, self._alone))
+
+    def _tell(self, message):
+        if self._warn is not None:
+            self._warn('cisco.cdfmc: ' + message)

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """On-prem FMC login against the simulator's on-prem mode (real HTTPS)."""
 
+import contextlib
 import json
 import os
 import stat
@@ -466,3 +467,31 @@ def test_a_request_whose_login_failed_was_not_sent(simulator, tmp_path, fault):
             client.request('POST', deploy, json_body={'type': 'DeploymentRequest', 'deviceList': ['d1']})
     assert caught.value.sent is False
     assert not [r for r in simulator.requests if r['path'].endswith('/deploymentrequests')]
+
+
+class MemoryLoginCache:
+    """The whole interface a login store offers the renewal (as a Redis one would): session() and save()."""
+
+    def __init__(self):
+        import threading
+        self.login, self.lock, self.patience = None, threading.Lock(), []
+
+    @contextlib.contextmanager
+    def session(self, deadline=None, patience=None):
+        self.patience.append(patience)
+        with self.lock:
+            yield self.login
+
+    def save(self, login):
+        self.login = login
+
+
+def test_the_renewal_needs_only_the_session_and_save_of_a_login_store(simulator, tmp_path):
+    on_prem(simulator)
+    store = MemoryLoginCache()
+    for _number in range(3):
+        with login_client(simulator, tmp_path, domain_uuid=DOMAINS[0]['uuid'], request_timeout=7) as client:
+            client.auth.cache = store
+            client.get_task_status('t1')
+    assert auth_counts(simulator) == (1, 0) and store.login['refreshes'] == 0
+    assert store.patience == [2 * 7 + 5.0] * 3  # one renewal each, waited for as long as a refresh and a login

@@ -304,8 +304,11 @@ def test_the_state_is_replaced_whole(tmp_path, monkeypatch):
     start_times(shared, clock, 1)
     renamed = []
     real_replace = _statefile.os.replace
-    monkeypatch.setattr(_statefile.os, 'replace', lambda source, target: renamed.append((source, target))
-                        or real_replace(source, target))
+
+    def replace(source, target):
+        renamed.append((source, target))
+        real_replace(source, target)
+    monkeypatch.setattr(_statefile.os, 'replace', replace)
     start_times(shared, clock, 1)
     # Written under another name, then renamed into place: a kill mid-write leaves the old state.
     assert renamed and all(target == str(state_file(tmp_path)) and source.endswith('.tmp') for source, target in renamed)

@@ -16,6 +16,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadl
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import (
     SharedFileUnavailable,
+    SharedState,
     locked,
     open_private,
     private_directory,
@@ -168,3 +169,104 @@ def test_a_stop_while_waiting_for_a_lock_ends_the_wait(tmp_path):
                 pass
     finally:
         os.close(holder)
+
+
+def shared_state(tmp_path, warnings, **options):
+    options.setdefault('what', 'the test state')
+    options.setdefault('alone', 'goes on alone')
+    return SharedState(str(tmp_path / 'state.json'), warnings.append, **options)
+
+
+def count(state):
+    state['count'] = state.get('count', 0) + 1
+    return state['count']
+
+
+def test_a_shared_state_is_changed_under_its_lock_and_written_whole(tmp_path):
+    warnings = []
+    first, second = shared_state(tmp_path, warnings), shared_state(tmp_path, warnings)
+    assert [first.apply(Deadline(10), count), second.apply(Deadline(10), count), first.apply(None, count)] == [1, 2, 3]
+    assert read_state(first.path) == ({'count': 3}, None) and warnings == []
+    assert sorted(os.listdir(tmp_path)) == ['state.json', 'state.json.lock']
+
+
+def test_a_state_left_as_it_was_is_not_written_and_a_failed_change_not_at_all(tmp_path):
+    shared = shared_state(tmp_path, [])
+    assert shared.apply(Deadline(10), lambda state: state.get('count')) is None
+    assert not os.path.exists(shared.path)
+    shared.apply(Deadline(10), count)
+    with pytest.raises(ZeroDivisionError):
+        with shared.session(Deadline(10)) as state:
+            state['count'] = 1 / 0
+    assert read_state(shared.path) == ({'count': 1}, None)
+
+
+def test_a_lock_held_for_ever_leaves_a_state_of_this_process_with_one_warning(tmp_path):
+    warnings = []
+    shared = shared_state(tmp_path, warnings)
+    shared.apply(Deadline(10), count)
+    holder = os.open(shared.lock_path, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another open file: as another process's lock
+    try:
+        started = time.monotonic()
+        assert shared.apply(Deadline(10), count, patience=0.3) == 1  # its own state starts empty
+        assert 0.3 <= time.monotonic() - started < 1.5
+        started = time.monotonic()
+        assert shared.apply(Deadline(10), count, patience=0.3) == 2  # no second wait for the lock
+        assert time.monotonic() - started < 0.3
+    finally:
+        os.close(holder)
+    (warning,) = warnings
+    assert warning.startswith('cisco.cdfmc: the test state shared with other processes in %s cannot be used' % tmp_path)
+    assert 'stayed locked by another process for 0.3 s' in warning and 'this process goes on alone.' in warning
+    assert read_state(shared.path) == ({'count': 1}, None)  # the file is left to the others
+
+
+def test_a_deadline_nearer_than_the_patience_ends_the_wait_for_the_lock_with_an_error(tmp_path):
+    warnings = []
+    shared = shared_state(tmp_path, warnings)
+    shared.apply(Deadline(10), count)
+    holder = os.open(shared.lock_path, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        with pytest.raises(CdfmcRequestError, match="the deadline came before the test state's lock was free"):
+            shared.apply(Deadline(0.2), count, patience=5)
+        assert time.monotonic() - started < 1
+    finally:
+        os.close(holder)
+    assert warnings == [] and shared.apply(Deadline(10), count) == 2  # still shared
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'symlink to /dev/zero', 'not JSON', 'mode 0644', 'foreign'])
+def test_a_damaged_or_foreign_state_file_is_healed_with_one_warning(tmp_path, kind):
+    warnings = []
+    path = planted(tmp_path, 'not JSON' if kind == 'foreign' else kind)
+    if kind == 'foreign':
+        write_state(path, '{"count": "many"}')
+    shared = shared_state(tmp_path, warnings, validate=lambda state: None if isinstance(state['count'], int) else 'count')
+    assert shared.apply(Deadline(10), count) == 1
+    assert stat.S_ISREG(os.lstat(path).st_mode) and stat.S_IMODE(os.lstat(path).st_mode) == 0o600
+    os.unlink(path)
+    planted(tmp_path, 'not JSON')  # damaged again: healed again, not told again
+    assert shared.apply(Deadline(10), count) == 1 and shared.apply(Deadline(10), count) == 2
+    (warning,) = warnings
+    assert warning.startswith('cisco.cdfmc: the test state was damaged and has been replaced (%s ' % path)
+
+
+def test_a_state_that_cannot_be_written_goes_on_as_this_process_own(tmp_path, monkeypatch):
+    warnings = []
+    shared = shared_state(tmp_path, warnings)
+    changes = []
+
+    def change(state):
+        changes.append(count(state))
+        return changes[-1]
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(30, 'Read-only file system')
+    monkeypatch.setattr(_statefile.tempfile, 'mkstemp', read_only)
+    assert shared.apply(Deadline(10), change) == 1 and shared.apply(Deadline(10), change) == 2
+    assert changes == [1, 2]  # each change made once, the first one kept
+    (warning,) = warnings
+    assert 'cannot write' in warning and 'Read-only file system' in warning and 'goes on alone' in warning
