@@ -208,10 +208,11 @@ def _cache_problem(state):
 class FmcLoginAuth(Auth):
     """Adds ``X-auth-access-token`` and keeps it valid: refresh, then a new login, shared by processes.
 
-    Tokens age by ``clock``'s wall clock (``now()``), as they do in every process.
+    Tokens age by ``clock``'s wall clock (``now()``), as they do in every process. The login is shared through
+    ``cache`` (by default the LoginCache of this host, in ``directory``): anything with its ``session`` and ``save``.
     """
 
-    def __init__(self, settings, directory=None, clock=None, lifetime=ACCESS_TOKEN_LIFETIME, warn=None):
+    def __init__(self, settings, directory=None, clock=None, lifetime=ACCESS_TOKEN_LIFETIME, warn=None, cache=None):
         self._settings = settings
         self._now = (clock or SYSTEM_CLOCK).now
         self._lifetime = lifetime
@@ -220,7 +221,7 @@ class FmcLoginAuth(Auth):
         self._lock = threading.RLock()
         self._state = None  # replaced whole, never changed in place, so reading it needs no lock
         self._sent = threading.local()
-        self.cache = LoginCache(settings, directory, warn)
+        self.cache = cache if cache is not None else LoginCache(settings, directory, warn)
 
     def __repr__(self):
         return '<FmcLoginAuth %s>' % self._settings.username
