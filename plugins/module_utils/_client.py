@@ -25,6 +25,7 @@ from urllib.parse import quote
 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginAuth, TokenAuth
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget_redis import redis_store
+from ansible_collections.cisco.cdfmc.plugins.module_utils._login_redis import redis_login_cache
 from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
@@ -39,17 +40,22 @@ MAX_PAGES = 100
 
 
 def connect(settings, warn=None, log=None, notice=None, clock=None):
-    """A ready client for ``settings``: the request budget shared with other processes (through the Redis of
-    ``budget_url`` when set, else a file of this host), the authentication, one session. ``warn`` and ``log`` get warnings and per-request lines, ``notice`` a line per retry while the
-    server has never answered. Every wait is on the Deadline each call is given (its stop ends it early)."""
+    """A ready client for ``settings``: the request budget and the on-prem login shared with other processes
+    (through the Redis of ``budget_url`` when set, else files of this host), the authentication, one session.
+    ``warn`` and ``log`` get warnings and per-request lines, ``notice`` a line per retry while the server has never
+    answered. Every wait is on the Deadline each call is given (its stop ends it early)."""
     for warning in settings.warnings:
         if warn is not None:
             warn(warning)
-    store = None
+    store = auth = None
     if settings.budget_url:
         store = redis_store(settings.budget_url, settings.budget_ca_file, settings.server, clock=clock, warn=warn)
+        if settings.uses_login:
+            # One connection to Redis for the budget and the login.
+            cache = redis_login_cache(settings, clock=clock, warn=warn, connection=store.primary.connection)
+            auth = FmcLoginAuth(settings, warn=warn, clock=clock, cache=cache)
     budget = RequestBudget(settings, warn=warn, clock=clock, store=store)
-    return CdfmcClient(settings, budget=budget, log=log, warn=warn, notice=notice, clock=clock)
+    return CdfmcClient(settings, auth=auth, budget=budget, log=log, warn=warn, notice=notice, clock=clock)
 
 
 class CdfmcClient:
