@@ -114,8 +114,10 @@ options:
         same time against one FMC). For example V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0) (TLS) or
         V(redis://...). Every run must use the same O(max_requests_per_minute).
       - When it cannot be used (down, slower than 1 second, refusing the user, answering garbage) the run goes on
-        with the budget of its host, with one warning naming the URL (its password masked), and tries it again a
-        minute later. Needs the Python library C(redis) where the task runs.
+        with the budget and the login cache of its host, with one warning naming the URL (its password masked), and
+        tries it again a minute later. Needs the Python library C(redis) where the task runs, and for the login
+        C(cryptography) (which ansible-core brings): the login is stored encrypted with a key derived from the
+        password, under a key name that says nothing of the server, the user or the password.
       - If not set, the environment variable E(CDFMC_BUDGET_URL) is used. An empty value counts as unset.
     type: str
   budget_ca_file:
@@ -262,8 +264,9 @@ options:
       - A Redis server that shares the request budget and the on-prem login among every run that uses it, on any
         host (AWX jobs that run at the same time against one FMC), for example
         V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0). Its password is never shown.
-      - When it cannot be used the run goes on with the budget of its host, with one warning, and tries it again a
-        minute later. Needs the Python library C(redis) on the controller.
+      - When it cannot be used the run goes on with the budget and the login cache of its host, with one warning,
+        and tries it again a minute later. Needs the Python libraries C(redis) and (for the login) C(cryptography)
+        on the controller.
     type: str
     env:
       - name: CDFMC_BUDGET_URL
