@@ -41,7 +41,8 @@ MAX_PAGES = 100
 def connect(settings, warn=None, log=None, notice=None, clock=None):
     """A ready client for ``settings``: the request budget shared with other processes (through the Redis of
     ``budget_url`` when set, else a file of this host), the authentication, one session. ``warn`` and ``log``
-    get warnings and per-request lines, ``notice`` a line per retry while the server has never answered. Every wait is on the Deadline each call is given (its stop ends it early)."""
+    get warnings and per-request lines, ``notice`` a line per retry while the server has never answered. Every
+    wait is on the Deadline each call is given (its stop ends it early)."""
     for warning in settings.warnings:
         if warn is not None:
             warn(warning)
