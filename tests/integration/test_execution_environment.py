@@ -15,6 +15,7 @@ def test_introspect_finds_the_python_requirements(collections_path):
                                capture_output=True, text=True, check=True)
     assert "requests>=2.32.4  # from collection cisco.cdfmc" in completed.stdout
     assert "jmespath>=1.0.1  # from collection cisco.cdfmc" in completed.stdout
+    assert "redis>=5  # from collection cisco.cdfmc" in completed.stdout  # the shared budget's Redis client
 
 
 def test_the_example_definition_makes_a_build_context(tmp_path):

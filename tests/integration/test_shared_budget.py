@@ -24,8 +24,8 @@ TASKS_END = 16  # seconds after the scenario is loaded
 
 
 def scenario(ids):
-    return {'tasks': [{'id': task, 'timeline': [{'at': 0, 'status': 'Running'},
-                                                 {'at': TASKS_END, 'status': 'Success'}]} for task in ids]}
+    timeline = [{'at': 0, 'status': 'Running'}, {'at': TASKS_END, 'status': 'Success'}]
+    return {'tasks': [{'id': task, 'timeline': timeline} for task in ids]}
 
 
 def job(run_playbook, tmp_path, name, ids, env, verbosity=0, **options):
@@ -98,8 +98,8 @@ def test_two_on_prem_jobs_share_one_login_through_redis(run_playbook, simulator,
 
 
 @pytest.mark.parametrize('fault', ['closed port', 'wrong password'])
-def test_a_store_that_cannot_be_used_leaves_the_run_going_with_one_warning(run_playbook, simulator, redis_server,
-                                                                             closed_port, tmp_path, fault):
+def test_a_store_that_cannot_be_used_leaves_the_run_going_with_one_warning(
+        run_playbook, simulator, redis_server, closed_port, tmp_path, fault):
     simulator.load(scenario(['a1', 'a2']))
     if fault == 'closed port':
         url = 'redis://cdfmc:%s@127.0.0.1:%d/0' % ('Closed-Port-Secret', closed_port)
