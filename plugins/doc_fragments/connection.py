@@ -116,7 +116,7 @@ options:
       - When it cannot be used (down, slower than 1 second, refusing the user, answering garbage) the run goes on
         with the budget and the login cache of its host, with one warning naming the URL (its password masked), and
         tries it again a minute later. Needs the Python library C(redis) where the task runs, and for the login
-        C(cryptography) (which ansible-core brings): the login is stored encrypted with a key derived from the
+        C(cryptography) (which ansible-core brings). The login is stored encrypted with a key derived from the
         password, under a key name that says nothing of the server, the user or the password.
       - If not set, the environment variable E(CDFMC_BUDGET_URL) is used. An empty value counts as unset.
     type: str
