@@ -87,11 +87,12 @@ def _aead():
 
 class Held:
     """One session's hold on the shared login: the lock's ``token`` (None: the lock stayed taken), the ``login``
-    found (None: none, or one that cannot be used, for ``problem``), and the login to ``saved`` at its end."""
+    found (None: none, or one that cannot be used, for ``problem``), whether a lock not written by cisco.cdfmc was
+    ``replaced``, and the login ``saved`` to share at its end."""
 
     def __init__(self, token, login=None, problem=None):
         self.token, self.login, self.problem = token, login, problem
-        self.saved = None
+        self.replaced, self.saved = False, None
 
 
 class RedisLogin:
@@ -108,7 +109,6 @@ class RedisLogin:
         name = hmac.new(derived[32:], identity, hashlib.sha256).hexdigest()[:32]
         self.entry = key_name(server_key(settings.server), 'login:' + name)
         self.lock = self.entry + ':lock'
-        self.replaced_lock = False  # whether a lock not written by cisco.cdfmc was replaced (the last take)
 
     def __repr__(self):
         return '<RedisLogin %s>' % self.connection.shown
@@ -116,57 +116,64 @@ class RedisLogin:
     def take(self, deadline, patience):
         """A Held: the lock, waited for ``patience`` seconds at most (then a Held without a token) and not past
         ``deadline`` (then CdfmcRequestError), and the login under it."""
-        cipher = self._cipher()
+        cipher, refused = self._cipher()
         token = binascii.hexlify(os.urandom(16)).decode('ascii')
         hold = str(int(math.ceil((patience + LOCK_MARGIN) * 1000)))
         give_up = (deadline or Deadline()).within(patience)
         step = _FIRST_STEP
         while True:
-            taken, value, kind = self._run(_TAKE, [token, hold, str(MAX_STATE_BYTES)], _taken)
+            taken, value, kind, replaced = self._run(_TAKE, [token, hold, str(MAX_STATE_BYTES)], _taken)
             if taken:
-                return Held(token, *self._opened(cipher, value, kind))
+                held = Held(token, *self._opened(cipher, refused, value, kind))
+                held.replaced = replaced
+                return held
             if give_up.expired:
                 if deadline is not None and deadline.expired:
                     raise CdfmcRequestError("the deadline came before the login cache's lock was free (the shared "
                                             'store %s)' % self.connection.shown)
                 return Held(None)
             if give_up.sleep(step):
-                raise CdfmcRequestError("interrupted while waiting for the login cache's lock in the shared store %s"
-                                        % self.connection.shown)
+                raise CdfmcRequestError("interrupted while waiting for the login cache's lock in the shared store "
+                                        '%s' % self.connection.shown)
             step = min(step * 2, _LONGEST_STEP)
 
     def give_back(self, held):
         """Share ``held.saved`` (if any) and free the lock if it is still ``held``'s."""
-        value = self._sealed(self._cipher(), held.saved) if held.saved else ''
+        value = self._sealed(self._cipher()[0], held.saved) if held.saved else ''
         self._run(_GIVE_BACK, [held.token, value, str(int(KEEP * 1000))], _done)
 
     def _run(self, source, args, parse):
         answer = self.connection.run(source, [self.entry, self.lock], args)
         try:
-            return parse(answer, self)
+            return parse(answer)
         except (TypeError, ValueError, IndexError):
             raise StoreUnavailable(self.connection.shown, 'an answer that cannot be used: %s' % shown(repr(answer), 200))
 
     def _cipher(self):
+        """(AESGCM with this user's key, the exception it raises for a value it cannot decrypt)."""
         found = _aead()
         if found is None:
             raise StoreUnavailable(self.connection.shown, CRYPTOGRAPHY)
         return found[0](self._key), found[1]
 
     def _sealed(self, cipher, login):
+        """``login`` encrypted and authenticated with the key name: base64 of the nonce and the ciphertext."""
         nonce = os.urandom(NONCE_BYTES)
-        sealed = cipher[0].encrypt(nonce, json.dumps(login).encode('utf-8'), self.entry.encode('utf-8'))
+        sealed = cipher.encrypt(nonce, json.dumps(login).encode('utf-8'), self.entry.encode('utf-8'))
         return base64.b64encode(nonce + sealed).decode('ascii')
 
-    def _opened(self, cipher, value, kind):
+    def _opened(self, cipher, refused, value, kind):
         """(login, problem): the login ``value`` holds (None when there is none or it cannot be used), and why not."""
+        if kind == 'none':
+            return None, None
+        if kind == 'large':
+            return None, 'it holds more than %d bytes' % MAX_STATE_BYTES
         if kind != 'string':
-            return None, (None if kind == 'none' else 'it holds %s' % ('more than %d bytes' % MAX_STATE_BYTES
-                                                                        if kind == 'large' else 'a ' + shown(kind, 20)))
+            return None, 'it holds a %s' % shown(kind, 20)
         try:
             raw = base64.b64decode(value, validate=True)
-            text = cipher[0].decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self.entry.encode('utf-8'))
-        except (ValueError, binascii.Error, cipher[1]):
+            text = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self.entry.encode('utf-8'))
+        except (ValueError, refused):
             return None, 'it cannot be decrypted with the key of this user'
         try:
             login = json_loads(text)
@@ -176,12 +183,11 @@ class RedisLogin:
         return (None, problem) if problem else (login, None)
 
 
-def _taken(answer, login):
-    login.replaced_lock = int(answer[3]) == 1
-    return int(answer[0]) == 1, answer[1], str(answer[2])
+def _taken(answer):
+    return int(answer[0]) == 1, answer[1], str(answer[2]), int(answer[3]) == 1
 
 
-def _done(answer, _login):
+def _done(answer):
     return int(answer)
 
 
@@ -240,7 +246,7 @@ class RedisLoginCache:
         except StoreUnavailable as exc:
             self._down(exc)
             return None
-        if self.shared.replaced_lock:
+        if held.replaced:
             self.warn_once("cisco.cdfmc: the login cache's lock in the shared store %s had no expiry, so was not "
                            'written by cisco.cdfmc, and has been replaced' % self.shared.connection.shown)
         if held.token is None:
@@ -270,9 +276,9 @@ class RedisLoginCache:
         if self._told:
             return
         self._told = True
+        what = (self.shared.connection.shown, exc.why, self._retry)
         self.warn_once('cisco.cdfmc: the shared store %s cannot be used (%s); this run goes on with the login cache '
-                       'of this host (its file) and tries the shared store again in %.0f s'
-                       % (self.shared.connection.shown, exc.why, self._retry))
+                       'of this host (its file) and tries the shared store again in %.0f s' % what)
 
 
 def redis_login_cache(settings, directory=None, clock=None, warn=None, retry=RETRY, connection=None):

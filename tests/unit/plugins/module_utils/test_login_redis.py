@@ -151,7 +151,7 @@ def test_a_wrong_or_changed_password_never_gets_the_other_s_login(simulator, red
 def sealed_for_another_entry(connection, settings):
     other = RedisLogin(connection, settings)
     other.entry += 'x'
-    return other._sealed(other._cipher(), LOGIN)
+    return other._sealed(other._cipher()[0], LOGIN)
 
 
 @pytest.mark.parametrize('fill, problem', [
@@ -168,7 +168,7 @@ def test_a_value_not_written_for_this_user_is_replaced_with_one_warning(simulato
     on_prem(simulator)
     host = Host(simulator, redis_server.url(), tmp_path / 'a')
     shared = host.cache.shared
-    cipher = shared._cipher()
+    cipher = shared._cipher()[0]
     seals = {'other': sealed_for_another_entry(shared.connection, host.settings),
              'bad': shared._sealed(cipher, dict(LOGIN, access=1)), 'list': shared._sealed(cipher, [LOGIN])}
     fill(redis_server.admin(), shared.entry, seals)
