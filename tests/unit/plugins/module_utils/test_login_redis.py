@@ -163,8 +163,8 @@ def sealed_for_another_entry(connection, settings):
     (lambda admin, key, seal: admin.hset(key, mapping={'access': 'x'}), 'it holds a hash'),
     (lambda admin, key, seal: admin.set(key, 'x' * 300000), 'more than 262144 bytes'),
 ])
-def test_a_value_not_written_for_this_user_is_replaced_with_one_warning(simulator, redis_server, tmp_path, fill,
-                                                                         problem):
+def test_a_value_not_written_for_this_user_is_replaced_with_one_warning(
+        simulator, redis_server, tmp_path, fill, problem):
     on_prem(simulator)
     host = Host(simulator, redis_server.url(), tmp_path / 'a')
     shared = host.cache.shared
@@ -258,8 +258,8 @@ def wrong_ca(start_redis, tmp_path):
     ('wrong CA', 'TLS failure'),
     ('no cryptography', 'pip install cryptography'),
 ])
-def test_a_store_that_cannot_be_used_leaves_the_file_cache_of_the_host(simulator, start_redis, tmp_path,
-                                                                        monkeypatch, fault, why):
+def test_a_store_that_cannot_be_used_leaves_the_file_cache_of_the_host(
+        simulator, start_redis, tmp_path, monkeypatch, fault, why):
     on_prem(simulator)
     server = start_redis()
     url, options = server.url(), {}
