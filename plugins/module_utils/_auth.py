@@ -46,6 +46,8 @@ except ImportError:
 
 ACCESS_TOKEN_LIFETIME = 30 * 60
 RENEW_MARGIN = 5 * 60
+# A login shared through a store may come from another host, whose clock may be a little ahead of this one's.
+CLOCK_SKEW = 60
 MAX_REFRESHES = 3
 LOGIN_PATH = '/fmc_platform/v1/auth/generatetoken'
 REFRESH_PATH = '/fmc_platform/v1/auth/refreshtoken'
@@ -258,8 +260,10 @@ class FmcLoginAuth(Auth):
         return list(state.get('domains') or []) if state else []
 
     def _still_valid(self, state, now):
-        """True for a login obtained recently enough not to be renewed yet."""
-        return bool(state) and 0 <= now - state['obtained'] < self._lifetime - min(RENEW_MARGIN, self._lifetime / 6)
+        """True for a login obtained recently enough not to be renewed yet (and not from further in the future
+        than another host's clock may be ahead)."""
+        age = now - state['obtained'] if state else None
+        return bool(state) and -CLOCK_SKEW <= age < self._lifetime - min(RENEW_MARGIN, self._lifetime / 6)
 
     def prepare(self, transport, deadline=None):
         """Make sure a token that is not about to expire is in use."""

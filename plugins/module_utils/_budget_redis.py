@@ -19,16 +19,14 @@ __metaclass__ = type
 
 import binascii
 import os
-import threading
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import (
     AHEAD, RATE_SPAN, WINDOW, FileStore, _decayed, server_key)
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
-from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import RedisConnection, StoreUnavailable, key_name
+from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import Outage, StoreUnavailable, key_name
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import private_directory
 
-RETRY = 60.0  # seconds on the host's own store before the shared store is tried again
 LONGEST_SLOT = 86400.0  # no request holds a slot longer: a bound further on was not written by a request
 KEEP = WINDOW + RATE_SPAN  # the pace outlives its tat and hold by this much (the window, the recent rate)
 
@@ -167,15 +165,12 @@ def _done(answer):
 
 
 class FallbackStore:
-    """Every operation in ``primary`` (the shared store); when it raises StoreUnavailable, one warning through
-    ``warn`` (``describe``: the store as it may be shown) and ``fallback`` (this host's store) until ``retry``
-    seconds on ``clock`` have passed, then ``primary`` again. A slot is freed in the store that gave it."""
+    """Every operation in ``primary`` (the shared store); after it raises StoreUnavailable, ``fallback`` (this
+    host's store) for as long as ``outage`` (an Outage, which says so once) leaves the shared store alone. A slot is
+    freed in the store that gave it."""
 
-    def __init__(self, primary, fallback, describe, warn=None, retry=RETRY, clock=None):
-        self.primary, self.fallback, self.describe = primary, fallback, describe
-        self._warn, self._retry, self._clock = warn, retry, (clock or SYSTEM_CLOCK).monotonic
-        self._lock = threading.Lock()  # the outage (since when, whether told) is this process's, across threads
-        self._down_until, self._told = None, False
+    def __init__(self, primary, fallback, outage):
+        self.primary, self.fallback, self.outage = primary, fallback, outage
 
     def reserve(self, deadline, interval, tolerance, reach):
         return self._apply('reserve', deadline, interval, tolerance, reach)[1]
@@ -192,43 +187,27 @@ class FallbackStore:
         try:
             store.free_slot(deadline, token)
         except StoreUnavailable as exc:
-            self._down(exc)  # the slot goes by its bound
+            self.outage.down(exc)  # the slot goes by its bound
 
     def load(self):
-        return self._current().load()
-
-    def _current(self):
-        with self._lock:
-            if self._down_until is not None and self._clock() >= self._down_until:
-                self._down_until = None
-            return self.fallback if self._down_until is not None else self.primary
+        return (self.primary if self.outage.usable() else self.fallback).load()
 
     def _apply(self, operation, *args):
-        """(the store that answered, its answer): the primary, or the fallback while the primary is down."""
-        store = self._current()
-        if store is self.primary:
+        """(the store that answered, its answer): the primary, or the fallback while the primary is left alone."""
+        if self.outage.usable():
             try:
-                return store, getattr(store, operation)(*args)
+                return self.primary, getattr(self.primary, operation)(*args)
             except StoreUnavailable as exc:
-                self._down(exc)
-                store = self.fallback
-        return store, getattr(store, operation)(*args)
-
-    def _down(self, exc):
-        with self._lock:
-            self._down_until = self._clock() + self._retry
-            told, self._told = self._told, True
-        if not told and self._warn is not None:
-            self._warn('cisco.cdfmc: the shared store %s cannot be used (%s); this run goes on with the request '
-                       'budget of this host (its file store) and tries the shared store again in %.0f s'
-                       % (self.describe, exc.why, self._retry))
+                self.outage.down(exc)
+        return self.fallback, getattr(self.fallback, operation)(*args)
 
 
-def redis_store(url, ca_file, server, directory=None, clock=None, warn=None, retry=RETRY):
-    """The budget's store for ``server`` in the Redis at ``url`` (``ca_file``: the PEM CA for rediss), falling back
-    to the file store of this host (in ``directory``, on ``clock``) while Redis cannot be used."""
+def redis_store(connection, server, directory=None, clock=None, warn=None, outage=None):
+    """The budget's store for ``server`` in the Redis of ``connection`` (a RedisConnection), falling back to the
+    file store of this host (in ``directory``, on ``clock``) while ``outage`` (by default one of its own, retried
+    after a minute) leaves Redis alone."""
     clock = clock or SYSTEM_CLOCK
-    connection = RedisConnection(url, ca_file)
+    outage = outage or Outage(connection.shown, warn, clock=clock)
     name = server_key(server)
     fallback = FileStore(directory or private_directory(), name, clock, warn)
-    return FallbackStore(RedisStore(connection, name, warn=warn), fallback, connection.shown, warn, retry, clock)
+    return FallbackStore(RedisStore(connection, name, warn=warn), fallback, outage)

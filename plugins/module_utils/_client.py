@@ -26,6 +26,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginA
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget_redis import redis_store
 from ansible_collections.cisco.cdfmc.plugins.module_utils._login_redis import redis_login_cache
+from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import Outage, RedisConnection
 from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
@@ -49,10 +50,12 @@ def connect(settings, warn=None, log=None, notice=None, clock=None):
             warn(warning)
     store = auth = None
     if settings.budget_url:
-        store = redis_store(settings.budget_url, settings.budget_ca_file, settings.server, clock=clock, warn=warn)
+        # One connection to Redis for the budget and the login, and one outage: a fault is told once.
+        connection = RedisConnection(settings.budget_url, settings.budget_ca_file)
+        outage = Outage(connection.shown, warn, clock=clock)
+        store = redis_store(connection, settings.server, clock=clock, warn=warn, outage=outage)
         if settings.uses_login:
-            # One connection to Redis for the budget and the login.
-            cache = redis_login_cache(settings, clock=clock, warn=warn, connection=store.primary.connection)
+            cache = redis_login_cache(settings, clock=clock, warn=warn, connection=connection, outage=outage)
             auth = FmcLoginAuth(settings, warn=warn, clock=clock, cache=cache)
     budget = RequestBudget(settings, warn=warn, clock=clock, store=store)
     return CdfmcClient(settings, auth=auth, budget=budget, log=log, warn=warn, notice=notice, clock=clock)

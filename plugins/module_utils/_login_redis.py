@@ -34,14 +34,13 @@ import threading
 from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import (
     ACCESS_TOKEN_LIFETIME, MAX_REFRESHES, LoginCache, _cache_problem)
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import server_key
-from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
-from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import RedisConnection, StoreUnavailable, key_name
+from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import Outage, RedisConnection, StoreUnavailable, key_name
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import LOCK_PATIENCE, MAX_STATE_BYTES
 
-RETRY = 60.0  # seconds on the host's own login cache before the shared store is tried again
 LOCK_MARGIN = 1.0  # the lock outlives its holder's patience by this much (the round trips of its release)
 KEEP = (MAX_REFRESHES + 1) * ACCESS_TOKEN_LIFETIME  # a login is of no use longer: one life, then one per refresh
 ITERATIONS = 100000
@@ -192,19 +191,17 @@ def _done(answer):
 
 
 class RedisLoginCache:
-    """The interface of LoginCache (``session``, ``save``, ``warn_once``) over ``shared`` (a RedisLogin); when it
-    raises StoreUnavailable, one warning through ``warn`` and ``fallback`` (this host's LoginCache) until ``retry``
-    seconds on ``clock`` have passed, then Redis again. A lock that stays taken for the patience leaves the session
+    """The interface of LoginCache (``session``, ``save``, ``warn_once``) over ``shared`` (a RedisLogin); after it
+    raises StoreUnavailable, ``fallback`` (this host's LoginCache) for as long as ``outage`` (an Outage, which says
+    so once) leaves Redis alone. ``warn`` is told once of each other problem. A lock that stays taken for the patience leaves the session
     with the login of this process's own (one warning), and Redis is tried again at the next session."""
 
-    def __init__(self, shared, fallback, warn=None, retry=RETRY, clock=None):
-        self.shared, self.fallback = shared, fallback
-        self._warn, self._retry, self._clock = warn, retry, (clock or SYSTEM_CLOCK).monotonic
+    def __init__(self, shared, fallback, outage, warn=None):
+        self.shared, self.fallback, self.outage, self._warn = shared, fallback, outage, warn
         self._warned = set()
         self._thread_lock = threading.Lock()  # one session at a time: the session in progress is this object's
         self._held = None  # the Held of the session in progress (None: a session of the fallback)
         self._own = None  # the login of the sessions whose lock stayed taken
-        self._down_until, self._told = None, False
 
     def warn_once(self, message):
         if message not in self._warned:
@@ -238,13 +235,12 @@ class RedisLoginCache:
 
     def _take(self, deadline, patience):
         """The session's Held in Redis, or None: the fallback's session."""
-        if self._down_until is not None and self._clock() < self._down_until:
+        if not self.outage.usable():
             return None
-        self._down_until = None
         try:
             held = self.shared.take(deadline, patience)
         except StoreUnavailable as exc:
-            self._down(exc)
+            self.outage.down(exc)
             return None
         if held.replaced:
             self.warn_once("cisco.cdfmc: the login cache's lock in the shared store %s had no expiry, so was not "
@@ -265,26 +261,18 @@ class RedisLoginCache:
         try:
             self.shared.give_back(held)
         except StoreUnavailable as exc:
-            self._down(exc)  # the login stays this process's; the lock goes by its expiry
+            self.outage.down(exc)  # the login stays this process's; the lock goes by its expiry
             return
         if held.saved and held.problem:
             self.warn_once('cisco.cdfmc: the login cache in the shared store %s was not written by cisco.cdfmc for '
                            'this user (%s) and has been replaced' % (self.shared.connection.shown, held.problem))
 
-    def _down(self, exc):
-        self._down_until = self._clock() + self._retry
-        if self._told:
-            return
-        self._told = True
-        what = (self.shared.connection.shown, exc.why, self._retry)
-        self.warn_once('cisco.cdfmc: the shared store %s cannot be used (%s); this run goes on with the login cache '
-                       'of this host (its file) and tries the shared store again in %.0f s' % what)
 
-
-def redis_login_cache(settings, directory=None, clock=None, warn=None, retry=RETRY, connection=None):
+def redis_login_cache(settings, directory=None, clock=None, warn=None, connection=None, outage=None):
     """The login cache of ``settings`` (a login) in the Redis of ``settings.budget_url`` (or ``connection``, a
-    RedisConnection to it), falling back to the file cache of this host (in ``directory``) while Redis cannot be
-    used, tried again after ``retry`` seconds on ``clock``."""
+    RedisConnection to it), falling back to the file cache of this host (in ``directory``) while ``outage`` (by
+    default one of its own on ``clock``, retried after a minute) leaves Redis alone."""
     connection = connection or RedisConnection(settings.budget_url, settings.budget_ca_file)
+    outage = outage or Outage(connection.shown, warn, clock=clock)
     fallback = LoginCache(settings, directory, warn)
-    return RedisLoginCache(RedisLogin(connection, settings), fallback, warn, retry, clock)
+    return RedisLoginCache(RedisLogin(connection, settings), fallback, outage, warn)

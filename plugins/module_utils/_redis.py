@@ -21,11 +21,13 @@ import re
 import threading
 from urllib.parse import unquote
 
+from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MASK, masked, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable
 
 TIMEOUT = 1.0  # seconds to connect, and to read an answer: a Redis slower than this is a fault
+RETRY = 60.0  # seconds on the host's own files before the shared store is tried again
 PREFIX = 'cdfmc:'
 # What a least-privileged Redis user needs: its keys, the scripts, and the commands the scripts call.
 REDIS_ACL = ('~cdfmc:* resetchannels -@all +evalsha +eval +script|load +select '
@@ -43,6 +45,35 @@ class StoreUnavailable(SharedFileUnavailable):
     def __init__(self, url, why):
         super(StoreUnavailable, self).__init__('the shared store %s cannot be used: %s' % (url, why))
         self.url, self.why = url, why
+
+
+class Outage:
+    """The shared store's faults as one run sees them, shared by the budget and the login cache: after a fault the
+    store is left alone for ``retry`` seconds on ``clock``, then tried again; ``warn`` is told of the first fault
+    only, naming the store as ``describe`` shows it."""
+
+    def __init__(self, describe, warn=None, retry=RETRY, clock=None):
+        self.describe = describe
+        self._warn, self._retry, self._clock = warn, retry, (clock or SYSTEM_CLOCK).monotonic
+        self._lock = threading.Lock()  # the budget's threads and the login's renewal report here alike
+        self._until, self._told = None, False
+
+    def usable(self):
+        """True unless a fault was met less than ``retry`` seconds ago."""
+        with self._lock:
+            if self._until is not None and self._clock() >= self._until:
+                self._until = None
+            return self._until is None
+
+    def down(self, exc):
+        """Leave the store alone for a while after ``exc`` (StoreUnavailable); say so the first time."""
+        with self._lock:
+            self._until = self._clock() + self._retry
+            told, self._told = self._told, True
+        if not told and self._warn is not None:
+            self._warn('cisco.cdfmc: the shared store %s cannot be used (%s); this run goes on with the request '
+                       'budget and the login cache of this host (its files) and tries the shared store again in '
+                       '%.0f s' % (self.describe, exc.why, self._retry))
 
 
 def masked_url(url):

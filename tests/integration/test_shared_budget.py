@@ -97,20 +97,28 @@ def test_two_on_prem_jobs_share_one_login_through_redis(run_playbook, simulator,
         assert token not in output_a and token not in output_b
 
 
-@pytest.mark.parametrize('fault', ['closed port', 'wrong password'])
+@pytest.mark.parametrize('fault', ['closed port', 'wrong password', 'closed port, on-prem login'])
 def test_a_store_that_cannot_be_used_leaves_the_run_going_with_one_warning(
         run_playbook, simulator, redis_server, closed_port, tmp_path, fault):
-    simulator.load(scenario(['a1', 'a2']))
-    if fault == 'closed port':
+    env, options = {}, {}
+    if fault.endswith('login'):  # the budget and the login cache both meet the fault: one warning still
+        login = {'mode': 'fmc', 'username': 'apiuser', 'password': 'Login-Secret-2', 'token_lifetime': 1800}
+        simulator.load(dict(scenario(['a1', 'a2']), auth=login))
+        env = {'CDFMC_USERNAME': login['username'], 'CDFMC_PASSWORD': login['password']}
+        options = {'base_url': simulator.url, 'api_token': ''}
+    else:
+        simulator.load(scenario(['a1', 'a2']))
+    if fault.startswith('closed port'):
         url = 'redis://cdfmc:%s@127.0.0.1:%d/0' % ('Closed-Port-Secret', closed_port)
         secret = 'Closed-Port-Secret'
     else:
         url, secret = redis_server.url(password='Wrong-Secret-9'), 'Wrong-Secret-9'
-    process, results = job(run_playbook, tmp_path, 'job', ['a1', 'a2'], {'CDFMC_BUDGET_URL': url}, verbosity=3)
+    env['CDFMC_BUDGET_URL'] = url
+    process, results = job(run_playbook, tmp_path, 'job', ['a1', 'a2'], env, verbosity=3, **options)
     result, output = finish(process, results)
     assert succeeded(result), result
     assert output.count('cannot be used') == 1, output[-4000:]
     warning = [line for line in output.splitlines() if 'cannot be used' in line][0]
-    assert '127.0.0.1' in warning and ('refused' in warning if fault == 'closed port' else 'authentication' in warning)
-    assert secret not in output
+    assert '127.0.0.1' in warning and ('refused' in warning if fault.startswith('closed') else 'authentication' in warning)
+    assert secret not in output and 'Login-Secret-2' not in output
     assert os.listdir(tmp_path / 'job')  # the host's own budget was used meanwhile

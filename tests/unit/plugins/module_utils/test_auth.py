@@ -495,3 +495,19 @@ def test_the_renewal_needs_only_the_session_and_save_of_a_login_store(simulator,
             client.get_task_status('t1')
     assert auth_counts(simulator) == (1, 0) and store.login['refreshes'] == 0
     assert store.patience == [2 * 7 + 5.0] * 3  # one renewal each, waited for as long as a refresh and a login
+
+
+@pytest.mark.parametrize('ahead, renewals', [(30, (1, 0)), (59, (1, 0)), (10 * 60, (1, 1))])
+def test_a_login_from_a_host_whose_clock_is_a_little_ahead_is_used(simulator, tmp_path, ahead, renewals):
+    # A login shared through Redis may come from another host: a clock up to a minute ahead is not a reason to
+    # renew it; a login stamped further in the future is not one to trust as it is: it is refreshed.
+    on_prem(simulator)
+    store = MemoryLoginCache()
+    with login_client(simulator, tmp_path, clock=FakeClock(wall=time.time() + ahead),
+                      domain_uuid=DOMAINS[0]['uuid']) as client:
+        client.auth.cache = store
+        client.get_task_status('t1')
+    with login_client(simulator, tmp_path, clock=FakeClock(wall=time.time()), domain_uuid=DOMAINS[0]['uuid']) as client:
+        client.auth.cache = store
+        client.get_task_status('t1')
+    assert auth_counts(simulator) == renewals

@@ -19,7 +19,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils import _redis
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import AHEAD, FileStore, RequestBudget, server_key
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget_redis import FallbackStore, RedisStore, redis_store
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
-from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import REDIS_ACL, RedisConnection, StoreUnavailable, masked_url
+from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import REDIS_ACL, Outage, RedisConnection, StoreUnavailable, masked_url
 from redis_server import PASSWORD
 from support import FakeClock, connection_settings
 
@@ -146,7 +146,7 @@ def test_two_hosts_with_their_own_directories_keep_one_pace(redis_server, tmp_pa
     times, lock = [], threading.Lock()
 
     def job(directory):
-        store = redis_store(redis_server.url(), None, SERVER, directory=str(directory))
+        store = redis_store(RedisConnection(redis_server.url()), SERVER, directory=str(directory))
         shared = RequestBudget(limits(10, 8), window=1.0, store=store)
         for _number in range(8):
             with shared.request(Deadline(30)):
@@ -166,7 +166,7 @@ def test_two_hosts_with_their_own_directories_keep_one_pace(redis_server, tmp_pa
 
 
 def test_keys_have_one_prefix_one_hash_tag_an_expiry_and_nothing_secret(redis_server):
-    store = redis_store(redis_server.url(), None, SERVER)
+    store = redis_store(RedisConnection(redis_server.url()), SERVER)
     shared = RequestBudget(limits(100, 8), store=store)
     with shared.request(Deadline(10)):
         admin = redis_server.admin()
@@ -180,10 +180,10 @@ def test_keys_have_one_prefix_one_hash_tag_an_expiry_and_nothing_secret(redis_se
 
 # Faults: the run goes on, with one warning that names the store masked and never shows the password.
 
-def fallback_budget(url, tmp_path, ca_file=None, **options):
+def fallback_budget(url, tmp_path, ca_file=None):
     warnings = []
     tmp_path.mkdir(mode=0o700, exist_ok=True)
-    store = redis_store(url, ca_file, SERVER, directory=str(tmp_path), warn=warnings.append, **options)
+    store = redis_store(RedisConnection(url, ca_file), SERVER, directory=str(tmp_path), warn=warnings.append)
     return RequestBudget(limits(100, 8), window=1.0, store=store), warnings
 
 
@@ -298,8 +298,8 @@ def test_the_shared_store_is_tried_again_after_the_retry_interval(redis_server, 
     warnings = []
     connection = RedisConnection(redis_server.url())
     key = server_key(SERVER)
-    store = FallbackStore(RedisStore(connection, key), FileStore(str(tmp_path), key, clock), connection.shown,
-                          warnings.append, retry=5.0, clock=clock)
+    store = FallbackStore(RedisStore(connection, key), FileStore(str(tmp_path), key, clock),
+                          Outage(connection.shown, warnings.append, retry=5.0, clock=clock))
     pace = 'cdfmc:{%s}:pace' % key
     admin = redis_server.admin()
     redis_server.stop()
@@ -324,7 +324,7 @@ def test_a_slot_is_freed_in_the_store_that_gave_it(redis_server, tmp_path):
     connection = RedisConnection(redis_server.url())
     key = server_key(SERVER)
     fallback = FileStore(str(tmp_path), key, clock)
-    store = FallbackStore(RedisStore(connection, key), fallback, connection.shown, retry=5.0, clock=clock)
+    store = FallbackStore(RedisStore(connection, key), fallback, Outage(connection.shown, retry=5.0, clock=clock))
     shared = store.take_slot(clock.deadline(), 10, 1)
     redis_server.kill()
     local = store.take_slot(clock.deadline(), 10, 1)

@@ -22,7 +22,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadl
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._login_redis import (
     KEEP, Held, RedisLogin, RedisLoginCache, redis_login_cache)
-from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import RedisConnection
+from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import Outage, RedisConnection, masked_url
 from redis_server import PASSWORD as REDIS_PASSWORD
 from support import FakeClock, connection_settings
 
@@ -302,8 +302,9 @@ def test_redis_restarted_loads_its_scripts_again_without_a_word(simulator, redis
 def test_redis_is_tried_again_after_the_retry_interval(simulator, redis_server, tmp_path):
     (tmp_path / 'a').mkdir(mode=0o700)
     clock, warnings = FakeClock(), []
-    cache = redis_login_cache(login_settings(simulator, redis_server.url()), str(tmp_path / 'a'), clock,
-                              warnings.append, retry=5.0)
+    settings = login_settings(simulator, redis_server.url())
+    outage = Outage(masked_url(redis_server.url()), warnings.append, retry=5.0, clock=clock)
+    cache = redis_login_cache(settings, str(tmp_path / 'a'), clock, warnings.append, outage=outage)
     redis_server.stop()
     try:
         with cache.session(clock.deadline(20)) as cached:
