@@ -75,8 +75,11 @@ class Host:
 def stored(redis_server):
     """Every key in Redis: {name: (type, value or None, pttl)}."""
     admin = redis_server.admin()
-    return {key: (admin.type(key), admin.get(key) if admin.type(key) == 'string' else None, admin.pttl(key))
-            for key in admin.keys('*')}
+    found = {}
+    for key in admin.keys('*'):
+        kind = admin.type(key)
+        found[key] = (kind, admin.get(key) if kind == 'string' else None, admin.pttl(key))
+    return found
 
 
 def assert_no_secret(texts, *secrets):
