@@ -713,7 +713,9 @@ def summary(results):
             jobs_figures(row)
             figures['jobs %s' % store] = dict((key, round(row[key], 4) if isinstance(row[key], float) else row[key]) for key in (
                 'rc', 'requests', 'rate_limited', 'max_in_60s', 'seen', 'longest_gap', 'latency_max', 'cpu', 'cpu_main',
-                'cpu_workers', 'cpu_per_poll', 'cpu_per_poll_tree', 'cpu_per_poll_marginal', 'fixed', 'wall', 'overshoot'))
+                'cpu_workers', 'cpu_per_poll', 'cpu_per_poll_tree', 'cpu_per_poll_marginal', 'fixed', 'wall', 'overshoot')
+                if key in row)
+            figures['jobs %s' % store].update((key, row[key]) for key in ('store_calls', 'store_warnings') if key in row)
     if 'latency' in results:
         for count, runs in results['latency']['runs'].items():
             figures['latency N=%s' % count] = {
