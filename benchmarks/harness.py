@@ -249,12 +249,13 @@ def play_import_seconds(log_file):
     return total
 
 
-def task_requests(log, prefix):
-    """The request log's GETs of tasks whose id starts with ``prefix``: {task id: [since_load, ...]}."""
+def task_requests(log, prefix, answered=False):
+    """The request log's GETs of tasks whose id starts with ``prefix``: {task id: [since_load, ...]}.
+    ``answered``: only those the server answered (not HTTP 429: those did not look at the task)."""
     polls = {}
     for entry in log:
         path = entry['path']
-        if TASK_PATH not in path:
+        if TASK_PATH not in path or (answered and entry.get('status') == 429):
             continue
         task_id = path.rsplit('/', 1)[-1]
         if task_id.startswith(prefix):
@@ -282,6 +283,13 @@ def gap_in_force(polls, end):
     return after[0] - before[-1]
 
 
+def longest_gap(polls, end):
+    """The longest time between two polls of a task, up to the first at or after its ``end`` (None: fewer than two)."""
+    seen = [at for at in polls if at < end] + [at for at in polls if at >= end][:1]
+    gaps = [later - earlier for earlier, later in zip(seen, seen[1:])]
+    return max(gaps) if gaps else None
+
+
 def rate_limited(log):
     """How many answers were HTTP 429."""
     return sum(1 for entry in log if entry.get('status') == 429)
@@ -296,6 +304,27 @@ def max_in_window(log, window=60.0):
             start += 1
         best = max(best, index - start + 1)
     return best
+
+
+def redis_missing():
+    """Why a redis-server of the bench's own cannot run here, or None."""
+    if shutil.which('redis-server') is None:
+        return 'redis-server is not on PATH'
+    try:
+        import redis  # noqa: F401 - only whether it is there
+    except ImportError:
+        return 'redis-py (pip install redis) is not installed'
+    return None
+
+
+def start_redis(collections_path, directory):
+    """The tests' RedisServer (tests/redis_server.py): a redis-server on a free loopback port, its ``cdfmc`` user
+    with exactly the ACL of the installed collection (REDIS_ACL). ``url()`` is that user's URL; ``kill()`` stops it."""
+    for path in (os.path.join(ROOT, 'tests'), collections_path):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    from redis_server import RedisServer  # found through the paths above
+    return RedisServer(directory)
 
 
 def make_work_dir():

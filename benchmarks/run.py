@@ -49,7 +49,16 @@ PRESSURE_TASKS = 40
 PRESSURE_ENDS = (2.0, 8.0)
 PRESSURE_POLL, PRESSURE_MAX_POLL = 1.0, 2.0
 FREE_BUDGET = 10000
+# Scenario 6, jobs that share one FMC: 3 jobs (each ansible-playbook with a TMPDIR of its own, as AWX jobs in separate
+# containers) wait on 20 tasks each, ending between 30 and 90 s, polled as in scenario 5, each with the default budget,
+# against one server that allows 120 requests a minute: each job's budget in its own files, then all in one Redis.
+JOBS = 3
+JOB_TASKS = 20
+JOB_ENDS = (30.0, 90.0)
 LONG_PAUSE = 20  # seconds the idle baseline's task sleeps (the wait of scenario 1 runs about as long)
+
+
+SCENARIOS = ('one_task', 'many_tasks', 'forks', 'latency', 'pressure', 'jobs')  # in the order they run
 
 
 def budget_for(count):
@@ -120,7 +129,7 @@ class Suite:
             'idle_b': slope,
         }
 
-    def scenario_one(self):
+    def scenario_one_task(self):
         simulator = self.simulator()
         end = 3.0 if self.quick else ONE_TASK_END
         results = {}
@@ -145,7 +154,7 @@ class Suite:
             simulator.stop()
         return {'end': end, 'poll_interval': POLL, 'relaxed': RELAXED, 'runs': results, 'imports': imports}
 
-    def scenario_many(self):
+    def scenario_many_tasks(self):
         counts = (1, 10) if self.quick else COUNTS
         within = 6.0 if self.quick else WITHIN
         relaxed_count = counts[-1] if self.quick else 40
@@ -236,6 +245,10 @@ class Suite:
                 'max_poll_interval': PRESSURE_MAX_POLL, 'rate': RATE, 'budget': DEFAULT_BUDGET, 'free_budget': FREE_BUDGET,
                 'runs': rows}
 
+    def scenario_jobs(self):
+        """Three jobs that share one FMC: the budget in each job's own files, then in one Redis (skipped without one)."""
+        return Jobs(self).run()
+
     def scenario_forks(self):
         fork_counts = (1, 2) if self.quick else FORK_COUNTS
         tasks = 8 if self.quick else FORK_TASKS
@@ -261,6 +274,88 @@ class Suite:
         with concurrent.futures.ThreadPoolExecutor(len(fork_counts)) as pool:
             rows = list(pool.map(one, fork_counts))
         return {'rate': RATE, 'budget': DEFAULT_BUDGET, 'tasks': tasks, 'within': within, 'poll_interval': POLL, 'runs': rows}
+
+
+def _count_in(path, text):
+    with open(path) as handle:
+        return handle.read().count(text)
+
+
+class Jobs:
+    """Scenario 6: ``jobs`` ansible-playbook runs at once against one simulator, each waiting on its share of the
+    tasks with a TMPDIR of its own; the budget in each job's files, or in one Redis through CDFMC_BUDGET_URL."""
+
+    def __init__(self, suite):
+        self.suite = suite
+        self.tasks = 2 if suite.quick else JOB_TASKS
+        self.ends = harness.task_ends_between(JOBS * self.tasks, *((2.0, 4.0) if suite.quick else JOB_ENDS), seed=SEED)
+
+    def run(self):
+        missing = harness.redis_missing()
+        if missing:
+            if os.environ.get('CDFMC_REQUIRE_REDIS') == '1':
+                raise RuntimeError('CDFMC_REQUIRE_REDIS=1 but %s' % missing)
+            return {'skipped': missing}
+        rows = {'file': self.store(None)}
+        server = harness.start_redis(self.suite.runner.collections_path, tempfile.mkdtemp(prefix='redis-', dir=self.suite.work_dir))
+        try:
+            rows['redis'] = self.store(server.url(), server.admin())
+        finally:
+            server.kill()
+        return {'jobs': JOBS, 'tasks': self.tasks, 'ends': [min(self.ends), max(self.ends)], 'rate': RATE,
+                'budget': DEFAULT_BUDGET, 'poll_interval': PRESSURE_POLL, 'max_poll_interval': PRESSURE_MAX_POLL, 'runs': rows}
+
+    def store(self, budget_url, admin=None):
+        """The jobs with one store; then what a job costs with it whatever it waits for: the same jobs on one task
+        each that has already ended (one request each). ``admin``: a client of the Redis, to count the scripts run."""
+        row = self.variant(budget_url, self.ends)
+        if admin is not None:
+            stats = admin.info('commandstats')
+            row['store_calls'] = sum(stats.get('cmdstat_%s' % name, {}).get('calls', 0) for name in ('evalsha', 'eval'))
+        fixed = self.variant(budget_url, [0.0] * JOBS)
+        row['fixed'] = dict((key, fixed[key]) for key in ('rc', 'cpu', 'cpu_main', 'cpu_workers', 'requests', 'rate_limited'))
+        return row
+
+    def variant(self, budget_url, ends):
+        """The jobs at once on a fresh simulator, on ``ends`` (an equal share each); the store is the Redis at
+        ``budget_url``, or each job's files (None)."""
+        simulator = self.suite.simulator()
+        environment = {'CDFMC_BUDGET_URL': budget_url} if budget_url else None
+        ids, share = ['jobs-%04d' % index for index in range(len(ends))], len(ends) // JOBS
+        try:
+            simulator.load(harness.task_scenario(ends, prefix='jobs', rate_limit=RATE))
+            with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+                runs = list(pool.map(lambda job: self.suite.runner.run('wait.yml', simulator, {
+                    'bench_task_ids': ids[job * share:(job + 1) * share], 'bench_poll_interval': PRESSURE_POLL,
+                    'bench_max_poll_interval': PRESSURE_MAX_POLL}, environment=environment), range(JOBS)))
+            log = simulator.requests()
+        finally:
+            simulator.stop()
+        for run in runs:
+            if run.rc != 0:
+                print('    a job failed (rc %d); see %s' % (run.rc, run.log_file), flush=True)
+        row = self.figures(runs, log, simulator.loaded_at, ids, ends)
+        # A job that could not use the shared store says so once, and goes on with its own files.
+        row['store_warnings'] = sum(_count_in(run.log_file, 'cannot be used') for run in runs)
+        return row
+
+    @staticmethod
+    def figures(runs, log, loaded_at, ids, ends):
+        polls = harness.task_requests(log, 'jobs', answered=True)
+        end_of = dict(zip(ids, ends))
+        latencies = harness.detection_latencies(polls, end_of)
+        return {
+            'rc': [run.rc for run in runs],
+            'cpu': sum(run.cpu for run in runs), 'cpu_main': sum(run.main_cpu for run in runs),
+            'cpu_workers': sum(run.cpu - run.main_cpu for run in runs),
+            'wall': max(run.ended for run in runs) - min(run.started for run in runs),
+            'overshoot': max(run.ended for run in runs) - (loaded_at + max(ends)),
+            'requests': len(log), 'rate_limited': harness.rate_limited(log), 'max_in_60s': harness.max_in_window(log),
+            'per_task': [{'id': task_id, 'end': end_of[task_id], 'polls': polls.get(task_id, []), 'latency': latencies[task_id],
+                          'gap': harness.gap_in_force(polls.get(task_id, []), end_of[task_id]),
+                          'longest_gap': harness.longest_gap(polls.get(task_id, []), end_of[task_id])}
+                         for task_id in ids],
+        }
 
 
 def machine():
@@ -297,8 +392,8 @@ def main(argv=None):
     parser.add_argument('--quick', action='store_true', help='small and short runs: checks the suite, not figures to publish')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (playbook logs, simulator logs)')
     parser.add_argument('--from-results', metavar='FILE', help='only write the report again from a results.json')
-    parser.add_argument('--only', nargs='+', metavar='SCENARIO', help='run only these scenarios and print their figures '
-                        '(one_task, many_tasks, forks, latency, pressure); writes no report')
+    parser.add_argument('--only', nargs='+', metavar='SCENARIO', choices=SCENARIOS, help='run only these scenarios and print '
+                        'their figures (%s); writes no report' % ', '.join(SCENARIOS))
     args = parser.parse_args(argv)
     if not args.out:
         args.out = tempfile.mkdtemp(prefix='cdfmc-bench-quick-') if args.quick else os.path.join(harness.ROOT, 'docs')
@@ -315,11 +410,10 @@ def main(argv=None):
     started = time.monotonic()
     results = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
                'machine': machine(), 'quick': args.quick}
-    for name, scenario in (('one_task', suite.scenario_one), ('many_tasks', suite.scenario_many),
-                           ('forks', suite.scenario_forks), ('latency', suite.scenario_latency),
-                           ('pressure', suite.scenario_pressure)):
+    for name in SCENARIOS:
         if args.only and name not in args.only:
             continue
+        scenario = getattr(suite, 'scenario_' + name)
         print('==> scenario %s' % name, flush=True)
         scenario_started = time.monotonic()
         results[name] = scenario()

@@ -74,7 +74,8 @@ def test_the_quick_suite_runs_and_writes_its_report(tmp_path, collections_path):
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     text = (out / 'benchmarks.md').read_text()
     for heading in ('## Goals', '## 1. One task', '## 2. N tasks', '## 3. A rate-limited server', '## 4. Detection latency',
-                    '## 5. The budget under pressure', '## Profiling and fixes', '## How it measures'):
+                    '## 5. The budget under pressure', '## 6. Jobs that share one FMC', '## Profiling and fixes',
+                    '## How it measures'):
         assert heading in text
     for plot in ('one_task.png', 'many_tasks.png', 'forks.png', 'latency.png', 'pressure.png'):
         assert (out / 'benchmarks' / plot).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
@@ -88,6 +89,16 @@ def test_the_quick_suite_runs_and_writes_its_report(tmp_path, collections_path):
             if contender.startswith('wait'):
                 assert all(task['latency'] is not None for task in row['per_task']), contender
                 assert row['polls_over_schedule'] == 0, contender
+    # Three jobs, the budget in each one's files and then in one Redis: each job saw every task of its own end.
+    jobs = results['jobs']
+    if 'skipped' in jobs:
+        assert os.environ.get('CDFMC_REQUIRE_REDIS') != '1', jobs['skipped']
+    else:
+        for store in ('file', 'redis'):
+            row = jobs['runs'][store]
+            assert row['rc'] == [0, 0, 0] and row['seen'] == len(row['per_task']), store
+            assert row['store_warnings'] == 0, store
+        assert jobs['runs']['redis']['rate_limited'] == 0
     # Rewriting the report from results.json alone gives the same text.
     again = tmp_path / 'again'
     subprocess.run([sys.executable, os.path.join(ROOT, 'benchmarks', 'run.py'), '--from-results',
