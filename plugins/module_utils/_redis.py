@@ -29,7 +29,7 @@ TIMEOUT = 1.0  # seconds to connect, and to read an answer: a Redis slower than 
 PREFIX = 'cdfmc:'
 # What a least-privileged Redis user needs: its keys, the scripts, and the commands the scripts call.
 REDIS_ACL = ('~cdfmc:* resetchannels -@all +evalsha +eval +script|load +select '
-             '+time +type +del +hmget +hset +pexpire +pttl +zadd +zrem +zcard +zremrangebyscore')
+             '+time +type +del +get +set +hmget +hset +pexpire +pttl +zadd +zrem +zcard +zremrangebyscore')
 INSTALL = 'the Python library redis (redis-py) is not installed where the task runs; install it there (pip install redis)'
 
 # The credentials of a URL: from "//" to the last "@" (a password may hold "@", "/", ":"); a password in the query.
