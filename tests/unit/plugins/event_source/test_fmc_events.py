@@ -330,3 +330,19 @@ def test_the_documented_options_are_the_argument_spec():
                                            'plugins', 'doc_fragments', 'connection.py'))
     options = set(documented['options']) | set(yaml.safe_load(fragment['ModuleDocFragment'].DOCUMENTATION)['options'])
     assert options == set(argument_spec())
+
+
+def test_with_nothing_changing_each_poll_is_one_request(simulator, main):
+    simulator.load(SCENARIO)
+
+    async def scenario():
+        source = Running(main, source_args(simulator))
+        await source.quiet(10 * POLL)
+        await source.stop()
+
+    asyncio.run(scenario())
+    paths = [request['path'].rsplit('/', 1)[-1] for request in simulator.requests]
+    filters = [request['query'].get('filter', [''])[0] for request in simulator.requests]
+    assert set(paths) == {'jobhistories'} and len(paths) <= 10 + 2
+    # The first poll also reads what is deploying now; every later one reads the window only.
+    assert [text for text in filters if 'DEPLOYING' in text] == ['jobType:DEPLOYMENT;status:DEPLOYING']
