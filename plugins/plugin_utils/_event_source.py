@@ -167,6 +167,8 @@ class EventSource:
 
     async def call(self, function, *args):
         self.running = asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+        # What a call left behind by a cancel raises is looked at, so asyncio does not log it as never retrieved.
+        self.running.add_done_callback(lambda future: future.cancelled() or future.exception())
         return await asyncio.shield(self.running)
 
     async def run(self):
