@@ -77,8 +77,8 @@ def device_state(status, mapper):
 
 
 def read_job(item, mapper):
-    """One job history item as a dict: id, name, type, status, state, start_ms, end_ms, start_time (as FMC wrote
-    it), note, user and devices
+    """One job history item as a dict: id, name, type, status, state, start_ms, end_ms, start_time and end_time (as
+    FMC wrote them), note, user and devices
     ({id, name, container_id, container_name, status, state, can_rollback}); None for an item that is not an
     object. A device with no status of its own takes the job's; ``canRollback`` comes only in answers filtered
     by rollbackApplicable (else None)."""
@@ -99,7 +99,7 @@ def read_job(item, mapper):
     return {'id': _text(item.get('id')), 'name': _text(item.get('jobName')),
             'type': (_text(item.get('jobType')) or '').upper() or None, 'status': job_status, 'state': job_state,
             'start_ms': epoch_ms(item.get('startTime'), True), 'end_ms': epoch_ms(item.get('endTime'), True),
-            'start_time': _text(item.get('startTime')),
+            'start_time': _text(item.get('startTime')), 'end_time': _text(item.get('endTime')),
             'note': _text(item.get('deploymentNote')), 'user': _text(item.get('user')), 'devices': devices}
 
 

@@ -11,6 +11,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLUGINS = os.path.join(ROOT, 'plugins')
+# The Event-Driven Ansible sources keep the same rules.
+EXTENSIONS = os.path.join(ROOT, 'extensions', 'eda')
 PACKAGE = 'ansible_collections.cisco.cdfmc.'
 # An entry point's run() or main() only reads options, calls the core and shapes the result.
 ENTRY_POINT_LINES = 30
@@ -24,7 +26,7 @@ WALL_CLOCK_ALLOWED = ('plugins/module_utils/_deadline.py',)
 
 
 def sources():
-    for directory, _directories, names in os.walk(PLUGINS):
+    for directory, _directories, names in [walked for top in (PLUGINS, EXTENSIONS) for walked in os.walk(top)]:
         for name in sorted(names):
             if name.endswith('.py'):
                 path = os.path.join(directory, name)
@@ -35,7 +37,7 @@ def sources():
 def test_functions_are_short_and_entry_points_thin():
     too_long = []
     for path, node in functions():
-        entry_point = path.split(os.sep)[1] in ('action', 'modules', 'lookup')
+        entry_point = path.split(os.sep)[1] in ('action', 'modules', 'lookup', 'eda')
         lines = node.end_lineno - node.lineno + 1  # from def to its last line, docstring included
         limit = ENTRY_POINT_LINES if entry_point and node.name in ('run', 'main') else FUNCTION_LINES
         if lines > limit:

@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cisco.cdfmc contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Where the fmc_events source keeps what it has seen (an EventState as JSON) across restarts: the shared Redis of
+``budget_url`` (key ``cdfmc:{<server key>}:events:<name key>``, a string that expires EXPIRY after its last write),
+else a private file in ``state_dir`` (through SharedState), else nowhere (this run's memory). While Redis cannot be
+used, the file (or memory) takes its place, with one warning per outage; each save tries Redis again.
+
+This is an internal module for the cisco.cdfmc collection; it is not a public
+API and may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import server_key
+from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
+from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import RedisConnection, StoreUnavailable, key_name
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedState
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._events import HORIZON, MARGIN
+
+# What is seen outlives the longest window the source reads (ms): a source stopped longer starts afresh.
+EXPIRY = HORIZON + MARGIN
+_LOAD = "if redis.call('TYPE', KEYS[1])['ok'] ~= 'string' then return false end return redis.call('GET', KEYS[1])"
+_SAVE = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 0"
+
+
+def name_key(name):
+    """The key of a source's ``name``: a hash, as the server's is (``_budget.server_key``)."""
+    return hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]
+
+
+class MemoryStore:
+    """Nothing kept across runs."""
+
+    describe = 'this run\'s memory'
+
+    def load(self, deadline):
+        return None
+
+    def save(self, data, deadline):
+        pass
+
+
+class FileStore:
+    """A private JSON file in ``directory`` (made private if missing), shared under its lock."""
+
+    def __init__(self, directory, key, warn=None):
+        self.describe = os.path.join(directory, 'cdfmc-events-%s.json' % key)
+        self._directory = directory
+        self._state = SharedState(self.describe, warn=warn, what='the fmc_events state',
+                                  alone='keeps what it has seen in memory only')
+
+    def load(self, deadline):
+        if not os.path.isdir(self._directory):
+            os.makedirs(self._directory, 0o700)
+        return self._state.apply(deadline, dict)
+
+    def save(self, data, deadline):
+        def replace(state):
+            state.clear()
+            state.update(data)
+        self._state.apply(deadline, replace)
+
+
+class RedisStore:
+    """A string in the Redis of ``connection`` (RedisConnection): the JSON of the state. Raises StoreUnavailable."""
+
+    def __init__(self, connection, server, name):
+        self.connection, self.key = connection, key_name(server, 'events:%s' % name)
+        self.describe = connection.shown
+
+    def load(self, deadline):
+        text = self.connection.run(_LOAD, [self.key], [])
+        if text is None:
+            return None
+        try:
+            return json_loads(text)
+        except ValueError:
+            return None  # not written by this source: taken as nothing seen, and replaced at the next save
+
+    def save(self, data, deadline):
+        self.connection.run(_SAVE, [self.key], [json.dumps(data, sort_keys=True), int(EXPIRY)])
+
+
+class FallbackStore:
+    """``primary`` (Redis), and ``fallback`` (a file, or memory) while it cannot be used: one warning per outage."""
+
+    def __init__(self, primary, fallback, warn=None):
+        self.primary, self.fallback, self._warn, self.down = primary, fallback, warn, False
+        self.describe = primary.describe
+
+    def load(self, deadline):
+        try:
+            return self._up(self.primary.load(deadline))
+        except StoreUnavailable as exc:
+            self._down(exc)
+            return self.fallback.load(deadline)
+
+    def save(self, data, deadline):
+        try:
+            self._up(self.primary.save(data, deadline))
+        except StoreUnavailable as exc:
+            self._down(exc)
+        if self.down or not isinstance(self.fallback, MemoryStore):
+            self.fallback.save(data, deadline)
+
+    def _up(self, answer):
+        if self.down and self._warn is not None:
+            self._warn('cisco.cdfmc.fmc_events: the shared store %s is used again' % self.describe)
+        self.down = False
+        return answer
+
+    def _down(self, exc):
+        if not self.down and self._warn is not None:
+            self._warn('cisco.cdfmc.fmc_events: the shared store %s cannot be used (%s); what has been seen is kept in '
+                       '%s until it can' % (self.describe, exc.why, self.fallback.describe))
+        self.down = True
+
+
+def event_store(settings, state_dir, name, warn=None):
+    """The store of one source: Redis when ``settings.budget_url`` is set (falling back to the file of ``state_dir``,
+    or memory), else that file, else memory."""
+    server, key = server_key(settings.server), name_key(name)
+    local = FileStore(state_dir, '%s-%s' % (server, key), warn) if state_dir else MemoryStore()
+    if not settings.budget_url:
+        return local
+    connection = RedisConnection(settings.budget_url, settings.budget_ca_file)
+    return FallbackStore(RedisStore(connection, server, key), local, warn)
