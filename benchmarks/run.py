@@ -78,11 +78,11 @@ class Suite:
         return harness.Simulator(tempfile.mkdtemp(prefix='simulator-', dir=self.work_dir))
 
     def measure(self, simulator, playbook, ends, variables=None, hosts=None, forks=5, sample_memory=False,
-                ansible_cfg=None, rate_limit=None, prefix='bench'):
+                ansible_cfg=None, rate_limit=None, prefix='bench', environment=None):
         """Load ``ends`` as tasks, run the playbook, and read what the server saw."""
         simulator.load(harness.task_scenario(ends, prefix=prefix, rate_limit=rate_limit))
         run = self.runner.run(playbook, simulator, variables, hosts=hosts, forks=forks,
-                              sample_memory=sample_memory, ansible_cfg=ansible_cfg)
+                              sample_memory=sample_memory, ansible_cfg=ansible_cfg, environment=environment)
         log = simulator.requests()
         if run.rc != 0:
             raise RuntimeError('%s failed (rc %d); see %s' % (playbook, run.rc, run.log_file))
@@ -171,12 +171,20 @@ class Suite:
                 waits.append((count, 'wait_relaxed', 'wait.yml', ends, {'bench_task_ids': ids, 'bench_budget': budget}, RELAXED))
                 uris.append((count, 'uri_relaxed', 'uri_until.yml', ends, {'bench_task_ids': ids, 'bench_delay': POLL}, RELAXED))
 
+        # The smallest and the largest wait again with the budget in Redis (budget_url): its CPU per poll.
+        redis = None if harness.redis_missing() else harness.start_redis(
+            self.runner.collections_path, tempfile.mkdtemp(prefix='redis-', dir=self.work_dir))
+        if redis is not None:
+            for job in [job for job in waits if job[1] == 'wait' and job[0] in (counts[0], counts[-1])]:
+                waits.append((job[0], 'wait_redis') + job[2:5] + ({'CDFMC_BUDGET_URL': redis.url()},))
+
         def one(job):
-            count, contender, playbook, ends, variables, ansible_cfg = job
+            count, contender, playbook, ends, variables, setting = job
             simulator = self.simulator()
+            environment, ansible_cfg = (setting, None) if contender == 'wait_redis' else (None, setting)
             try:
                 row = self.measure(simulator, playbook, ends, variables, sample_memory=playbook == 'wait.yml',
-                                   ansible_cfg=ansible_cfg)
+                                   ansible_cfg=ansible_cfg, environment=environment)
             finally:
                 simulator.stop()
             row['budget'] = variables.get('bench_budget')
@@ -185,10 +193,16 @@ class Suite:
         rows = {}
         # Side by side, in two rounds: every wait at once (they are mostly idle), then every uri loop at
         # once (one after the other would take longer than the whole suite may). Each run has its own simulator.
-        for jobs in (waits, uris):
-            with concurrent.futures.ThreadPoolExecutor(len(jobs)) as pool:
-                for count, contender, row in pool.map(one, jobs):
-                    rows.setdefault(str(count), {})[contender] = row
+        try:
+            for jobs in (waits, uris):
+                with concurrent.futures.ThreadPoolExecutor(len(jobs)) as pool:
+                    for count, contender, row in pool.map(one, jobs):
+                        rows.setdefault(str(count), {})[contender] = row
+            if redis is not None and not redis.admin().keys('cdfmc:*'):
+                raise RuntimeError('the waits given CDFMC_BUDGET_URL left nothing in Redis: its store was not used')
+        finally:
+            if redis is not None:
+                redis.kill()
         return {'counts': list(counts), 'within': within, 'seed': SEED, 'poll_interval': POLL, 'budgets': dict(
             (str(count), budget_for(count)) for count in counts), 'relaxed': RELAXED, 'relaxed_count': relaxed_count,
             'runs': rows}
