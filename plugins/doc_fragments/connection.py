@@ -111,13 +111,14 @@ options:
     description:
       - A Redis server that shares the request budget (O(max_requests_per_minute), O(max_concurrent_requests), an
         HTTP 429's hold) and the on-prem login among every run that uses it, on any host (AWX jobs that run at the
-        same time against one FMC). For example V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0) (TLS) or
-        V(redis://...). Every run must use the same O(max_requests_per_minute).
+        same time against one FMC). For example V(rediss://cdfmc:PASSWORD@redis.example.com:6380/0) (TLS) or
+        V(redis://...); a single Redis (not a Redis Cluster), a user named (V(default) when Redis has only a
+        password), no query. Every run must use the same O(max_requests_per_minute).
       - When it cannot be used (down, slower than 1 second, refusing the user, answering garbage) the run goes on
         with the budget and the login cache of its host, with one warning naming the URL (its password masked), and
         tries it again a minute later. Needs the Python library C(redis) where the task runs, and for the login
         C(cryptography) (which ansible-core brings). The login is stored encrypted with a key derived from the
-        password, under a key name that says nothing of the server, the user or the password.
+        password, under a key name that names neither the user nor the server.
       - If not set, the environment variable E(CDFMC_BUDGET_URL) is used. An empty value counts as unset.
     type: str
   budget_ca_file:
@@ -263,7 +264,7 @@ options:
     description:
       - A Redis server that shares the request budget and the on-prem login among every run that uses it, on any
         host (AWX jobs that run at the same time against one FMC), for example
-        V(rediss://cdfmc:PASSWORD@redis.example.com:6379/0). Its password is never shown.
+        V(rediss://cdfmc:PASSWORD@redis.example.com:6380/0). Its password is never shown.
       - When it cannot be used the run goes on with the budget and the login cache of its host, with one warning,
         and tries it again a minute later. Needs the Python libraries C(redis) and (for the login) C(cryptography)
         on the controller.

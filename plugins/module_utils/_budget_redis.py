@@ -29,6 +29,9 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import priv
 
 LONGEST_SLOT = 86400.0  # no request holds a slot longer: a bound further on was not written by a request
 KEEP = WINDOW + RATE_SPAN  # the pace outlives its tat and hold by this much (the window, the recent rate)
+# No time of the pace that a budget writes lies further ahead (a hold of AHEAD, the burst's tolerance and one
+# interval are each less than AHEAD + WINDOW): a time beyond it was written by something else.
+FAR = 2 * (AHEAD + WINDOW)
 
 # Shared by every script: the time (ARGV[1], or Redis's own), numbers written as text, the pace as found.
 _COMMON = '''
@@ -46,7 +49,7 @@ local function pace(key, now)
   local found, values, bad = redis.call('HMGET', key, 'tat', 'held', 'count', 'when'), {}, 0
   for i = 1, 4 do
     values[i] = found[i] and tonumber(found[i])
-    if found[i] and not finite(values[i]) then bad, values[i] = 1, false end
+    if found[i] and not (finite(values[i]) and (i == 3 or values[i] <= now + %(far)r)) then bad, values[i] = 1, false end
   end
   if bad == 1 then redis.call('DEL', key) return false, false, 0, now, 1 end
   return values[1], values[2], values[3] or 0, values[4] or now, 0
@@ -57,9 +60,9 @@ local function save(key, now, tat, held, count, when)
     fields[7], fields[8], last = 'held', text(held), math.max(tat, held)
   end
   redis.call('HSET', key, unpack(fields))
-  redis.call('PEXPIRE', key, math.ceil((math.max(last, now) - now + %(keep)r) * 1000))
+  redis.call('PEXPIRE', key, math.ceil((math.min(math.max(last, now), now + %(far)r) - now + %(keep)r) * 1000))
 end
-''' % dict(keep=KEEP)
+''' % dict(keep=KEEP, far=FAR)
 
 _RESERVE = _COMMON + '''
 local now, interval, tolerance, reach = clock(), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])

@@ -26,7 +26,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._auth import FmcLoginA
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget_redis import redis_store
 from ansible_collections.cisco.cdfmc.plugins.module_utils._login_redis import redis_login_cache
-from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import Outage, RedisConnection
+from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import Outage, RedisConnection, outage_path
 from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import validate_task_id
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK, Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._domain import find_domain
@@ -52,7 +52,7 @@ def connect(settings, warn=None, log=None, notice=None, clock=None):
     if settings.budget_url:
         # One connection to Redis for the budget and the login, and one outage: a fault is told once.
         connection = RedisConnection(settings.budget_url, settings.budget_ca_file)
-        outage = Outage(connection.shown, warn, clock=clock)
+        outage = Outage(connection.shown, warn, clock=clock, path=outage_path(connection))
         store = redis_store(connection, settings.server, clock=clock, warn=warn, outage=outage)
         if settings.uses_login:
             cache = redis_login_cache(settings, clock=clock, warn=warn, connection=connection, outage=outage)

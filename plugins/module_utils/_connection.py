@@ -75,12 +75,18 @@ class ConnectionSettings:
     @property
     def warnings(self):
         """Settings that are allowed but probably wrong, one sentence each."""
+        found = []
         if not self.uses_login and self.domain_uuid and self.domain_uuid.lower() != CDFMC_GLOBAL_DOMAIN_UUID:
             # A cdFMC has one domain: any other UUID makes every task answer 404.
-            return ['domain_uuid %s is not the Global domain of a cdFMC (%s), its only domain; with an api_token '
-                    'every task in another domain answers HTTP 404. Leave domain_uuid unset unless this server is '
-                    'not a cdFMC' % (self.domain_uuid, CDFMC_GLOBAL_DOMAIN_UUID)]
-        return []
+            found.append('domain_uuid %s is not the Global domain of a cdFMC (%s), its only domain; with an api_token '
+                         'every task in another domain answers HTTP 404. Leave domain_uuid unset unless this server is '
+                         'not a cdFMC' % (self.domain_uuid, CDFMC_GLOBAL_DOMAIN_UUID))
+        if self.budget_url and urlsplit(self.budget_url).password and not urlsplit(self.budget_url).username:
+            # AWX hides a URL's password in a job's environment only when the URL names a user.
+            found.append('budget_url %s gives a password but no user name; name the user (default, for a Redis with '
+                         'only requirepass: rediss://default:PASSWORD@host:6379/0), as AWX shows the password of a '
+                         'URL without one in the job\'s environment' % masked(self.budget_url))
+        return found
 
     @property
     def store_secrets(self):
@@ -256,15 +262,7 @@ def _store_settings(options):
     file that Redis's TLS certificate is checked against."""
     url, ca_file = options.get('budget_url'), options.get('budget_ca_file')
     if url is not None:
-        url = str(url).strip()
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ('redis', 'rediss') or not parts.hostname:
-            raise CdfmcOptionError('budget_url must be a Redis URL such as redis://user:password@host:6379/0 or '
-                                   'rediss://... for TLS, got %s' % masked(url))
-        try:
-            parts.port
-        except ValueError:
-            raise CdfmcOptionError('budget_url %s has a port that is not a number from 0 to 65535' % masked(url))
+        url = _store_url(str(url).strip())
     if ca_file is not None:
         ca_file = os.path.expanduser(str(ca_file))
         if not url or not url.lower().startswith('rediss:'):
@@ -274,6 +272,25 @@ def _store_settings(options):
             raise CdfmcOptionError('budget_ca_file %s is a directory; give the PEM file of the CA' % ca_file)
         _check_ca_path(ca_file, 'budget_ca_file')
     return dict(budget_url=url or None, budget_ca_file=ca_file)
+
+
+def _store_url(url):
+    """budget_url checked (its scheme in lower case): a Redis URL with a host, a port and a database number at
+    most, and no query (redis-py would let one override the timeouts and the TLS checks)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ('redis', 'rediss') or not parts.hostname:
+        raise CdfmcOptionError('budget_url must be a Redis URL such as rediss://user:password@host:6379/0 (TLS) or '
+                               'redis://..., got %s' % masked(url))
+    try:
+        parts.port
+    except ValueError:
+        raise CdfmcOptionError('budget_url %s has a port that is not a number from 0 to 65535' % masked(url))
+    if parts.query or parts.fragment or '?' in url:
+        raise CdfmcOptionError('budget_url %s has a query or a fragment; it takes none (the database number goes in '
+                               'the path: rediss://user:password@host:6379/0)' % masked(url).split('?')[0])
+    if parts.path.strip('/') and not parts.path.strip('/').isdigit():
+        raise CdfmcOptionError('budget_url %s names a database that is not a number' % masked(url))
+    return parts.scheme.lower() + url[len(parts.scheme):]
 
 
 def _check_ca_path(ca_path, name='ca_path'):

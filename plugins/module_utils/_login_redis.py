@@ -64,12 +64,13 @@ if redis.call('STRLEN', KEYS[1]) > tonumber(ARGV[3]) then return {1, '', 'large'
 return {1, redis.call('GET', KEYS[1]), kind, replaced}
 '''
 
-# Write the login (if any), then free the lock if it is still this holder's.
+# Unless another holds the lock now (this holder's went by its expiry, and what the other writes is newer): write
+# the login (if any), and free the lock if it is still this holder's.
 _GIVE_BACK = '''
+local lock = redis.call('TYPE', KEYS[2])['ok'] == 'string' and redis.call('GET', KEYS[2])
+if lock and lock ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
-if redis.call('TYPE', KEYS[2])['ok'] == 'string' and redis.call('GET', KEYS[2]) == ARGV[1] then
-  redis.call('DEL', KEYS[2])
-end
+if lock then redis.call('DEL', KEYS[2]) end
 return 0
 '''
 

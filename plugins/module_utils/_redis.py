@@ -17,6 +17,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import json
+import os
 import re
 import threading
 from urllib.parse import unquote
@@ -24,7 +27,7 @@ from urllib.parse import unquote
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MASK, masked, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
-from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable
+from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, finite, private_directory, read_state, write_state
 
 TIMEOUT = 1.0  # seconds to connect, and to read an answer: a Redis slower than this is a fault
 RETRY = 60.0  # seconds on the host's own files before the shared store is tried again
@@ -50,30 +53,55 @@ class StoreUnavailable(SharedFileUnavailable):
 class Outage:
     """The shared store's faults as one run sees them, shared by the budget and the login cache: after a fault the
     store is left alone for ``retry`` seconds on ``clock``, then tried again; ``warn`` is told of the first fault
-    only, naming the store as ``describe`` shows it."""
+    only, naming the store as ``describe`` shows it. With ``path`` (a file of the private directory) the processes
+    of a run that start later (its next tasks) learn of the fault from there, and leave the store alone too."""
 
-    def __init__(self, describe, warn=None, retry=RETRY, clock=None):
-        self.describe = describe
-        self._warn, self._retry, self._clock = warn, retry, (clock or SYSTEM_CLOCK).monotonic
+    def __init__(self, describe, warn=None, retry=RETRY, clock=None, path=None):
+        self.describe, self._path = describe, path
+        self._warn, self._retry, self._clock = warn, retry, clock or SYSTEM_CLOCK
         self._lock = threading.Lock()  # the budget's threads and the login's renewal report here alike
-        self._until, self._told = None, False
+        self._until, self._told, self._read = None, False, path is None
 
     def usable(self):
-        """True unless a fault was met less than ``retry`` seconds ago."""
+        """True unless a fault was met (here, or by an earlier process) less than ``retry`` seconds ago."""
         with self._lock:
-            if self._until is not None and self._clock() >= self._until:
+            if not self._read:
+                self._read = True
+                self._learn()
+            if self._until is not None and self._clock.monotonic() >= self._until:
                 self._until = None
             return self._until is None
 
     def down(self, exc):
         """Leave the store alone for a while after ``exc`` (StoreUnavailable); say so the first time."""
         with self._lock:
-            self._until = self._clock() + self._retry
+            self._until = self._clock.monotonic() + self._retry
             told, self._told = self._told, True
+            self._record()
         if not told and self._warn is not None:
             self._warn('cisco.cdfmc: the shared store %s cannot be used (%s); this run goes on with the request '
                        'budget and the login cache of this host (its files) and tries the shared store again in '
                        '%.0f s' % (self.describe, exc.why, self._retry))
+
+    def _learn(self):
+        """A fault an earlier process met: until when (wall clock) it leaves the store alone, if still to come."""
+        state, _problem = read_state(self._path)
+        left = finite((state or {}).get('until'), 0) - self._clock.now()
+        if 0 < left <= self._retry:
+            self._until, self._told = self._clock.monotonic() + left, True  # that process has told of it
+
+    def _record(self):
+        if self._path is not None:
+            try:
+                write_state(self._path, json.dumps({'until': self._clock.now() + self._retry}))
+            except SharedFileUnavailable:
+                pass  # the next process meets the fault itself
+
+
+def outage_path(connection):
+    """The file of the private directory where the processes of this user note a fault of ``connection``'s store."""
+    name = hashlib.sha256(connection.shown.encode('utf-8')).hexdigest()[:32]
+    return os.path.join(private_directory(), 'store-%s.down' % name)
 
 
 def masked_url(url):

@@ -273,6 +273,10 @@ def test_tls_with_the_right_ca_and_with_a_wrong_one(start_redis, tmp_path):
     ('pace', lambda admin, key: admin.set(key, 'not a hash'), 1),
     ('pace', lambda admin, key: admin.hset(key, mapping={'tat': 'soon', 'held': 'nan', 'other': 'x'}), 1),
     ('pace', lambda admin, key: admin.hset(key, mapping={'tat': 'inf'}), 1),
+    # Finite, but further ahead than any budget writes: a hold of 31 years, a PEXPIRE out of range.
+    ('pace', lambda admin, key: admin.hset(key, mapping={'held': '1e300'}), 1),
+    ('pace', lambda admin, key: admin.hset(key, mapping={'tat': '1e300'}), 1),
+    ('pace', lambda admin, key: admin.hset(key, mapping={'held': str(time.time() + 1e9), 'when': '1e300'}), 1),
     ('slots', lambda admin, key: admin.rpush(key, 'a', 'b'), 1),
     # Bounds no request sets: dropped as slots past their bound are, without a word.
     ('slots', lambda admin, key: admin.zadd(key, {'forever': float('inf'), 'far': 1e300}), 0),
@@ -291,6 +295,7 @@ def test_a_foreign_value_in_a_key_is_replaced_with_one_warning(redis_server, tmp
     assert len(warnings) == warned
     assert all('was not written by cisco.cdfmc and has been replaced' in warning for warning in warnings)
     assert all(float(value) < 1e10 for field, value in admin.hgetall('cdfmc:{%s}:pace' % server_key(SERVER)).items())
+    assert 0 < admin.pttl('cdfmc:{%s}:pace' % server_key(SERVER)) <= 1000 * 1000  # an expiry, and a short one
 
 
 def test_the_shared_store_is_tried_again_after_the_retry_interval(redis_server, tmp_path):
@@ -402,3 +407,21 @@ def test_a_user_without_every_command_of_redis_acl_is_told_what_it_needs(redis_s
     (warning,) = warnings
     assert 'the ACL refused' in warning and REDIS_ACL in warning
     assert_no_password(warnings)
+
+
+def test_the_next_processes_of_a_run_learn_of_a_fault_from_the_outage_file(tmp_path):
+    # A play's next task is a new process: it leaves a store that just failed alone, quietly, until the retry.
+    clock, warnings, path = FakeClock(), [], str(tmp_path / 'store.down')
+    first = Outage('redis://cdfmc:********@127.0.0.1:1/0', warnings.append, retry=60.0, clock=clock, path=path)
+    assert first.usable()
+    first.down(StoreUnavailable('redis://...', 'connection refused'))
+    assert not first.usable() and len(warnings) == 1
+    clock.advance(30)
+    later = Outage('redis://cdfmc:********@127.0.0.1:1/0', warnings.append, retry=60.0, clock=clock, path=path)
+    assert not later.usable()
+    later.down(StoreUnavailable('redis://...', 'connection refused'))
+    assert len(warnings) == 1  # the first process told of it
+    clock.advance(61)
+    assert Outage('x', warnings.append, retry=60.0, clock=clock, path=path).usable()
+    (tmp_path / 'store.down').write_text('{"until": 1e300}')  # not one this code wrote: ignored
+    assert Outage('x', warnings.append, retry=60.0, clock=clock, path=path).usable()

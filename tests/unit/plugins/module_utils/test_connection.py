@@ -94,6 +94,10 @@ def test_bad_options_refused(options, message):
     ({'budget_url': 'http://cdfmc:Sup3rS3cret@redis.example.com'}, 'must be a Redis URL'),
     ({'budget_url': 'redis://cdfmc:Sup3rS3cret@'}, 'must be a Redis URL'),
     ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com:99999'}, 'port that is not a number'),
+    ({'budget_url': 'rediss://cdfmc:Sup3rS3cret@redis.example.com/0?ssl_cert_reqs=none'}, 'has a query'),
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com/0?socket_timeout=5'}, 'has a query'),
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com/0#x'}, 'has a query or a fragment'),
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com/zero'}, 'database that is not a number'),
     ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com', 'budget_ca_file': '/etc/hostname'},
      'budget_ca_file is for a budget_url that uses TLS'),
     ({'budget_ca_file': '/etc/hostname'}, 'given with no budget_url'),
@@ -108,6 +112,14 @@ def test_bad_budget_store_refused_without_its_password(options, message):
     assert 'Sup3rS3cret' not in str(caught.value)
 
 
+def test_a_budget_url_with_a_password_and_no_user_is_warned_of():
+    bare = settings(base_url='https://fmc.example.com', api_token='t', budget_url='redis://:Bare-Pw-1@redis.example.com')
+    (warning,) = bare.warnings
+    assert 'no user name' in warning and 'redis://********@redis.example.com' in warning and 'Bare-Pw-1' not in warning
+    named = settings(base_url='https://fmc.example.com', api_token='t', budget_url='redis://default:Pw@redis.example.com')
+    assert named.warnings == []
+
+
 def test_budget_store_settings(certificates):
     ca = certificates['ca_file']
     plain = settings(base_url='https://fmc.example.com', budget_url=' redis://cdfmc:pw@127.0.0.1:6380/2 ')
@@ -115,6 +127,8 @@ def test_budget_store_settings(certificates):
     secure = settings(base_url='https://fmc.example.com', budget_url='rediss://[::1]:6380', budget_ca_file=str(ca))
     assert secure.budget_ca_file == str(ca)
     assert settings(base_url='https://fmc.example.com').budget_url is None
+    upper = settings(base_url='https://fmc.example.com', budget_url='REDISS://u:Pw@Redis.example.com:6380')
+    assert upper.budget_url == 'rediss://u:Pw@Redis.example.com:6380'  # the scheme as redis-py reads it
 
 
 def test_credentials_in_url_refused_without_echoing_them():

@@ -338,7 +338,7 @@ def test_a_session_that_raised_shares_nothing_and_frees_the_lock(simulator, redi
     assert stored(redis_server) == {}
 
 
-def test_a_lock_lost_meanwhile_is_not_freed_by_its_old_holder(redis_server, simulator):
+def test_a_lock_lost_meanwhile_is_neither_freed_nor_written_over_by_its_old_holder(redis_server, simulator):
     shared = RedisLogin(RedisConnection(redis_server.url()), login_settings(simulator, None))
     held = shared.take(Deadline(), 0.2)
     time.sleep(1.4)  # the lock went by its expiry; another takes it
@@ -347,9 +347,19 @@ def test_a_lock_lost_meanwhile_is_not_freed_by_its_old_holder(redis_server, simu
     shared.give_back(held)
     assert redis_server.admin().get(shared.lock) == other.token  # still the other's
     assert isinstance(other, Held) and other.login is None
+    other.saved = dict(LOGIN, access='the-newer-one')
     shared.give_back(other)
     assert not redis_server.admin().exists(shared.lock)
-    assert shared.take(Deadline(), 5).login == LOGIN  # what the old holder saved
+    assert shared.take(Deadline(), 5).login['access'] == 'the-newer-one'  # the old holder wrote nothing over it
+
+
+def test_a_lock_that_expired_with_no_other_holder_still_saves(redis_server, simulator):
+    shared = RedisLogin(RedisConnection(redis_server.url()), login_settings(simulator, None))
+    held = shared.take(Deadline(), 0.2)
+    time.sleep(1.4)  # the lock went by its expiry; nobody took it
+    held.saved = LOGIN
+    shared.give_back(held)
+    assert shared.take(Deadline(), 5).login == LOGIN
 
 
 def test_connect_shares_the_login_through_the_redis_of_budget_url(simulator, redis_server, tmp_path, monkeypatch):
