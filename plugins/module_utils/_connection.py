@@ -17,7 +17,7 @@ __metaclass__ = type
 import os
 import ssl
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import (
     CDFMC_GLOBAL_DOMAIN_UUID,
@@ -94,7 +94,7 @@ class ConnectionSettings:
         if not self.budget_url:
             return ()
         password = urlsplit(self.budget_url).password
-        return (self.budget_url, password) if password else (self.budget_url,)
+        return (self.budget_url, password, unquote(password)) if password else (self.budget_url,)
 
     @property
     def uses_login(self):

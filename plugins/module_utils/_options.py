@@ -24,7 +24,7 @@ __metaclass__ = type
 
 import os
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -66,9 +66,11 @@ def _with_url_passwords(secrets):
     for value in secrets:
         if isinstance(value, str) and '://' in value:
             try:
-                found.append(urlsplit(value).password)
+                password = urlsplit(value).password
             except ValueError:
-                pass
+                continue
+            if password:
+                found.extend((password, unquote(password)))
     return found
 
 

@@ -85,6 +85,8 @@ def test_the_budget_urls_password_is_masked_alone_and_in_the_url(monkeypatch):
     text = options.masked('WRONGPASS Task-Redis-Pw Env-Redis-Pw redis://:Task-Redis-Pw@r:1 rediss://x:Env-Redis-Pw@h')
     assert 'Redis-Pw' not in text and text.startswith('WRONGPASS ******** ********')
     assert options.invocation()['module_args']['budget_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    encoded = adapter(base_url='https://fmc.example.com', api_token=TOKEN, budget_url='redis://u:p%40ss-W0rd@r:1')
+    assert encoded.masked('WRONGPASS p@ss-W0rd p%40ss-W0rd') == 'WRONGPASS ******** ********'
 
 
 def test_invocation_masks_secrets_and_base_url_credentials():
