@@ -129,7 +129,7 @@ def test_redis_holds_nothing_secret_and_every_key_expires(simulator, redis_serve
     host = Host(simulator, redis_server.url(), tmp_path / 'a')
     host.read()
     keys = stored(redis_server)
-    (name,) = keys
+    (name,) = list(keys)
     assert name.startswith('cdfmc:{%s}:login:' % server_key(simulator.url)) and len(name.rsplit(':', 1)[1]) == 32
     kind, value, pttl = keys[name]
     assert kind == 'string' and 0 < pttl <= KEEP * 1000
