@@ -20,8 +20,8 @@ description:
     result.
   - The configuration to return to is chosen per device from FMC's deployment job history. A device's current
     configuration is the newest job in which it succeeded (a failed deployment leaves the running configuration as
-    it was). With none of O(job_id), O(note) and O(before_note), a device returns to the configuration before its
-    current one. The job returned to must be a deployment in which the device succeeded, one of the last ten that
+    it was). With none of O(job_id), O(note), O(before_note) and O(before_job_id), a device returns to the
+    configuration before its current one. The job returned to must be a deployment in which the device succeeded, one of the last ten that
     FMC keeps, and one FMC offers for rollback (C(canRollback)).
   - Everything is checked before anything is sent. A device that has no job to return to (none succeeded, beyond
     the last ten, C(canRollback) false, the job is its current configuration, or the configuration before came from
@@ -67,19 +67,31 @@ options:
   job_id:
     description:
       - Return to the configuration that this job of FMC's deployment history deployed.
-      - Mutually exclusive with O(note) and O(before_note).
+      - Mutually exclusive with O(note), O(before_note) and O(before_job_id).
     type: str
   note:
     description:
       - Return to the configuration that the newest deployment job with exactly this note (C(deploymentNote))
         deployed, per device (the newest such job in which it succeeded).
-      - Mutually exclusive with O(job_id) and O(before_note).
+      - Mutually exclusive with O(job_id), O(before_note) and O(before_job_id).
     type: str
   before_note:
     description:
       - Return each device to the configuration it had before the newest deployment job with exactly this note
         changed it ("undo change X"). When later jobs changed it too, their changes are undone as well.
-      - Mutually exclusive with O(job_id) and O(note).
+      - Mutually exclusive with O(job_id), O(note) and O(before_job_id).
+    type: str
+  before_job_id:
+    description:
+      - Return each device to the configuration it had before this DEPLOYMENT job of FMC's deployment history
+        changed it (it succeeded, or partially succeeded, there) - what
+        O(cisco.cdfmc.cdfmc_deploy#module:on_failure=rollback) of M(cisco.cdfmc.cdfmc_deploy) does, for a job that
+        ended earlier (for example, the job of a C(cisco.cdfmc.fmc_events) event). When later jobs changed the device
+        too, their changes are undone as well.
+      - A device that took part in the job without changing (it failed there) is left as it is, named in
+        RV(unchanged) with the reason. A job that is not a deployment (a ROLLBACK job) is refused, so that an
+        automation that undoes failed jobs cannot undo its own rollbacks.
+      - Mutually exclusive with O(job_id), O(note) and O(before_note).
     type: str
   wait:
     description:
@@ -193,7 +205,8 @@ rolled_back:
 unchanged:
   description:
     - The devices left as they are because their current configuration is a rollback (C(name), C(id), C(type),
-      C(job) - that rollback job - and C(message)).
+      C(job) - that rollback job - and C(message)), and, with O(before_job_id), those that job did not change
+      (C(job) is then the job of their current configuration, or null, and C(message) says why).
   returned: always
   type: list
   elements: dict

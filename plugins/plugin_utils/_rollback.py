@@ -68,7 +68,8 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._wait import (
 )
 
 NAME = 'cdfmc_rollback'
-SELECTORS = (JOB_ID, NOTE, BEFORE_NOTE)
+# The options that choose the configuration to return to, and how each chooses it.
+SELECTORS = {JOB_ID: JOB_ID, NOTE: NOTE, BEFORE_NOTE: BEFORE_NOTE, 'before_job_id': BEFORE_JOB}
 # The time a rollback after a failed deployment is given at least, when less of cdfmc_deploy's timeout is left
 # (seconds).
 UNDO_TIME = 300
@@ -86,6 +87,7 @@ def rollback_argument_spec():
         job_id=dict(type='str'),
         note=dict(type='str'),
         before_note=dict(type='str'),
+        before_job_id=dict(type='str'),
         wait=dict(type='bool', default=True),
     )
     spec.update(wait_timing_argument_spec())
@@ -110,20 +112,20 @@ class RollbackSettings:
         given = [name for name in SELECTORS if options.get(name)]
         if len(given) > 1:
             raise CdfmcOptionError('%s are mutually exclusive: give at most one' % ' and '.join(given))
-        selector = Selector(given[0], options[given[0]]) if given else Selector(PREVIOUS, None)
-        if selector.how == JOB_ID:
-            selector = Selector(JOB_ID, _job_id(selector.value))
+        selector = Selector(SELECTORS[given[0]], options[given[0]]) if given else Selector(PREVIOUS, None)
+        if selector.how in (JOB_ID, BEFORE_JOB):
+            selector = Selector(selector.how, _job_id(selector.value, given[0]))
         mapper = StatusMapper(options['status_map'], warn=warn)
         wait_settings = WaitSettings.from_options(options, options.connection().request_timeout, mapper).bounded()
         return cls(devices, selector, wait_settings, options['wait'], options['detailed_device_status'])
 
 
-def _job_id(value):
-    """The job_id option, checked: the id of a job, as it stands in a request's body."""
+def _job_id(value, option='job_id'):
+    """The job_id (or before_job_id) option, checked: the id of a job, as it stands in a request's body."""
     text = str(value).strip()
     if not text or len(text) > 128 or any(ord(char) < 33 for char in text):
-        raise CdfmcOptionError('job_id must be the id of a job of FMC\'s deployment history, got "%s"'
-                               % shown(value, 60))
+        raise CdfmcOptionError('%s must be the id of a job of FMC\'s deployment history, got "%s"'
+                               % (option, shown(value, 60)))
     return text
 
 
@@ -248,7 +250,7 @@ def _planned(run, choices):
     if run.diff_mode and targets:
         result['diff'] = [rollback_diff(choice) for choice in targets]
     if run.check_mode or not targets:
-        unchanged = [choice.device for choice in choices if choice.kind == UNCHANGED]
+        unchanged = [choice for choice in choices if choice.kind == UNCHANGED]
         return dict(result, changed=bool(targets), rolled_back=rollback_reports(choices),
                     msg=check_message(choices) if run.check_mode else outcome_message([], unchanged)), False
     return result, True
@@ -288,7 +290,7 @@ def rollback(run):
             return result
         known = set(worker.seen)
         task_id = worker.send(choices)
-    unchanged = [choice.device for choice in choices if choice.kind == UNCHANGED]
+    unchanged = [choice for choice in choices if choice.kind == UNCHANGED]
     if not settings.wait:
         task = unread_task_facts(task_id, settings.wait_settings.mapper, False) if task_id else None
         reports = rollback_reports(choices)

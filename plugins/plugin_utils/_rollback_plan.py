@@ -39,7 +39,8 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMEN
 # The configurations FMC keeps to return to, per device.
 LAST = 10
 # How to choose the configuration to return to: the one before the current one; the one a job deployed (by its
-# id, or by its note); the one before a job (by its note, or by its id: what cdfmc_deploy's on_failure uses).
+# id, or by its note); the one before a job (by its note, or by its id: cdfmc_rollback's before_job_id, and what
+# cdfmc_deploy's on_failure uses).
 PREVIOUS, JOB_ID, NOTE, BEFORE_NOTE, BEFORE_JOB = 'previous', 'job_id', 'note', 'before_note', 'before_job'
 # What the plan is for a device.
 ROLL_BACK, UNCHANGED, REFUSED = 'roll back', 'unchanged', 'refused'
@@ -148,6 +149,9 @@ def _target(steps, current, selector):
     anchor, problem = _anchor(steps, selector)
     if anchor is None:
         return None, problem
+    if selector.how == BEFORE_JOB and anchor.job['type'] != DEPLOYMENT:
+        # Undoing a rollback is not what "before a job" is for: an automation that undoes failed jobs must not loop.
+        return None, 'job %s is not a deployment: only what a deployment changed can be undone' % job_named(anchor.job)
     if selector.how in (JOB_ID, NOTE):
         if anchor.state != SUCCEEDED:
             return None, 'it did not succeed in job %s (%s)' % (job_named(anchor.job), shown(anchor.state))
@@ -179,6 +183,15 @@ def _refusal(steps, current, target, selector):
     return None
 
 
+def _not_changed_by(steps, selector):
+    """With a BEFORE_JOB selector, the device's Step in that job when it is a deployment that ended without changing
+    it (it failed there); else None."""
+    if selector.how != BEFORE_JOB:
+        return None
+    found = [step for step in steps if step.job['id'] == selector.value and step.job['type'] == DEPLOYMENT]
+    return found[0] if found and found[0].state not in (RUNNING, PENDING) and not found[0].changed else None
+
+
 def choose(device, steps, selector):
     """The Choice for ``device``, from its ``steps`` (``history``) and the ``selector``."""
     if any(step.state == RUNNING for step in steps):
@@ -188,6 +201,10 @@ def choose(device, steps, selector):
     current = configurations[0] if configurations else None
     if current is not None and current.job['type'] == ROLLBACK:
         return Choice(device, UNCHANGED, None, current, None)
+    untouched = _not_changed_by(steps, selector)
+    if untouched is not None:
+        return Choice(device, UNCHANGED, None, current, 'job %s did not change it (%s there): there is nothing to '
+                                                        'undo' % (job_named(untouched.job), shown(untouched.state)))
     if current is None:
         return Choice(device, REFUSED, None, None, 'no job in FMC\'s job history succeeded on it')
     target, problem = _target(steps, current, selector)
@@ -220,10 +237,11 @@ def device_facts(device):
 
 
 def unchanged_reports(choices):
-    """``unchanged``: each device left as it is, with the rollback that left it so."""
-    return [dict(device_facts(choice.device), job=job_facts(choice.current.job),
-                 message='its newest configuration is a rollback (job %s); FMC allows another rollback only after '
-                         'a deployment' % job_named(choice.current.job))
+    """``unchanged``: each device left as it is, with the rollback that left it so (or, for a device that the job
+    to undo did not change, its current configuration's job, None when none is known, and why)."""
+    return [dict(device_facts(choice.device), job=job_facts(choice.current.job) if choice.current else None,
+                 message=choice.reason or 'its newest configuration is a rollback (job %s); FMC allows another '
+                                          'rollback only after a deployment' % job_named(choice.current.job))
             for choice in choices if choice.kind == UNCHANGED]
 
 
@@ -261,7 +279,9 @@ OUT_OF_DATE = ('they are now out of date in FMC: the next cdfmc_deploy to them d
 
 def outcome_message(reports, unchanged, timed_out=False):
     """``msg`` once the rollback ended (or the timeout came): what was rolled back to which job, what failed, what
-    had not ended, and that the devices rolled back are out of date."""
+    had not ended, that the devices rolled back are out of date, and why the ``unchanged`` Choices were left."""
+    untouched = [choice for choice in unchanged if choice.reason]
+    unchanged = [choice.device for choice in unchanged if not choice.reason]
     done = [report for report in reports if report['state'] == SUCCEEDED]
     unfinished = [report for report in reports if timed_out and report['state'] in (PENDING, RUNNING, UNKNOWN)]
     other = [report for report in reports if report not in done and report not in unfinished]
@@ -280,6 +300,7 @@ def outcome_message(reports, unchanged, timed_out=False):
         parts.append('%s left as %s: %s newest configuration is a rollback, and FMC allows another only after a '
                      'deployment' % (names(unchanged), 'they are' if len(unchanged) > 1 else 'it is',
                                      'their' if len(unchanged) > 1 else 'its'))
+    parts.extend('%s left as it is: %s' % (shown(choice.device['name']), choice.reason) for choice in untouched)
     return '; '.join(parts) or 'nothing to roll back'
 
 

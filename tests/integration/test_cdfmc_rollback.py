@@ -187,3 +187,18 @@ def test_deploy_refuses_a_rollback_on_failure_it_could_not_keep_before_sending_a
     _played, results = deploy(run_playbook, tmp_path, ['fw-1'], on_failure='rollback', interrupt_traffic=False, **WAIT)
     assert 'contradictory' in results['localhost']['deployed']['msg']
     assert not [r for r in simulator.requests() if r['path'].endswith(('/deploymentrequests', '/rollbackrequests'))]
+
+
+def test_before_job_id_undoes_a_failed_deployment_that_ended_earlier_and_leaves_the_device_it_did_not_change(
+        simulator, run_playbook, tmp_path):
+    simulator.load(rollback_fleet())
+    _played, results = deploy(run_playbook, tmp_path, ['fw-1', 'fw-2', 'fw-3'], note='Change 3', **WAIT)
+    assert results['localhost']['deployed']['failed'], results
+    _played, result = rollback(run_playbook, tmp_path, devices=['fw-1', 'fw-2', 'fw-3'], before_job_id=job_id(3))
+    assert result['changed'] and not result.get('failed'), result
+    assert [(r['name'], r['job']['id'], r['state']) for r in result['rolled_back']] == [
+        ('fw-1', job_id(2), 'succeeded'), ('fw-2', job_id(2), 'succeeded')]
+    assert [(u['name'], u['job']['id']) for u in result['unchanged']] == [('fw-3', job_id(2))]
+    assert 'fw-3 left as it is: job Deploy_Job_3' in result['msg'] and 'nothing to undo' in result['msg']
+    (post,) = rollback_posts(simulator)
+    assert post['body']['rollbackDeviceList'] == [{'deploymentJobId': job_id(2), 'deviceList': ['dev-1', 'dev-2']}]

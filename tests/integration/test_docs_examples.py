@@ -10,6 +10,10 @@ Which blocks run (``runnable``): every ```yaml fenced block of README.md, docs/*
 - or a fragment: its first line is ``# fragment: tasks`` (tasks to paste into a play); it runs as the
   ``tasks`` of a play on ``localhost`` without facts, its text indented under ``tasks:`` unchanged.
 
+A rulebook (a list of mappings that each have ``sources`` and ``rules``: ansible-rulebook's, not ansible-playbook's)
+is not run here: it must be, unchanged, one of the example rulebooks of extensions/eda/rulebooks, which
+test_eda_rulebook.py runs with a real ansible-rulebook (the AAP one needs a controller; ansible-lint checks both).
+
 Every other block is skipped: inventories, simulator scenarios, results shown, the AWX credential type
 made with ``awx.awx`` (that needs an AWX server), and plays that need a collection the tests do not install
 (``OTHER_COLLECTIONS``: cisco.fmcansible's guide is checked by test_fmcansible_chain.py). A skipped block that names a ``cisco.cdfmc.`` plugin
@@ -115,8 +119,14 @@ class Block:
         return '%s line %d' % (self.doc, self.line)
 
     @property
-    def plays(self):
+    def rulebook(self):
+        """A rulebook: every item has ``sources`` and ``rules`` (a play has neither)."""
         return (isinstance(self.data, list) and bool(self.data)
+                and all(isinstance(item, dict) and 'sources' in item and 'rules' in item for item in self.data))
+
+    @property
+    def plays(self):
+        return (isinstance(self.data, list) and bool(self.data) and not self.rulebook
                 and all(isinstance(play, dict) and 'hosts' in play for play in self.data))
 
     @property
@@ -234,8 +244,23 @@ def test_every_example_of_the_collection_is_picked():
     found = [block for doc in DOCS for block in doc_blocks(doc)]
     assert sum(block.runnable for block in found) >= 7, found  # as many as the docs have today: the rule still finds them
     untested = [block for block in found if not block.runnable and 'cisco.cdfmc.' in block.text and
-                block.other_collection is None]
+                block.other_collection is None and not block.rulebook]
     assert not untested, 'neither plays nor marked "%s": %s' % (FRAGMENT, untested)
+
+
+def test_a_rulebook_shown_is_one_of_the_example_rulebooks_unchanged():
+    """Rulebooks are skipped as plays; each one shown is an example file (which a real ansible-rulebook runs)."""
+    examples = []
+    for path in sorted(glob.glob(os.path.join(ROOT, 'extensions', 'eda', 'rulebooks', '*.yml'))):
+        with open(path) as handle:
+            examples.append(yaml.safe_load(handle))
+    shown = [block for doc in DOCS for block in doc_blocks(doc) if block.rulebook]
+    assert shown, 'the events guide shows the example rulebooks'
+    assert not [block for block in shown if block.runnable]
+    assert not [block for block in shown if block.data not in examples], [
+        block for block in shown if block.data not in examples]
+    rule = yaml_blocks('x.md', '```yaml\n- name: R\n  hosts: all\n  sources: []\n  rules: []\n```\n')
+    assert [(block.rulebook, block.plays, block.runnable) for block in rule] == [(True, False, False)]
 
 
 @pytest.mark.parametrize('recipe', ['deploy_and_wait.yml', 'deploy_with_uri_and_wait.yml'])

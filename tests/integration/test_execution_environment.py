@@ -27,3 +27,16 @@ def test_the_example_definition_makes_a_build_context(tmp_path):
         assert 'quay.io/ansible/awx-ee' in handle.read()
     with open(context / '_build' / 'requirements.yml') as handle:
         assert 'cisco.cdfmc' in handle.read()
+
+
+def test_the_decision_environment_makes_a_build_context(tmp_path):
+    """extensions/eda/decision-environment.yml: AAP's minimal decision environment (ansible-rulebook and Java) with
+    the collection."""
+    context = tmp_path / 'context'
+    definition = os.path.join(ROOT, 'extensions', 'eda', 'decision-environment.yml')
+    subprocess.run([_tool('ansible-builder'), 'create', '-f', definition, '-c', str(context),
+                    '--output-filename', 'Containerfile'], capture_output=True, text=True, check=True)
+    with open(context / 'Containerfile') as handle:
+        assert 'de-minimal-rhel9' in handle.read()
+    with open(context / '_build' / 'requirements.yml') as handle:
+        assert 'cisco.cdfmc' in handle.read()

@@ -25,7 +25,7 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback import (
     rollback_argument_spec,
     undo_deployment,
 )
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import JOB_ID, PREVIOUS, Selector
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._rollback_plan import BEFORE_JOB, JOB_ID, PREVIOUS, Selector
 
 from test_rollback_plan import A, HA, allowed, job
 
@@ -117,6 +117,8 @@ def own_tmp(tmp_path, monkeypatch):
     ({'job_id': 'j', 'note': 'n'}, 'job_id and note are mutually exclusive'),
     ({'note': 'n', 'before_note': 'b'}, 'note and before_note are mutually exclusive'),
     ({'job_id': 'a b'}, 'job_id must be the id of a job'),
+    ({'before_job_id': 'j', 'note': 'n'}, 'note and before_job_id are mutually exclusive'),
+    ({'before_job_id': 'a\nb'}, 'before_job_id must be the id of a job'),
     ({'timeout': 0}, 'timeout must be a positive number'),
 ])
 def test_options_that_cannot_be_met_are_refused_before_any_request(clock, options, message):
@@ -131,6 +133,8 @@ def test_an_empty_selector_from_awx_counts_as_not_given(clock):
     assert settings.selector == Selector(PREVIOUS, None)
     assert RollbackSettings.from_options(run_of(clock, FakeFmc([]), job_id=' j-1 ').options).selector == \
         Selector(JOB_ID, 'j-1')
+    assert RollbackSettings.from_options(run_of(clock, FakeFmc([]), before_job_id=' j-2 ').options).selector == \
+        Selector(BEFORE_JOB, 'j-2')
 
 
 def test_deploy_refuses_a_rollback_on_failure_that_contradicts_its_other_options(clock):

@@ -233,3 +233,27 @@ def test_a_rollback_still_running_at_the_timeout_says_so_and_where_to_look():
     assert outcome_message([report], [], timed_out=True) == (
         "the rollback of ftd-a had not ended when the timeout came: look at FMC's deployment job history")
     assert 'did not succeed' in outcome_message([report], [])
+
+
+def test_before_job_id_undoes_what_a_failed_deployment_changed_and_leaves_what_it_did_not():
+    items = [job(1, a='SUCCEEDED', b='SUCCEEDED'), job(2, a='SUCCEEDED', b='SUCCEEDED'),
+             job(3, a='SUCCEEDED', b='FAILED')]
+    b = dict(A, id='b', name='ftd-b')
+    changed, untouched = [choose(device, steps_of(device, items), Selector(BEFORE_JOB, 'job-3')) for device in (A, b)]
+    assert (changed.kind, changed.target.job['id']) == (ROLL_BACK, 'job-2')
+    assert (untouched.kind, untouched.current.job['id']) == (UNCHANGED, 'job-2')
+    (report,) = unchanged_reports([untouched])
+    assert report['job']['id'] == 'job-2' and report['message'] == (
+        'job Deploy_Job_3 did not change it (failed there): there is nothing to undo')
+    assert outcome_message([], [untouched]) == ('ftd-b left as it is: job Deploy_Job_3 did not change it (failed '
+                                                'there): there is nothing to undo')
+    # A device that never succeeded anywhere, and failed in that job, is left as it is too (with no job).
+    (report,) = unchanged_reports([choose(b, steps_of(b, items[2:]), Selector(BEFORE_JOB, 'job-3'))])
+    assert report['job'] is None and 'nothing to undo' in report['message']
+
+
+def test_before_job_id_never_undoes_a_rollback_so_that_undoing_failed_jobs_cannot_loop():
+    items = [job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED'), job(3, 'ROLLBACK', a='FAILED')]
+    kind, _target, reason = chosen(A, items, Selector(BEFORE_JOB, 'job-3'))
+    assert kind == REFUSED and reason == ('job Deploy_Job_3 is not a deployment: only what a deployment changed can '
+                                          'be undone')
