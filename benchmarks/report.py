@@ -707,10 +707,12 @@ def events_markdown(events):
         'says otherwise. Three runs side by side, each against its own simulator:' % (events['budget'], events['default_poll_interval']),
         '',
         '- %d deployments of another administrator (one device each), ending between %.0f s and %.0f s after the scenario is '
-        'loaded: the even ones running when the source starts, the odd ones starting %s before their end. An event\'s '
+        'loaded: the even ones running when the source starts, the odd ones starting later, %s before their end (short and '
+        'long by turns: a short one may start and end between two polls, and only the job history window lists it). An '
+        'event\'s '
         'latency is the time from the job\'s end on the simulator\'s clock to when the source put the job\'s event on '
         'the queue, on the same clock (CLOCK_MONOTONIC, shared by the host\'s processes).' % (
-            events['jobs'], events['ends'][0], events['ends'][1], 'a few seconds' if events['poll_interval'] < 5 else '5 to 60 s'),
+            events['jobs'], events['ends'][0], events['ends'][1], 'under 2 s' if events['poll_interval'] < 5 else '2 to 5 s or 20 to 60 s'),
         '- %.0f s with nothing changing (the same fleet: job history of three older jobs, two devices with changes pending '
         'that never get old enough for an event), once with `kinds: [deployment]` and once with `kinds: [deployment, '
         'pending]`. The steady rate counts the requests after the first poll (which also reads what is deploying), over '

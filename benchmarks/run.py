@@ -58,11 +58,12 @@ JOB_TASKS = 20
 JOB_ENDS = (30.0, 90.0)
 # Scenario 7, events: the fmc_events source (Event-Driven Ansible) at its defaults (a poll every 15 s, a budget of 100 a
 # minute), in a process of its own: 10 deployments end between 20 and 200 s, the even ones running when the source
-# starts, the odd ones starting 5 to 60 s before their end (some start and end between two polls); side by side, two
-# sources for 4 minutes with nothing changing: kinds [deployment], and kinds [deployment, pending].
+# starts, the odd ones starting later, 2 to 5 s before their end (most of these start and end between two polls: only
+# the job history window lists them) or 20 to 60 s; side by side, two sources for 4 minutes with nothing changing:
+# kinds [deployment], and kinds [deployment, pending].
 EVENT_JOBS = 10
 EVENT_ENDS = (20.0, 200.0)
-EVENT_DURATIONS = (5.0, 60.0)
+EVENT_DURATIONS = ((2.0, 5.0), (20.0, 60.0))  # the odd jobs' durations, short and long by turns
 EVENT_POLL = 15.0  # poll_interval's default: the source is given none (but in --quick's event run)
 EVENT_STEADY = 240.0
 LONG_PAUSE = 20  # seconds the idle baseline's task sleeps (the wait of scenario 1 runs about as long)
@@ -383,10 +384,10 @@ class Events:
         self.poll = 1.0 if suite.quick else None  # None: the source's default, EVENT_POLL
         self.steady = 20.0 if suite.quick else EVENT_STEADY
         ends = harness.task_ends_between(self.count, *((3.0, 5.0) if suite.quick else EVENT_ENDS), seed=SEED)
-        durations = (0.5, 2.0) if suite.quick else EVENT_DURATIONS
+        durations = ((0.2, 0.5), (1.0, 2.0)) if suite.quick else EVENT_DURATIONS
         rand = random.Random(SEED)
         # (device index, start, end): the even jobs run when the source starts, the odd ones start later.
-        self.jobs = [(index, 0.0 if index % 2 == 0 else round(max(0.0, end - rand.uniform(*durations)), 3), end)
+        self.jobs = [(index, 0.0 if index % 2 == 0 else round(max(0.0, end - rand.uniform(*durations[index // 2 % 2])), 3), end)
                      for index, end in enumerate(ends)]
 
     def run(self):
