@@ -29,6 +29,9 @@ from cdfmc_simulator.process import SimulatorProcess  # noqa: E402 - found throu
 TOKEN = 'Bench-S3cret-T0ken'
 GLOBAL_DOMAIN = 'e276abec-e0f2-11e3-8169-6d9ed49b625f'
 TASK_PATH = '/job/taskstatuses/'
+JOBS_PATH = '/deployment/jobhistories'
+EVENT_SOURCE = os.path.join('ansible_collections', 'cisco', 'cdfmc', 'extensions', 'eda', 'plugins', 'event_source',
+                            'fmc_events.py')
 
 
 def task_ends(count, within, seed):
@@ -76,6 +79,18 @@ def task_scenario(ends, prefix='bench', rate_limit=None):
     if rate_limit:
         scenario['rate_limit'] = {'requests_per_minute': rate_limit}
     return scenario
+
+
+def event_scenario(devices, deploying=(), pending=2):
+    """A fleet of ``devices`` devices (ev-00, ev-01, ...) with three jobs of history before the scenario, the first
+    ``pending`` devices with changes pending, and another administrator's deployments: ``deploying`` holds
+    (device index, start, end) in seconds after the load, a device each."""
+    names = ['ev-%02d' % index for index in range(devices)]
+    return {'api_token': TOKEN,
+            'devices': [dict({'id': name, 'name': 'ftd-%s' % name}, **({'pending': ['Branch-ACP']} if index < pending else {}))
+                        for index, name in enumerate(names)],
+            'history': [{'units': [names[index % devices]]} for index in range(3)],
+            'deploying': [{'units': [names[index]], 'after': start, 'seconds': end - start} for index, start, end in deploying]}
 
 
 class Simulator(SimulatorProcess):
@@ -161,9 +176,7 @@ class Runner:
         self.ansible_playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 
     def _environment(self, simulator, scratch, ansible_cfg):
-        environment = dict((key, value) for key, value in os.environ.items()
-                           if not key.startswith(('CDFMC_', 'ANSIBLE_')))
-        environment.update(
+        environment = clean_environment(
             ANSIBLE_COLLECTIONS_PATH=self.collections_path,
             ANSIBLE_HOME=os.path.join(scratch, 'ansible-home'),
             ANSIBLE_LOCAL_TEMP=os.path.join(scratch, 'ansible-tmp'),
@@ -304,6 +317,47 @@ def max_in_window(log, window=60.0):
             start += 1
         best = max(best, index - start + 1)
     return best
+
+
+def steady_request_rate(times, interval):
+    """Requests a minute after a poller's first poll (its requests within ``interval`` / 2 of the first one: the first
+    poll reads more), from the first request to the last. ``times``: the request times, sorted. None: too short."""
+    later = [at for at in times if at >= times[0] + interval / 2.0] if times else []
+    if not later:
+        return None
+    return len(later) * 60.0 / (times[-1] - times[0])
+
+
+def clean_environment(**extra):
+    """This process's environment without CDFMC_ and ANSIBLE_ settings (a run is given only what it names)."""
+    environment = dict((key, value) for key, value in os.environ.items() if not key.startswith(('CDFMC_', 'ANSIBLE_')))
+    environment.update(extra)
+    return environment
+
+
+def run_event_source(collections_path, args, seconds, scratch):
+    """Run the installed collection's fmc_events source in a process of its own (benchmarks/event_source.py) for
+    ``seconds`` with ``args``, its TMPDIR (the request budget's files) under ``scratch``: what it put, and when."""
+    settings, out = os.path.join(scratch, 'settings.json'), os.path.join(scratch, 'figures.json')
+    with open(settings, 'w') as handle:
+        json.dump({'source': os.path.join(collections_path, EVENT_SOURCE), 'args': args, 'seconds': seconds, 'out': out},
+                  handle)
+    os.makedirs(os.path.join(scratch, 'tmp'))
+    log_file = os.path.join(scratch, 'event_source.log')
+    with open(log_file, 'w') as log:
+        rc = subprocess.call([sys.executable, os.path.join(ROOT, 'benchmarks', 'event_source.py'), settings], stdout=log,
+                             stderr=subprocess.STDOUT, cwd=scratch, timeout=seconds + 60,
+                             env=clean_environment(TMPDIR=os.path.join(scratch, 'tmp')))
+    if rc != 0:
+        raise RuntimeError('the event source failed (rc %d); see %s' % (rc, log_file))
+    with open(out) as handle:
+        figures = json.load(handle)
+    if not figures['imported_from'].startswith(os.path.join(collections_path, '')):
+        raise RuntimeError('the event source ran code from %s, not the installed collection' % figures['imported_from'])
+    with open(log_file) as handle:
+        figures['warnings'] = sum(1 for line in handle if ' WARNING ' in line)
+    figures['log_file'] = log_file
+    return figures
 
 
 def redis_missing():

@@ -224,7 +224,7 @@ def goals(results):
                if contender.startswith('wait'))
     rows.append(('Tasks polled more often than the schedule allows, one poll per poll_interval (scenario 2)', '0',
                  str(over), over == 0))
-    return rows + jobs_goals(results)
+    return rows + jobs_goals(results) + events_goals(results)
 
 
 JOBS_CPU_GOAL = 0.0035  # seconds of CPU per request with the budget in Redis
@@ -267,6 +267,29 @@ def redis_poll_goal(results):
     return [('CPU per poll with the budget in Redis: each further request of a scenario 2 wait (as the file store\'s)',
              '<= %.1f ms' % (JOBS_CPU_GOAL * 1000), '%.2f ms (the file store: %.2f ms)' % (redis * 1000, file * 1000),
              redis <= JOBS_CPU_GOAL)]
+
+
+def events_goals(results):
+    """Scenario 7's goals: an event within poll_interval + 1 s of the job's end; every job's events once; with kinds
+    [deployment] and nothing changing, at most a tenth of the budget a minute."""
+    events = results.get('events')
+    if events is None:
+        return []  # results from before the scenario
+    latency, quiet = events['runs']['latency'], events['runs']['deployment']
+    bound, rate_bound = latency['poll_interval'] + 1, events['budget'] / 10.0
+    expected = 2 * events['jobs']  # a job's event and its one device's
+    rate = quiet['steady_rate']
+    return [
+        ('Events (scenario 7), %d deployments, `poll_interval` %g s: longest time from a job\'s end to its event' % (
+            events['jobs'], latency['poll_interval']), '<= poll_interval + 1 s = %g s' % bound,
+         '%s s (p90 %s s, median %s s)' % (
+             _f(latency['latency_max'], 1), _f(latency['latency_p90'], 1), _f(latency['latency_median'], 1)),
+         latency['seen'] == events['jobs'] and latency['latency_max'] <= bound),
+        ('... events put (a job\'s, then its device\'s), none twice', '%d' % expected, '%d, %d twice' % (
+            latency['events'], latency['duplicates']), latency['events'] == expected and latency['duplicates'] == 0),
+        ('... nothing changing, `kinds: [deployment]`, `poll_interval` %g s: steady requests a minute' % quiet['poll_interval'],
+         '<= 1/10 of the budget = %g' % rate_bound, _f(rate, 1), rate is not None and rate <= rate_bound),
+    ]
 
 
 def plot_many(results, path):
@@ -624,6 +647,7 @@ def markdown(results, goal_rows):
                   (pressure['budget'] - max(1, pressure['budget'] // 20)), max(1, pressure['budget'] // 20),
                   fair_gap(pressure['tasks'], pressure['budget']) + pressure['poll_interval'] + 2), '']
     lines += jobs_markdown(results)
+    lines += events_markdown(results.get('events'))
     lines += [open(os.path.join(HERE, 'fixes.md')).read().strip(), '', open(os.path.join(HERE, 'method.md')).read().strip(), '']
     return '\n'.join(lines)
 
@@ -693,6 +717,68 @@ def _jobs_verdict(results):
                 _f(_ms(file['cpu_per_poll_marginal']))), '']
 
 
+def events_markdown(events):
+    """Scenario 7's section: what ran, the jobs and the three runs in tables, and whether the goals were met."""
+    if events is None:
+        return []
+    latency = events['runs']['latency']
+    lines = [
+        '## 7. Events: the fmc_events source', '',
+        'The `cisco.cdfmc.fmc_events` source of the installed collection, run as ansible-rulebook runs it: loaded with '
+        '`runpy`, its `main(queue, args)` a task of an asyncio loop, in a process of its own (`benchmarks/event_source.py`) '
+        'with a TMPDIR of its own (its request budget\'s files), given only the simulator\'s URL, token and CA and its '
+        '`kinds`: the default budget of %d requests a minute, and the default `poll_interval` of %g s but where a table '
+        'says otherwise. Three runs side by side, each against its own simulator:' % (events['budget'], events['default_poll_interval']),
+        '',
+        '- %d deployments of another administrator (one device each), ending between %.0f s and %.0f s after the scenario is '
+        'loaded: the even ones running when the source starts, the odd ones starting later, %s before their end (short and '
+        'long by turns: a short one may start and end between two polls, and only the job history window lists it). An '
+        'event\'s '
+        'latency is the time from the job\'s end on the simulator\'s clock to when the source put the job\'s event on '
+        'the queue, on the same clock (CLOCK_MONOTONIC, shared by the host\'s processes).' % (
+            events['jobs'], events['ends'][0], events['ends'][1], 'under 2 s' if events['poll_interval'] < 5 else '2 to 5 s or 20 to 60 s'),
+        '- %.0f s with nothing changing (the same fleet: job history of three older jobs, two devices with changes pending '
+        'that never get old enough for an event), once with `kinds: [deployment]` and once with `kinds: [deployment, '
+        'pending]`. The steady rate counts the requests after the first poll (which also reads what is deploying), over '
+        'the time from the first request to the last.' % events['steady_seconds'], '',
+        '| device | job starts | ends | a poll saw it running | poll that saw it ended, after the end | event put, after the end '
+        '| put after that poll | gap in force |', '|---|---|---|---|---|---|---|---|',
+    ]
+    for job in latency['per_job']:
+        lines.append('| %s | %.1f s | %.1f s | %s | %s s | %s s | %s ms | %s s |' % (
+            job['device'], job['start'], job['end'], 'yes' if job['seen_running'] else 'no', _f(job['seen_by'], 1),
+            _f(job['latency'], 1), _f(_ms(job['put_after_poll']), 0), _f(job['gap'], 1)))
+    return lines + _events_runs(events) + _events_verdict(events, latency)
+
+
+def _events_runs(events):
+    lines = ['', '| run | kinds | poll_interval | ran | requests | steady requests a minute | most in any 60 s | HTTP 429 | '
+             'events | warnings | CPU | CPU a minute | the cancel took |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for name, title in (('latency', 'deployments ending'), ('deployment', 'nothing changing'), ('pending', 'nothing changing')):
+        row = events['runs'][name]
+        lines.append('| %s | %s | %g s | %.0f s | %d | %s | %d | %d | %d | %d | %.2f s | %.3f s | %.2f s |' % (
+            title, ', '.join(row['kinds']), row['poll_interval'], row['ran'], row['requests'], _f(row.get('steady_rate'), 1),
+            row['max_in_60s'], row['rate_limited'], row['events'], row['warnings'], row['cpu'], row['cpu_per_minute'],
+            row['cancel_seconds']))
+    return lines
+
+
+def _events_verdict(events, latency):
+    goal_rows = events_goals({'events': events})
+    quiet, pending = events['runs']['deployment'], events['runs']['pending']
+    return ['', 'The goals are %s: %d of %d jobs gave their event, the latest %s s after the job\'s end (goal: poll_interval '
+            '+ 1 s = %g s; p90 %s s, median %s s), %d events for %d expected, none twice; with nothing changing and `kinds: '
+            '[deployment]`, %s requests a minute (goal: at most %g, a tenth of the budget of %d), %s with `kinds: [deployment, '
+            'pending]` (not a goal: one more request a poll, the deployable list). An event comes at the first poll after the '
+            'job\'s end, so its latency is below the poll interval plus the poll\'s own time; %d of the %d jobs started and '
+            'ended between two polls, read from the job history window.' % (
+                'met' if all(row[3] for row in goal_rows) else '**not all met**', latency['seen'], events['jobs'],
+                _f(latency['latency_max'], 1), latency['poll_interval'] + 1, _f(latency['latency_p90'], 1),
+                _f(latency['latency_median'], 1), latency['events'], 2 * events['jobs'], _f(quiet['steady_rate'], 1),
+                events['budget'] / 10.0, events['budget'], _f(pending['steady_rate'], 1), latency['never_seen_running'],
+                events['jobs']), '']
+
+
 def write(results, out):
     """Analyse ``results``, write the plots, results.json and benchmarks.md under ``out``; return the .md path."""
     analyse(results)
@@ -740,6 +826,8 @@ def summary(results):
                 'cpu_workers', 'cpu_per_poll', 'cpu_per_poll_tree', 'cpu_per_poll_marginal', 'fixed', 'wall', 'overshoot')
                 if key in row)
             figures['jobs %s' % store].update((key, row[key]) for key in ('store_calls', 'store_warnings') if key in row)
+    if 'events' in results:
+        figures.update(events_summary(results['events']))
     if 'latency' in results:
         for count, runs in results['latency']['runs'].items():
             figures['latency N=%s' % count] = {
@@ -747,4 +835,21 @@ def summary(results):
                     run['p90'] for run in runs), 2), 'max_in_60s': [run['max_in_60s'] for run in runs],
                 'steady_rate': [round(run['steady_rate'] or 0, 1) for run in runs], 'budget': runs[0]['budget'],
                 'wall': [round(run['wall'], 1) for run in runs]}
+    return figures
+
+
+def events_summary(events):
+    """Scenario 7's deciding figures, for run.py --only."""
+    latency = events['runs']['latency']
+    figures = {'events goals': [(name, target, measured, met) for name, target, measured, met in events_goals({'events': events})],
+               'events latency': dict((key, round(latency[key], 2) if isinstance(latency[key], float) else latency[key]) for key in (
+                   'seen', 'events', 'duplicates', 'latency_max', 'latency_p90', 'latency_median', 'never_seen_running',
+                   'poll_interval', 'requests', 'polls', 'warnings'))}
+    figures['events latency']['per_job'] = [(job['device'], job['start'], job['end'], _f(job['latency'], 2), _f(job['seen_by'], 2),
+                                             job['seen_running']) for job in latency['per_job']]
+    for name in ('deployment', 'pending'):
+        row = events['runs'][name]
+        figures['events quiet %s' % name] = dict((key, round(row[key], 3) if isinstance(row[key], float) else row[key]) for key in (
+            'kinds', 'poll_interval', 'ran', 'requests', 'steady_rate', 'max_in_60s', 'rate_limited', 'events', 'warnings',
+            'cpu', 'cpu_per_minute', 'cancel_seconds', 'paths'))
     return figures

@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -55,10 +56,20 @@ FREE_BUDGET = 10000
 JOBS = 3
 JOB_TASKS = 20
 JOB_ENDS = (30.0, 90.0)
+# Scenario 7, events: the fmc_events source (Event-Driven Ansible) at its defaults (a poll every 15 s, a budget of 100 a
+# minute), in a process of its own: 10 deployments end between 20 and 200 s, the even ones running when the source
+# starts, the odd ones starting later, 2 to 5 s before their end (most of these start and end between two polls: only
+# the job history window lists them) or 20 to 60 s; side by side, two sources for 4 minutes with nothing changing:
+# kinds [deployment], and kinds [deployment, pending].
+EVENT_JOBS = 10
+EVENT_ENDS = (20.0, 200.0)
+EVENT_DURATIONS = ((2.0, 5.0), (20.0, 60.0))  # the odd jobs' durations, short and long by turns
+EVENT_POLL = 15.0  # poll_interval's default: the source is given none (but in --quick's event run)
+EVENT_STEADY = 240.0
 LONG_PAUSE = 20  # seconds the idle baseline's task sleeps (the wait of scenario 1 runs about as long)
 
 
-SCENARIOS = ('one_task', 'many_tasks', 'forks', 'latency', 'pressure', 'jobs')  # in the order they run
+SCENARIOS = ('one_task', 'many_tasks', 'forks', 'latency', 'pressure', 'jobs', 'events')  # in the order they run
 
 
 def budget_for(count):
@@ -263,6 +274,10 @@ class Suite:
         """Three jobs that share one FMC: the budget in each job's own files, then in one Redis (skipped without one)."""
         return Jobs(self).run()
 
+    def scenario_events(self):
+        """The fmc_events source: how soon an event follows a job's end, and its request rate when nothing changes."""
+        return Events(self).run()
+
     def scenario_forks(self):
         fork_counts = (1, 2) if self.quick else FORK_COUNTS
         tasks = 8 if self.quick else FORK_TASKS
@@ -370,6 +385,103 @@ class Jobs:
                           'longest_gap': harness.longest_gap(polls.get(task_id, []), end_of[task_id])}
                          for task_id in ids],
         }
+
+
+class Events:
+    """Scenario 7: the installed fmc_events source run as ansible-rulebook runs it (benchmarks/event_source.py, a process
+    of its own), against a simulator of its own per run, three runs side by side: deployments that end at known times,
+    then nothing changing with kinds [deployment], and with kinds [deployment, pending]."""
+
+    def __init__(self, suite):
+        self.suite = suite
+        self.count = 2 if suite.quick else EVENT_JOBS
+        self.poll = 1.0 if suite.quick else None  # None: the source's default, EVENT_POLL
+        self.steady = 20.0 if suite.quick else EVENT_STEADY
+        ends = harness.task_ends_between(self.count, *((3.0, 5.0) if suite.quick else EVENT_ENDS), seed=SEED)
+        durations = ((0.2, 0.5), (1.0, 2.0)) if suite.quick else EVENT_DURATIONS
+        rand = random.Random(SEED)
+        # (device index, start, end): the even jobs run when the source starts, the odd ones start later.
+        self.jobs = [(index, 0.0 if index % 2 == 0 else round(max(0.0, end - rand.uniform(*durations[index // 2 % 2])), 3), end)
+                     for index, end in enumerate(ends)]
+
+    def run(self):
+        runs = {'latency': self.latency, 'deployment': lambda: self.quiet(['deployment']),
+                'pending': lambda: self.quiet(['deployment', 'pending'])}
+        with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
+            futures = dict((name, pool.submit(function)) for name, function in runs.items())
+            rows = dict((name, future.result()) for name, future in futures.items())
+        return {'jobs': self.count, 'ends': [min(end for _i, _s, end in self.jobs), max(end for _i, _s, end in self.jobs)],
+                'poll_interval': self.poll or EVENT_POLL, 'default_poll_interval': EVENT_POLL, 'budget': DEFAULT_BUDGET,
+                'steady_seconds': self.steady, 'runs': rows}
+
+    def source(self, name, scenario, kinds, poll, seconds):
+        """One source on a fresh simulator: (its figures, the request log, the load on the simulator's clock)."""
+        simulator = self.suite.simulator()
+        args = {'base_url': simulator.url, 'api_token': harness.TOKEN, 'ca_path': simulator.ca_file, 'kinds': kinds}
+        if poll is not None:
+            args['poll_interval'] = poll
+        try:
+            simulator.load(scenario)
+            figures = harness.run_event_source(self.suite.runner.collections_path, args, seconds,
+                                               tempfile.mkdtemp(prefix='events-%s-' % name, dir=self.suite.work_dir))
+            log = simulator.requests()
+        finally:
+            simulator.stop()
+        # The request log's times are the simulator's monotonic clock, the one the event source stamps with.
+        loaded = log[0]['time'] - log[0]['since_load'] if log else simulator.loaded_at
+        return figures, log, loaded
+
+    def latency(self):
+        poll = self.poll or EVENT_POLL
+        seconds = max(end for _index, _start, end in self.jobs) + poll + (2 if self.suite.quick else 5)
+        figures, log, loaded = self.source('latency', harness.event_scenario(self.count, self.jobs), ['deployment'],
+                                           self.poll, seconds)
+        polls = sorted(entry['since_load'] for entry in log if harness.JOBS_PATH in entry['path'])
+        ids = [arrival['event']['cdfmc']['id'] for arrival in figures['events']]
+        per_job = event_latencies(self.jobs, figures['events'], loaded, polls)
+        latencies = [job['latency'] for job in per_job if job['latency'] is not None]
+        return dict(self.common(figures, log), kinds=['deployment'], poll_interval=poll, seconds=seconds, per_job=per_job,
+                    duplicates=len(ids) - len(set(ids)), polls=len(polls), seen=len(latencies),
+                    latency_max=max(latencies or [None]), latency_p90=harness.percentile(latencies, 0.9),
+                    latency_median=harness.percentile(latencies, 0.5),
+                    never_seen_running=sum(1 for job in per_job if not job['seen_running']))
+
+    def quiet(self, kinds):
+        """Nothing changes: the requests a minute once the first poll is out."""
+        figures, log, _loaded = self.source('-'.join(kinds), harness.event_scenario(self.count), kinds, None, self.steady)
+        times = sorted(entry['since_load'] for entry in log)
+        paths = {}
+        for entry in log:
+            paths[entry['path'].rsplit('/', 1)[-1]] = paths.get(entry['path'].rsplit('/', 1)[-1], 0) + 1
+        return dict(self.common(figures, log), kinds=kinds, poll_interval=EVENT_POLL, seconds=self.steady, paths=paths,
+                    steady_rate=harness.steady_request_rate(times, EVENT_POLL))
+
+    @staticmethod
+    def common(figures, log):
+        ran = figures['stopped'] - figures['started']
+        return {'requests': len(log), 'rate_limited': harness.rate_limited(log), 'max_in_60s': harness.max_in_window(log),
+                'events': len(figures['events']), 'warnings': figures['warnings'], 'cpu': figures['cpu'],
+                'cpu_per_minute': figures['cpu'] * 60.0 / ran, 'ran': ran, 'cancel_seconds': figures['cancel_seconds'],
+                'returned': figures['returned']}
+
+
+def event_latencies(jobs, arrivals, loaded, polls):
+    """Per job (device index, start, end): when its job event was put (seconds since the load), its latency, the poll
+    that saw it ended, the gap in force, and whether a poll saw it running. ``polls``: job history reads, sorted."""
+    put = {}
+    for arrival in arrivals:
+        event = arrival['event']['cdfmc']
+        if 'device' not in event:  # the job's event (then one per device)
+            for device in event['devices']:
+                put.setdefault(device['id'], arrival['at'] - loaded)
+    rows = []
+    for index, start, end in jobs:
+        at, seen = put.get('ev-%02d' % index), [poll for poll in polls if poll >= end]
+        rows.append({'device': 'ev-%02d' % index, 'start': start, 'end': end, 'put': at,
+                     'latency': None if at is None else at - end, 'seen_by': seen[0] - end if seen else None,
+                     'put_after_poll': None if at is None or not seen else at - seen[0],
+                     'gap': harness.gap_in_force(polls, end), 'seen_running': any(start <= poll < end for poll in polls)})
+    return rows
 
 
 def machine():

@@ -50,6 +50,13 @@ def test_requests_are_grouped_per_task_and_429s_counted():
     assert harness.max_in_window(log, window=2.0) == 2  # 0.5 and 2.0 (the 429 is not counted)
 
 
+def test_the_steady_request_rate_leaves_out_the_first_poll():
+    # A poll every 15 s from 1 s on: the first reads twice, the others once; then two requests a poll.
+    assert harness.steady_request_rate([1.0, 1.2, 16.0, 31.0, 46.0, 61.0], 15.0) == 4.0
+    assert harness.steady_request_rate([1.0, 1.2, 1.4, 16.0, 16.2, 31.0, 31.2], 15.0) == pytest.approx(4 * 60.0 / 30.2)
+    assert harness.steady_request_rate([1.0, 1.2], 15.0) is None and harness.steady_request_rate([], 15.0) is None
+
+
 @pytest.mark.parametrize('end', [0.0, 4.9, 5.0, 12.4, 40.0, 300.0])
 def test_implied_polls_follow_the_collections_schedule(end):
     # Walk the collection's own schedule without jitter and count the polls up to the one that sees the end.
@@ -74,7 +81,8 @@ def test_the_quick_suite_runs_and_writes_its_report(tmp_path, collections_path):
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     text = (out / 'benchmarks.md').read_text()
     for heading in ('## Goals', '## 1. One task', '## 2. N tasks', '## 3. A rate-limited server', '## 4. Detection latency',
-                    '## 5. The budget under pressure', '## 6. Jobs that share one FMC', '## Profiling and fixes',
+                    '## 5. The budget under pressure', '## 6. Jobs that share one FMC', '## 7. Events: the fmc_events source',
+                    '## Profiling and fixes',
                     '## How it measures'):
         assert heading in text
     for plot in ('one_task.png', 'many_tasks.png', 'forks.png', 'latency.png', 'pressure.png'):
@@ -99,6 +107,16 @@ def test_the_quick_suite_runs_and_writes_its_report(tmp_path, collections_path):
             assert row['rc'] == [0, 0, 0] and row['seen'] == len(row['per_task']), store
             assert row['store_warnings'] == 0, store
         assert jobs['runs']['redis']['rate_limited'] == 0
+    # The event source, run from the installed collection: each job's event came (one for the job, one for its device,
+    # none twice), and with nothing changing it polled and put nothing.
+    events = results['events']['runs']
+    assert events['latency']['seen'] == results['events']['jobs'] and all(
+        job['latency'] is not None for job in events['latency']['per_job'])
+    assert events['latency']['events'] == 2 * results['events']['jobs'] and events['latency']['duplicates'] == 0
+    for kinds in ('deployment', 'pending'):
+        assert events[kinds]['events'] == 0 and events[kinds]['requests'] > 0 and events[kinds]['steady_rate'], kinds
+    assert not any(run['warnings'] or run['rate_limited'] for run in events.values())
+    assert all(run['returned'] for run in events.values())  # cancelled, each source returned (ansible-rulebook's rule)
     # Rewriting the report from results.json alone gives the same text.
     again = tmp_path / 'again'
     subprocess.run([sys.executable, os.path.join(ROOT, 'benchmarks', 'run.py'), '--from-results',

@@ -545,6 +545,23 @@ def test_a_rollback_to_a_rollback_job_is_refused():
         'Deploy_Job_4 is a ROLLBACK job: only a deployment job can be rolled back to.')
 
 
+def test_another_administrators_deployment_can_start_later_and_is_listed_from_then_on(contract):
+    clock = Clock()
+    simulator = Simulator(dict(ROLLBACK_FLEET, deploying=[{'units': ['d1'], 'after': 10, 'seconds': 5}]), clock=clock)
+
+    def listed():
+        return [(job['id'], job['jobStatus']) for job in read_jobs(simulator) if job['jobType'] == 'DEPLOYMENT'
+                and job['user'] == 'another-admin']
+
+    assert listed() == []  # not started: not in job history, and not a job a rollback can name
+    assert refusal(roll_back(simulator, (4, ['d1']))) == 'Deployment job %s not found.' % job_id(4)
+    clock.now += 10
+    assert listed() == [(job_id(4), 'DEPLOYING')] and refusal(deploy_request(simulator, ['d1'])).startswith('Cannot')
+    clock.now += 5
+    assert listed() == [(job_id(4), 'Deployed')]
+    on_contract(contract, simulator)
+
+
 def test_a_device_that_deploys_or_rolls_back_is_refused(contract):
     clock = Clock()
     in_progress = 'Cannot perform deployment to the device, as another deployment is in progress for the device.'

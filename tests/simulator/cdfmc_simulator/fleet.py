@@ -106,8 +106,10 @@ class Fleet:
                 self.units[device_id].members = []
         self.jobs = []  # deployments and rollbacks, numbered from 1 in the order they started
         history.seed(self, scenario.get('history') or [], Change)
-        for spec in scenario.get('deploying') or []:  # deployments of another administrator, already running
-            self.start([str(unit) for unit in spec['units']], None, now, float(spec.get('seconds', 5)), '', OTHER_USER)
+        # Deployments of another administrator: running when the scenario is loaded, or starting ``after`` seconds.
+        for spec in scenario.get('deploying') or []:
+            self.start([str(unit) for unit in spec['units']], None, now + float(spec.get('after', 0)),
+                       float(spec.get('seconds', 5)), '', OTHER_USER)
 
     # Reads ------------------------------------------------------------------------------------------------
 
@@ -227,9 +229,9 @@ class Fleet:
         """The wall-clock time (epoch seconds) of a moment of the simulator's monotonic clock."""
         return self.wall_ms / 1000.0 + (monotonic - self.loaded)
 
-    def job(self, job_id):
-        """The job with this job history id, or None."""
-        return next((job for job in self.jobs if job.job_id == job_id), None)
+    def job(self, job_id, now):
+        """The job with this job history id that has started by ``now``, or None."""
+        return next((job for job in self.jobs if job.job_id == job_id and job.started <= now), None)
 
     # Changes ----------------------------------------------------------------------------------------------
 

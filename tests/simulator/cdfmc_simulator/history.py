@@ -158,7 +158,7 @@ def job_histories(fleet, now, wanted):
     system = {'id': SYSTEM_JOB_ID, 'type': 'JobHistory', 'jobType': 'UNKNOWN', 'jobName': 'Deploy_Job_0',
               'jobStatus': 'DEPLOYED', 'user': 'System', 'deploymentNote': '',
               'startTime': _iso(fleet.wall(fleet.loaded - 600)), 'endTime': _iso(fleet.wall(fleet.loaded - 590))}
-    items = [(None, system)] + [(job, _item(fleet, job, now, successes)) for job in fleet.jobs]
+    items = [(None, system)] + [(job, _item(fleet, job, now, successes)) for job in fleet.jobs if job.started <= now]
     selected = [(job, item) for job, item in items if _matches(item, wanted)]
     if str(wanted.get('rollbackApplicable', '')).lower() == 'true':
         selected = [(job, _rollback_applicable(fleet, job, item, successes)) for job, item in selected

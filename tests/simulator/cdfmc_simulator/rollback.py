@@ -23,7 +23,7 @@ TOO_OLD = 'Rollback is possible only to one of the last ten configurations of de
 def request(fleet, body, now):
     """(400, [what is wrong]) for a request refused, or (202, the ROLLBACK Job started)."""
     targets = {}  # unit id -> the job it returns to, filled by _named
-    problem = _malformed(body) or _first(_named(fleet, entry, targets) for entry in body['rollbackDeviceList']) or \
+    problem = _malformed(body) or _first(_named(fleet, entry, targets, now) for entry in body['rollbackDeviceList']) or \
         _first(_refusal(fleet, fleet.units[unit_id], target, now) for unit_id, target in targets.items())
     if problem:
         return 400, [problem]
@@ -56,9 +56,9 @@ def _malformed(body):
     return None
 
 
-def _named(fleet, entry, targets):
+def _named(fleet, entry, targets, now):
     """Add the units one entry names to ``targets``; what is wrong with the entry, or None."""
-    job = fleet.job(entry['deploymentJobId'])
+    job = fleet.job(entry['deploymentJobId'], now)
     if job is None:
         return 'Deployment job %s not found.' % entry['deploymentJobId']
     if job.job_type != DEPLOYMENT:
