@@ -107,6 +107,11 @@ class CdfmcClient:
     def budget(self):
         return self.transport.budget
 
+    def forget_unreachable(self):
+        """Try a server that has not answered again at the next request (a caller that lives long outlives
+        outages that began before it did)."""
+        self.transport.unreachable = None
+
     def redact(self, text):
         """Return text with every secret and URL credential masked."""
         return self.transport.redact(text)

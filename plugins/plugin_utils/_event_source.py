@@ -5,10 +5,12 @@
 """The fmc_events source at work: its arguments, one poll (blocking, through the collection's client and its
 request budget), and the asyncio loop that ansible-rulebook runs (``run(queue, args)``).
 
-Each poll reads job history once (the jobs started in the window of ``EventState.window``; the first poll of a run
-also the deployments deploying now, however long ago they started), and the deployable list when ``pending`` is
-asked for; only then is the state changed, so a poll that fails changes nothing and the next one reads it all
-again. The events are put on the queue, then what has been seen is saved. A poll that fails is told once per
+Each poll reads job history once (the jobs started in the window of ``EventState.window``), and once more for the
+deployments deploying now, however long ago they started: on the first poll of a run, on every poll while a job is
+followed, and at least every DEPLOYING_EVERY; and the deployable list when ``pending`` is asked for; only then is
+the state changed, so a poll that fails changes nothing and the next one reads it all again. The events are put on
+the queue, then what has been seen is saved (so a crash between the two puts them again after a restart: at least
+once). A poll that fails is told once per
 outage, and once when the server answers again; the loop never returns on its own. Cancelling it sets the stop
 that every wait of the client obeys, and it returns.
 
@@ -24,6 +26,7 @@ import asyncio
 import concurrent.futures
 import json
 import logging
+import os
 import threading
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
@@ -47,6 +50,9 @@ LOGGER = logging.getLogger(SOURCE)
 SAVE_EVERY = 60 * 1000
 # After a cancel, how long the poll or save under way is given to end (its waits end at once on the stop).
 CANCEL_GRACE = 2.0
+# The deployments deploying now are read at least this often (ms): a job that the window read does not list while it
+# runs, and that runs longer than the window's margin, is still followed.
+DEPLOYING_EVERY = 30 * 60 * 1000
 
 
 def argument_spec():
@@ -74,7 +80,19 @@ def read_options(args):
         raise CdfmcOptionError('%s: kinds must name at least one of %s' % (SOURCE, ', '.join(KINDS)))
     StatusMapper(options['status_map'])  # checked now, not at the first poll
     options.connection()
+    if options['state_dir']:
+        _check_state_dir(options['state_dir'])
     return options
+
+
+def _check_state_dir(path):
+    """Make ``path`` (private) when it is missing; CdfmcOptionError when it cannot be made or written to."""
+    try:
+        os.makedirs(path, 0o700, exist_ok=True)
+    except OSError as exc:
+        raise CdfmcOptionError('%s: state_dir %s cannot be made a directory: %s' % (SOURCE, shown(path), exc.strerror))
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise CdfmcOptionError('%s: state_dir %s is not writable by this user' % (SOURCE, shown(path)))
 
 
 class Poller:
@@ -87,7 +105,7 @@ class Poller:
         self.mapper = StatusMapper(options['status_map'], warn=self.warn)
         self.client = connect(settings, warn=self.warn, log=LOGGER.debug, notice=LOGGER.debug, clock=self.clock)
         self.store = event_store(settings, options['state_dir'], options['state_name'], warn=self.warn)
-        self.state, self.saved, self.first = None, None, True
+        self.state, self.saved, self.deploying_ms = None, None, None
 
     def warn(self, text):
         LOGGER.warning(shown(self.options.masked(text), 2000))
@@ -96,15 +114,15 @@ class Poller:
         return Deadline(self.bound, self.clock, self.stop)
 
     def start(self):
-        """Load what has been seen."""
-        self.state = EventState(self.store.load(self.deadline()))
+        """Load what has been seen (a store that cannot give it is told by the store; then nothing has been seen)."""
+        self.state = EventState(self.store.load(self.deadline()), now_ms(self.clock), warn=self.warn)
         self.saved = self.state.data()
 
     def poll(self):
         """The events of one poll, oldest first (the state is changed only once every read has been made)."""
         deadline, now = self.deadline(), now_ms(self.clock)
         # A server not reached yet is tried again at each poll: a source outlives outages that began before it did.
-        self.client.transport.unreachable = None
+        self.client.forget_unreachable()
         self.client.resolve_domain(deadline)
         jobs = self._read_jobs(now, deadline) if DEPLOYMENT_KIND in self.options['kinds'] else None
         deployable = read_deployable(self.client, deadline) if PENDING_KIND in self.options['kinds'] else None
@@ -112,15 +130,20 @@ class Poller:
         if deployable is not None:
             events += self.state.take_deployable(deployable, now, int(self.options['pending_older_than'] * 1000))
         self.state.polled(now)
-        self.first = False
         return events
 
     def _read_jobs(self, now, deadline):
         since, until = self.state.window(now)
         path = self.client.config_path(JOBS_PATH)
-        filters = [window_filter(since // 1000, until // 1000)] + ([DEPLOYING_JOBS] if self.first else [])
-        return [read_job(item, self.mapper) for text in filters
+        filters = [window_filter(since // 1000, until // 1000)]
+        # Cisco describes no status filter (so none for rollbacks): a ROLLBACK job the window does not list while
+        # it runs is still kept in ``running``, and the window, which reaches back to its start, lists it once it ends.
+        deploying = self.deploying_ms is None or self.state.running or now - self.deploying_ms >= DEPLOYING_EVERY
+        filters += [DEPLOYING_JOBS] if deploying else []
+        jobs = [read_job(item, self.mapper) for text in filters
                 for item in self.client.all_items(path, deadline, params={'filter': text, 'expanded': 'true'})]
+        self.deploying_ms = now if deploying else self.deploying_ms
+        return jobs
 
     def save(self):
         """Save what has been seen, when it changed (or once a minute: the time of the last poll)."""

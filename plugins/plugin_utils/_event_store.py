@@ -20,6 +20,7 @@ import json
 import os
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import server_key
+from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
 from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import RedisConnection, StoreUnavailable, key_name
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedState
@@ -49,24 +50,41 @@ class MemoryStore:
 
 
 class FileStore:
-    """A private JSON file in ``directory`` (made private if missing), shared under its lock."""
+    """A private JSON file in ``directory`` (checked by the source's options), shared under its lock. A load or
+    save that fails (the lock held past the deadline, the directory gone) is told once per outage: what has been
+    seen is then this run's memory (a load gives nothing) until a save works again."""
 
     def __init__(self, directory, key, warn=None):
         self.describe = os.path.join(directory, 'cdfmc-events-%s.json' % key)
-        self._directory = directory
+        self._warn, self.down = warn, False
         self._state = SharedState(self.describe, warn=warn, what='the fmc_events state',
                                   alone='keeps what it has seen in memory only')
 
     def load(self, deadline):
-        if not os.path.isdir(self._directory):
-            os.makedirs(self._directory, 0o700)
-        return self._state.apply(deadline, dict)
+        try:
+            return self._up(self._state.apply(deadline, dict))
+        except (CdfmcError, OSError) as exc:
+            self._down(exc)
+            return None
 
     def save(self, data, deadline):
         def replace(state):
             state.clear()
             state.update(data)
-        self._state.apply(deadline, replace)
+        try:
+            self._up(self._state.apply(deadline, replace))
+        except (CdfmcError, OSError) as exc:
+            self._down(exc)
+
+    def _up(self, answer):
+        self.down = False
+        return answer
+
+    def _down(self, exc):
+        if not self.down and self._warn is not None:
+            self._warn('cisco.cdfmc.fmc_events: %s cannot be used (%s); what has been seen is kept in this run\'s '
+                       'memory until it can' % (self.describe, exc))
+        self.down = True
 
 
 class RedisStore:

@@ -5,9 +5,11 @@
 """The events of the fmc_events source, from what FMC lists: ended jobs of job history, and devices whose changes have
 been pending too long; and what has been seen (``EventState``), so that each event is put once.
 
-What is seen is kept by job id, not by time: a job is remembered while it runs (however long), and once it has
-ended its id is kept while it can still be listed (its start lies in the window read); at most MAX_ENDED ids. A
-pending version is kept per device while the device is listed with it. The state is plain JSON, for a store.
+What is seen is kept by job id, not by time: a job is remembered while it runs (however long, up to HORIZON), and
+once it has ended its id is kept while it can still be listed (its start lies in the window read); at most
+MAX_ENDED ids (beyond that, the window starts after the ids let go). A pending version is kept per device while
+the device is listed with it. The state is plain JSON, for a store; what a store gives back is checked field by
+field. Ids of jobs and devices that are not plain identifiers are left out (they go into event ids).
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice. It does no I/O.
@@ -17,10 +19,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
-from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import TERMINAL_STATES, UNKNOWN
+from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
+    CANCELLED, FAILED, PENDING, RUNNING, SUCCEEDED, TERMINAL_STATES, UNKNOWN)
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import record_type
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK
 
@@ -30,17 +34,27 @@ KINDS = (DEPLOYMENT_KIND, PENDING_KIND)
 LOOKBACK = 6 * 3600 * 1000
 # The window reaches this far before the last poll: FMC's clock may differ from ours, a job is listed late.
 MARGIN = 3600 * 1000
-# Never further back than this (a source down longer misses what started and ended meanwhile).
+# Never further back than this (a source down longer misses what started and ended meanwhile, and starts afresh).
 HORIZON = 7 * 86400 * 1000
 # The window ends this far ahead of our clock: a job FMC dates later than we do is still listed.
 AHEAD = 86400 * 1000
 MAX_ENDED = 10000
+# What an id of FMC's (a UUID, a number) is made of: anything else is not put into an event or its id.
+PLAIN_ID = re.compile(r'[A-Za-z0-9._:-]{1,128}\Z')
+SOURCE = 'cisco.cdfmc.fmc_events'
 
 
 def _text(value, cut=False):
     if value is None:
         return None
     return shown(value) if cut else escaped(str(value))
+
+
+def plain_id(value):
+    """``value`` as text when it is a plain identifier (letters, digits, ``._:-``; a UUID, a number), else None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value) if PLAIN_ID.match(str(value)) else None
 
 
 def job_facts(job):
@@ -65,15 +79,28 @@ def job_events(job):
     """The events of an ended job: one for the job (``devices`` lists each device with its state), then one per device
     that took part in it, in the order FMC lists them."""
     facts = job_facts(job)
-    devices = [device_facts(device) for device in job['devices'] if device['state'] is not None]
+    devices = [(device_facts(device), device['status']) for device in job['devices'] if device['state'] is not None]
     events = [{'cdfmc': {'kind': DEPLOYMENT_KIND, 'id': '%s:%s' % (DEPLOYMENT_KIND, job['id']), 'state': job['state'],
-                         'job': facts, 'devices': devices, 'message': _text(job['status'], True)}}]
-    for device, source in zip(devices, [entry for entry in job['devices'] if entry['state'] is not None]):
+                         'job': facts, 'devices': [device for device, _status in devices],
+                         'message': _text(job['status'], True)}}]
+    for device, status in devices:
         events.append({'cdfmc': {
             'kind': DEPLOYMENT_KIND, 'id': '%s:%s:%s' % (DEPLOYMENT_KIND, job['id'], device['id']),
             'state': device['state'], 'device': dict((key, device[key]) for key in ('id', 'name', 'type')),
-            'container': device['container'], 'job': facts, 'message': _text(source['status'], True)}})
+            'container': device['container'], 'job': facts, 'message': _text(status, True)}})
     return events
+
+
+def devices_state(devices):
+    """The state of a job that FMC gives none (no usable jobStatus), from its devices': None while one runs (or none
+    took part), else failed if one failed, cancelled if one was, succeeded if all succeeded, else unknown."""
+    states = set(device['state'] for device in devices if device['state'] is not None)
+    if not states or states & set((PENDING, RUNNING)):
+        return None
+    for state in (FAILED, CANCELLED):
+        if state in states:
+            return state
+    return SUCCEEDED if states == set((SUCCEEDED,)) else UNKNOWN
 
 
 def ended(job):
@@ -87,81 +114,135 @@ def iso_time(epoch_ms):
 
 
 def pending_event(item, since_ms):
-    """The event of a device (an item of the deployable list) pending since ``since_ms`` (when first seen)."""
-    device = item.get('device') if isinstance(item.get('device'), dict) else {}
+    """The event of a device (an item of the deployable list) pending since ``since_ms`` (when first seen); its
+    device id and version are plain ids (see ``EventState.take_deployable``)."""
+    device = item['device']
     policies = [status.get('policy') for status in item.get('policyStatusList') or []
                 if isinstance(status, dict) and status.get('upToDate') is False and isinstance(status.get('policy'), dict)]
+    device_id, version = str(device['id']), str(item['version'])
     return {'cdfmc': {
-        'kind': PENDING_KIND, 'id': '%s:%s:%s' % (PENDING_KIND, device['id'], item['version']), 'state': 'pending',
-        'device': {'id': str(device['id']), 'name': _text(device.get('name') or item.get('name')),
+        'kind': PENDING_KIND, 'id': '%s:%s:%s' % (PENDING_KIND, device_id, version), 'state': 'pending',
+        'device': {'id': device_id, 'name': _text(device.get('name') or item.get('name')),
                    'type': record_type(device.get('type'))},
-        'version': str(item['version']), 'pending_since': iso_time(since_ms),
+        'version': version, 'pending_since': iso_time(since_ms),
         'policies': [_text(policy.get('name') or policy.get('type')) for policy in policies],
         'message': _text(item['message'], True) if item.get('message') is not None else None}}
 
 
+def _ms(value):
+    """An epoch time in ms from the store, or None (the store is not trusted)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _ids(value):
-    """{id: epoch ms} from a stored mapping, what is not that left out (the store is not trusted)."""
+    """{id: epoch ms} from a stored mapping, what is not that left out."""
     if not isinstance(value, dict):
         return {}
-    return dict((str(key), int(ms)) for key, ms in value.items()
-                if isinstance(ms, int) and not isinstance(ms, bool))
+    return dict((str(key), ms) for key, ms in value.items() if _ms(ms) is not None)
+
+
+def _pending(value):
+    """{device id: {version, since, put}} from a stored mapping, what is not that left out."""
+    if not isinstance(value, dict):
+        return {}
+    return dict((str(key), {'version': seen['version'], 'since': seen['since'], 'put': seen.get('put') is True})
+                for key, seen in value.items()
+                if isinstance(seen, dict) and isinstance(seen.get('version'), str) and _ms(seen.get('since')) is not None)
 
 
 class EventState:
     """What the source has seen: ``ended`` (job id -> start, ms: its events were put), ``running`` (job id -> start,
     followed until it ends), ``polled_ms`` (the last poll, None before the first: then the jobs that have already
-    ended are taken as seen, without events) and ``pending`` (device id -> {version, since, put})."""
+    ended are taken as seen, without events), ``started_ms`` (the first poll of this state), ``floor_ms`` (the window
+    never starts before it: set when more than MAX_ENDED ids would be kept) and ``pending`` (device id -> {version,
+    since, put}). A stored state last polled more than HORIZON before ``now_ms`` is taken as none (a fresh start), as
+    the Redis key expires. ``warn`` is told once of each kind of thing left out."""
 
-    def __init__(self, data=None):
+    def __init__(self, data=None, now_ms=None, warn=None):
         data = data if isinstance(data, dict) else {}
+        polled = _ms(data.get('polled_ms'))
+        if polled is not None and now_ms is not None and now_ms - polled > HORIZON:
+            data, polled = {}, None
         self.ended, self.running = _ids(data.get('ended')), _ids(data.get('running'))
-        polled = data.get('polled_ms')
-        self.polled_ms = polled if isinstance(polled, int) and not isinstance(polled, bool) else None
-        self.pending = dict((str(key), value) for key, value in (data.get('pending') or {}).items()
-                            if isinstance(value, dict) and isinstance(value.get('since'), int))
-        self.started_ms = None  # the first poll of this run
+        self.polled_ms, self.started_ms, self.floor_ms = polled, _ms(data.get('started_ms')), _ms(data.get('floor_ms'))
+        self.pending = _pending(data.get('pending'))
+        self._warn, self._told = warn, set()
 
     def data(self):
         """The state as plain JSON."""
         return {'ended': dict(self.ended), 'running': dict(self.running), 'polled_ms': self.polled_ms,
+                'started_ms': self.started_ms, 'floor_ms': self.floor_ms,
                 'pending': dict((key, dict(value)) for key, value in self.pending.items())}
+
+    def _tell(self, what, message):
+        if what not in self._told and self._warn is not None:
+            self._told.add(what)
+            self._warn('%s: %s' % (SOURCE, message))
 
     def window(self, now_ms):
         """(since, until) in epoch ms: the jobs to read are those that started in it."""
         since = now_ms - LOOKBACK if self.polled_ms is None else min(self.polled_ms - MARGIN, now_ms - MARGIN)
         since = min([since] + list(self.running.values()))
-        return max(since, now_ms - HORIZON), now_ms + AHEAD
+        return max(since, now_ms - HORIZON, self.floor_ms or since), now_ms + AHEAD
+
+    def _plain(self, job):
+        """The job with plain ids only (None when its own id is not one: left out, and told once)."""
+        if plain_id(job['id']) is None:
+            self._tell('job', 'FMC lists a job whose id is not a plain identifier (%s); it is left out'
+                       % shown(job['id'], 80))
+            return None
+        devices = []
+        for device in job['devices']:
+            if plain_id(device['id']) is None:
+                self._tell('device', 'FMC lists a device whose id is not a plain identifier (%s) in job %s; it is '
+                           'left out' % (shown(device['id'], 80), job['id']))
+            else:
+                devices.append(dict(device, container_id=plain_id(device['container_id'])))
+        state = job['state'] if job['state'] is not None else devices_state(devices)
+        return dict(job, devices=devices, state=state)
+
+    def _before_start(self, job, start):
+        """True for a job not followed that started before the first poll's window and ended before that poll:
+        a window widened for a job that runs long lists it, but it had ended before the source began."""
+        return (self.started_ms is not None and start < self.started_ms - LOOKBACK
+                and (job['end_ms'] is None or job['end_ms'] < self.started_ms))
 
     def take_jobs(self, jobs, now_ms):
         """The events of the jobs (read by _jobs.read_job) that have ended since they were last seen, oldest first;
         what is seen is remembered. UNKNOWN (system) jobs are left out."""
         since, _until = self.window(now_ms)
-        baseline, events, listed = self.polled_ms is None, [], set()
-        for job in sorted((job for job in jobs if job and job['id']), key=lambda job: (job['start_ms'] or now_ms,
-                                                                                       job['id'])):
+        baseline, events = self.polled_ms is None, []
+        if baseline:
+            self.started_ms = now_ms
+        jobs = [job for job in (self._plain(job) for job in jobs if job and job['id']) if job is not None]
+        for job in sorted(jobs, key=lambda job: (job['start_ms'] or now_ms, job['id'])):
             start = job['start_ms'] if job['start_ms'] is not None else now_ms
-            listed.add(job['id'])
             if job['type'] not in (DEPLOYMENT, ROLLBACK) or job['id'] in self.ended:
                 continue
             if not ended(job):
                 self.running[job['id']] = start
             elif job['id'] in self.running or start >= since:  # the server's filter is checked again
-                self.running.pop(job['id'], None)
+                followed = self.running.pop(job['id'], None) is not None
                 self.ended[job['id']] = start
-                if not baseline and job['state'] is not None:
-                    events.extend(job_events(job))
-        self._forget(listed, since, now_ms)
+                if not baseline and (followed or not self._before_start(job, start)):
+                    events.extend(job_events(dict(job, state=job['state'] or UNKNOWN)))
+        self._forget(since, now_ms)
         return events
 
-    def _forget(self, listed, since, now_ms):
-        """Forget the running jobs no longer listed though their start is in the window, and the ended ones that can no
-        longer be listed; keep MAX_ENDED ids at most, the newest."""
+    def _forget(self, since, now_ms):
+        """Forget the running jobs that started more than HORIZON ago, and the ended ones that can no longer be
+        listed; keep MAX_ENDED ids at most, the newest: when ids still in the window must go, the window starts
+        after them from then on (told once)."""
         for job_id, start in list(self.running.items()):
-            if (job_id not in listed and start >= since) or start < now_ms - HORIZON:
+            if start < now_ms - HORIZON:
                 del self.running[job_id]
-        kept = sorted(self.ended.items(), key=lambda pair: pair[1])
-        self.ended = dict((job_id, start) for job_id, start in kept[-MAX_ENDED:] if start >= since - MARGIN)
+        kept = sorted((pair for pair in self.ended.items() if pair[1] >= since - MARGIN), key=lambda pair: pair[1])
+        dropped, kept = kept[:max(len(kept) - MAX_ENDED, 0)], kept[-MAX_ENDED:]
+        if dropped and dropped[-1][1] >= since:
+            self.floor_ms = dropped[-1][1] + 1
+            self._tell('floor', 'more than %d jobs ended in the window read; the jobs that started before %s are no '
+                       'longer read' % (MAX_ENDED, iso_time(self.floor_ms)))
+        self.ended = dict(kept)
 
     def take_deployable(self, items, now_ms, older_than_ms):
         """The events of the devices of the deployable list whose pending version was first seen ``older_than_ms``
@@ -171,7 +252,11 @@ class EventState:
             device = item.get('device') if isinstance(item, dict) else None
             if not isinstance(device, dict) or not device.get('id') or item.get('version') in (None, ''):
                 continue
-            device_id, version = str(device['id']), str(item['version'])
+            device_id, version = plain_id(device['id']), plain_id(item['version'])
+            if device_id is None or version is None:
+                self._tell('pending', 'FMC lists a device whose id or version is not a plain identifier (%s, %s); it '
+                           'is left out' % (shown(device['id'], 80), shown(item['version'], 80)))
+                continue
             listed.add(device_id)
             seen = self.pending.get(device_id)
             if seen is None or seen.get('version') != version:

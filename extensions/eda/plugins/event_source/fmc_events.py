@@ -23,7 +23,7 @@ description:
     when O(state_dir) or O(budget_url) keeps what has been seen.
   - "Every event is C({cdfmc: {kind, id, state, ...}}). C(cdfmc.id) is stable: C(deployment:<job id>) for a job,
     C(deployment:<job id>:<device id>) for a device of it, C(pending:<device id>:<version>) for pending changes; a
-    rulebook may use it to drop duplicates. C(cdfmc.state) is the collection's state word (succeeded, failed,
+    rulebook should use it to drop duplicates (delivery is at least once: see below). C(cdfmc.state) is the collection's state word (succeeded, failed,
     cancelled, unknown; pending), through O(status_map) and the built-in table, as the task modules map them; a
     partial success is C(failed) with FMC's word in C(cdfmc.message)."
   - "A job event has C(job) (C(id), C(name), C(type) DEPLOYMENT or ROLLBACK, C(note), C(user), C(start_time),
@@ -36,14 +36,19 @@ description:
     ansible-rulebook adds C(meta) to every event; the source sets none. Server text is escaped, and long text
     cut."
   - What has been seen is kept by job id (a long job is followed until it ends, whenever it started), in the shared
-    Redis of O(budget_url) when it is set (so an activation that restarts, on any node, puts no event twice and
-    misses none that ended while it was down), else in a file of O(state_dir) when that is set, else in memory only.
+    Redis of O(budget_url) when it is set (so an activation that restarts, on any node, misses no event that ended
+    while it was down), else in a file of O(state_dir) when that is set, else in memory only. Delivery is at least
+    once, since the events of a poll are put before what has been seen is saved, so a crash between the two puts
+    them again after the restart; drop duplicates by C(cdfmc.id).
     With neither, or the first time, the jobs that ended before the source started are taken as seen and give no
     event; jobs running then give their events when they end. At most 10000 ended job ids are kept, and only
-    while their start lies in the window the source reads; a source stopped for more than 7 days starts afresh.
+    while their start lies in the window the source reads (past that, the window starts after the oldest, with a
+    warning); a source stopped for more than 7 days starts afresh (the Redis key expires, the file is taken as
+    empty).
     While Redis cannot be used, the file (or memory) takes its place, with one warning.
   - Each poll sends one request to job history when nothing changes (one more for the deployable list with
-    C(pending), and one more on the first poll of a run for the deployments running then), through the
+    C(pending), and one more for the deployments running now on the first poll of a run, on each poll while a job
+    is followed, and every 30 minutes), through the
     collection's request budget (shared with the modules through O(budget_url)). With the default 15 s that is 4
     requests a minute. An event comes at most O(poll_interval) seconds after FMC lists the change.
   - Faults do not stop the source. Rate limits (429, Retry-After honoured), server errors, timeouts, an expired
@@ -52,8 +57,10 @@ description:
     next poll reads everything again. The source never returns on its own; cancelled (ansible-rulebook stopping),
     it ends at once.
   - A bad argument fails the source when it starts, with a message that names it; secrets are never shown.
-  - Two activations that watch the same FMC through the same O(budget_url) or O(state_dir) need different
-    O(state_name) values, else they share what has been seen and each event goes to one of them only.
+  - Each activation that watches the same FMC through the same O(budget_url) or O(state_dir) needs its own
+    O(state_name). Two with one O(state_name) do not share the work; each puts every event (duplicates), and
+    each overwrites what the other saved.
+  - Job and device ids that are not plain identifiers (letters, digits, C(._:-)) are left out, with one warning.
 author:
   - cisco.cdfmc maintainers (@cisco)
 extends_documentation_fragment:
@@ -102,26 +109,25 @@ notes:
 '''
 
 EXAMPLES = r'''
-- name: Roll back the devices of a failed deployment
+- name: Roll back the devices of a failed FMC deployment
   hosts: all
   sources:
-    - cisco.cdfmc.fmc_events:
-        region: us
-        poll_interval: 15
+    - name: FMC deployment jobs
+      cisco.cdfmc.fmc_events:
         kinds: [deployment]
+        poll_interval: 15
+        state_dir: /var/lib/eda/cdfmc
   rules:
-    - name: A deployment failed
+    - name: A deployment job failed
       condition: >-
         event.cdfmc.kind == "deployment" and event.cdfmc.device is not defined
         and event.cdfmc.job.type == "DEPLOYMENT" and event.cdfmc.state == "failed"
       action:
-        run_job_template:
-          name: Roll back a failed deployment
-          organization: Default
-          job_args:
-            extra_vars:
-              job_id: "{{ event.cdfmc.job.id }}"
-              devices: "{{ event.cdfmc.devices | map(attribute='name') | list }}"
+        run_playbook:
+          name: cisco.cdfmc.rollback_failed_deployment
+          extra_vars:
+            cdfmc_job_id: "{{ event.cdfmc.job.id }}"
+            cdfmc_devices: "{{ event.cdfmc.devices | map(attribute='id') | list }}"
 
 - name: Tell someone of changes pending for an hour
   hosts: all
@@ -152,8 +158,9 @@ def _collections_root():
 
 # ansible-rulebook runs a source with runpy and no collection loader: the collection's own code is imported from
 # where the source is.
-if _collections_root() is not None and _collections_root() not in sys.path:
-    sys.path.insert(0, _collections_root())
+_ROOT = _collections_root()
+if _ROOT is not None and _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_source import run  # noqa: E402
 

@@ -354,3 +354,60 @@ def test_with_nothing_changing_each_poll_is_one_request(simulator, main):
     assert set(paths) == {'jobhistories'} and len(paths) <= 10 + 2  # ten polls at most, and the first one's two
     # The first poll also reads what is deploying now; every later one reads the window only.
     assert [text for text in filters if 'DEPLOYING' in text] == ['jobType:DEPLOYMENT;status:DEPLOYING']
+
+
+def test_while_a_job_is_followed_each_poll_reads_the_deployments_deploying_too(simulator, main):
+    simulator.load(dict(SCENARIO, deploying=[{'units': ['d3'], 'seconds': 1.5}]))
+
+    async def scenario():
+        source = Running(main, source_args(simulator))
+        await source.until(count(2))
+        await source.quiet(4 * POLL)
+        await source.stop()
+
+    asyncio.run(scenario())
+    filters = [request['query'].get('filter', [''])[0] for request in simulator.requests]
+    deploying = [index for index, text in enumerate(filters) if 'DEPLOYING' in text]
+    assert len(deploying) >= 3 and deploying[0] <= 1  # the first poll's, then one per poll while d3's job runs
+    assert len(filters) - len(deploying) >= len(deploying) + 2  # none once it has ended
+
+
+def test_a_state_dir_that_cannot_be_used_is_named_at_start(main, tmp_path):
+    not_a_directory = tmp_path / 'file'
+    not_a_directory.write_text('x')
+
+    async def start(args):
+        await asyncio.wait_for(main(asyncio.Queue(), args), 5)
+
+    with pytest.raises(CdfmcOptionError, match='state_dir .*file'):
+        asyncio.run(start({'base_url': 'https://fmc.example.com', 'api_token': 'T0ken', 'state_dir': str(not_a_directory)}))
+    from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_source import read_options
+    made = tmp_path / 'made' / 'state'
+    read_options({'base_url': 'https://fmc.example.com', 'api_token': 'T0ken', 'state_dir': str(made)})
+    assert made.is_dir() and (made.stat().st_mode & 0o777) == 0o700
+
+
+def test_a_stored_state_that_is_not_the_sources_and_a_store_that_fails_do_not_end_it(simulator, main, tmp_path, caplog):
+    simulator.load(SCENARIO)
+    caplog.set_level(logging.WARNING, logger='cisco.cdfmc.fmc_events')
+    state_dir = tmp_path / 'state'
+    state_dir.mkdir(mode=0o700)
+    args = source_args(simulator, state_dir=str(state_dir))
+
+    async def scenario(expected):
+        source = Running(main, args)
+        await source.quiet(3 * POLL)
+        deploy(simulator, ['d1'])
+        await source.until(count(2))
+        await source.stop()
+        return ids(source.events)[:2] == expected
+
+    assert asyncio.run(scenario(['deployment:%s' % (JOB_ID % 3), 'deployment:%s:d1' % (JOB_ID % 3)]))
+    (path,) = [state_dir / name for name in os.listdir(state_dir) if name.endswith('.json')]
+    path.write_text('{"pending": ["x"], "ended": [1], "polled_ms": "soon"}')
+    os.chmod(path, 0o600)
+    assert asyncio.run(scenario(['deployment:%s' % (JOB_ID % 4), 'deployment:%s:d1' % (JOB_ID % 4)]))
+    os.unlink(path)
+    os.mkdir(path)  # the state can no longer be read nor written: told, and the source goes on in memory
+    assert asyncio.run(scenario(['deployment:%s' % (JOB_ID % 5), 'deployment:%s:d1' % (JOB_ID % 5)]))
+    assert any('cannot be used' in record.getMessage() for record in caplog.records)
