@@ -257,3 +257,13 @@ def test_before_job_id_never_undoes_a_rollback_so_that_undoing_failed_jobs_canno
     kind, _target, reason = chosen(A, items, Selector(BEFORE_JOB, 'job-3'))
     assert kind == REFUSED and reason == ('job Deploy_Job_3 is not a deployment: only what a deployment changed can '
                                           'be undone')
+
+
+def test_before_job_id_refuses_a_rollback_job_that_succeeded_rather_than_calling_the_device_unchanged():
+    # Its configuration is that rollback: the job's type decides first, as the module's documentation says.
+    items = [job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED'), job(3, 'ROLLBACK', a='SUCCEEDED')]
+    kind, _target, reason = chosen(A, items, Selector(BEFORE_JOB, 'job-3'))
+    assert kind == REFUSED and reason == ('job Deploy_Job_3 is not a deployment: only what a deployment changed can '
+                                          'be undone')
+    # Another selector still finds the device left so by that rollback: unchanged, as FMC allows no other yet.
+    assert chosen(A, items, Selector(PREVIOUS, None))[0] == UNCHANGED
