@@ -182,7 +182,8 @@ def _refusal(steps, current, target, selector):
 
 def _before_job(device, steps, current, selector):
     """With a BEFORE_JOB selector, the Choice that the job named decides before anything else, or None: a job that
-    is not a deployment is refused; a device that it did not change (it failed there) is left as it is."""
+    is not a deployment is refused; a device that it did not change (it failed there) is left as it is, and so is one
+    that a newer deployment changed since (a late request must not undo later, good deployments)."""
     found = [step for step in steps if step.job['id'] == selector.value]
     if selector.how != BEFORE_JOB or not found:
         return None
@@ -194,6 +195,11 @@ def _before_job(device, steps, current, selector):
     if anchor.state not in (RUNNING, PENDING) and not anchor.changed:
         return Choice(device, UNCHANGED, None, current, 'job %s did not change it (%s there): there is nothing to '
                                                         'undo' % (job_named(anchor.job), shown(anchor.state)))
+    since = [step for step in steps[:steps.index(anchor)] if step.job['type'] == DEPLOYMENT and step.changed]
+    if since:
+        return Choice(device, UNCHANGED, None, current, 'deployed again since job %s (job %s): not rolled back, so '
+                                                        'that the later deployment is kept' % (
+                                                            job_named(anchor.job), job_named(since[0].job)))
     return None
 
 
