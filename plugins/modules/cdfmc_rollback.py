@@ -91,6 +91,11 @@ options:
       - A device that took part in the job without changing (it failed there) is left as it is, named in
         RV(unchanged) with the reason. A job that is not a deployment (a ROLLBACK job) is refused, so that an
         automation that undoes failed jobs cannot undo its own rollbacks.
+      - A device that a newer deployment changed since the job (it succeeded, or partially succeeded, there) is left
+        as it is, never rolled back, and named in RV(unchanged) with that deployment's job ("deployed again since job
+        X (job Y)"). An event can come late (a restarted source, a queued job, a duplicate), and undoing the job then
+        would undo the later, good deployments too. To roll back past them, name the configuration with O(job_id),
+        or undo the change with O(before_note).
       - Mutually exclusive with O(job_id), O(note) and O(before_note).
     type: str
   wait:
@@ -205,8 +210,9 @@ rolled_back:
 unchanged:
   description:
     - The devices left as they are because their current configuration is a rollback (C(name), C(id), C(type),
-      C(job) - that rollback job - and C(message)), and, with O(before_job_id), those that job did not change
-      (C(job) is then the job of their current configuration, or null, and C(message) says why).
+      C(job) - that rollback job - and C(message)), and, with O(before_job_id), those that job did not change and
+      those that a newer deployment changed since (C(job) is then the job of their current configuration, or null,
+      and C(message) says why).
   returned: always
   type: list
   elements: dict

@@ -149,9 +149,6 @@ def _target(steps, current, selector):
     anchor, problem = _anchor(steps, selector)
     if anchor is None:
         return None, problem
-    if selector.how == BEFORE_JOB and anchor.job['type'] != DEPLOYMENT:
-        # Undoing a rollback is not what "before a job" is for: an automation that undoes failed jobs must not loop.
-        return None, 'job %s is not a deployment: only what a deployment changed can be undone' % job_named(anchor.job)
     if selector.how in (JOB_ID, NOTE):
         if anchor.state != SUCCEEDED:
             return None, 'it did not succeed in job %s (%s)' % (job_named(anchor.job), shown(anchor.state))
@@ -183,13 +180,27 @@ def _refusal(steps, current, target, selector):
     return None
 
 
-def _not_changed_by(steps, selector):
-    """With a BEFORE_JOB selector, the device's Step in that job when it is a deployment that ended without changing
-    it (it failed there); else None."""
-    if selector.how != BEFORE_JOB:
+def _before_job(device, steps, current, selector):
+    """With a BEFORE_JOB selector, the Choice that the job named decides before anything else, or None: a job that
+    is not a deployment is refused; a device that it did not change (it failed there) is left as it is, and so is one
+    that a newer deployment changed since (a late request must not undo later, good deployments)."""
+    found = [step for step in steps if step.job['id'] == selector.value]
+    if selector.how != BEFORE_JOB or not found:
         return None
-    found = [step for step in steps if step.job['id'] == selector.value and step.job['type'] == DEPLOYMENT]
-    return found[0] if found and found[0].state not in (RUNNING, PENDING) and not found[0].changed else None
+    anchor = found[0]
+    if anchor.job['type'] != DEPLOYMENT:
+        # Undoing a rollback is not what "before a job" is for: an automation that undoes failed jobs must not loop.
+        return Choice(device, REFUSED, None, current, 'job %s is not a deployment: only what a deployment changed '
+                                                      'can be undone' % job_named(anchor.job))
+    if anchor.state not in (RUNNING, PENDING) and not anchor.changed:
+        return Choice(device, UNCHANGED, None, current, 'job %s did not change it (%s there): there is nothing to '
+                                                        'undo' % (job_named(anchor.job), shown(anchor.state)))
+    since = [step for step in steps[:steps.index(anchor)] if step.job['type'] == DEPLOYMENT and step.changed]
+    if since:
+        return Choice(device, UNCHANGED, None, current, 'deployed again since job %s (job %s): not rolled back, so '
+                                                        'that the later deployment is kept' % (
+                                                            job_named(anchor.job), job_named(since[0].job)))
+    return None
 
 
 def choose(device, steps, selector):
@@ -199,12 +210,11 @@ def choose(device, steps, selector):
         return Choice(device, REFUSED, None, None, 'it is deploying (job %s)' % job_named(running.job))
     configurations = _configurations(steps)
     current = configurations[0] if configurations else None
+    decided = _before_job(device, steps, current, selector)
+    if decided is not None:
+        return decided
     if current is not None and current.job['type'] == ROLLBACK:
         return Choice(device, UNCHANGED, None, current, None)
-    untouched = _not_changed_by(steps, selector)
-    if untouched is not None:
-        return Choice(device, UNCHANGED, None, current, 'job %s did not change it (%s there): there is nothing to '
-                                                        'undo' % (job_named(untouched.job), shown(untouched.state)))
     if current is None:
         return Choice(device, REFUSED, None, None, 'no job in FMC\'s job history succeeded on it')
     target, problem = _target(steps, current, selector)

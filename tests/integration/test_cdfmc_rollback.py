@@ -202,3 +202,21 @@ def test_before_job_id_undoes_a_failed_deployment_that_ended_earlier_and_leaves_
     assert 'fw-3 left as it is: job Deploy_Job_3' in result['msg'] and 'nothing to undo' in result['msg']
     (post,) = rollback_posts(simulator)
     assert post['body']['rollbackDeviceList'] == [{'deploymentJobId': job_id(2), 'deviceList': ['dev-1', 'dev-2']}]
+
+
+def test_before_job_id_from_a_late_event_keeps_a_device_deployed_again_since(simulator, run_playbook, tmp_path):
+    # Change 3 (job 3) failed on fw-3 and changed fw-1 and fw-2; Change 4 (job 4) was deployed to fw-1 since. Undoing
+    # job 3 now (a late event) rolls back fw-2 only: fw-1 keeps Change 4.
+    scenario = rollback_fleet()
+    scenario['history'] += [{'units': ['dev-1', 'dev-2', 'dev-3'], 'note': 'Change 3', 'outcomes': {'dev-3': 'failed'}},
+                            {'units': ['dev-1'], 'note': 'Change 4'}]
+    simulator.load(scenario)
+    _played, result = rollback(run_playbook, tmp_path, devices=['fw-1', 'fw-2', 'fw-3'], before_job_id=job_id(3))
+    assert result['changed'] and not result.get('failed'), result
+    assert [(r['name'], r['job']['id'], r['state']) for r in result['rolled_back']] == [('fw-2', job_id(2), 'succeeded')]
+    assert [(u['name'], u['job']['id']) for u in result['unchanged']] == [('fw-1', job_id(4)), ('fw-3', job_id(2))]
+    assert result['unchanged'][0]['message'] == ("deployed again since job Deploy_Job_3 ('Change 3') (job Deploy_Job_4 "
+                                                 "('Change 4')): not rolled back, so that the later deployment is kept")
+    assert 'fw-1 left as it is: deployed again since job Deploy_Job_3' in result['msg']
+    (post,) = rollback_posts(simulator)
+    assert post['body']['rollbackDeviceList'] == [{'deploymentJobId': job_id(2), 'deviceList': ['dev-2']}]

@@ -19,6 +19,7 @@ import sys
 import time
 
 import pytest
+import yaml
 
 from ansible.release import __version__ as ANSIBLE_CORE
 
@@ -31,6 +32,8 @@ pytestmark = pytest.mark.skipif(CORE < (2, 19), reason='the rulebook runs on the
                                                        'or later), not on %s' % ANSIBLE_CORE)
 
 RULEBOOK = 'cisco.cdfmc.rollback_failed_deployment'
+RULEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'extensions',
+                         'eda', 'rulebooks')
 # Long enough for a slow CI runner, short against the suite: a run takes some 20 s here.
 PATIENCE = 90
 
@@ -130,3 +133,27 @@ def test_a_failed_deployment_is_rolled_back_once_and_the_failed_rollback_starts_
         "'ROLLBACK'" % (job_id(4), job_id(4)) in text, text[-6000:]
     assert TOKEN not in text
     assert 'Traceback' not in text, text[-6000:]
+
+
+def _extra_vars(name):
+    """The rulebook ``name`` of extensions/eda/rulebooks, checked as ansible-rulebook checks one, and the extra_vars
+    of its action."""
+    validators = pytest.importorskip('ansible_rulebook.validators', reason='ansible-rulebook is not installed')
+    with open(os.path.join(RULEBOOKS, name)) as handle:
+        rulebook = yaml.safe_load(handle)
+    validators.Validate.rulebook(rulebook)  # its schema: run_job_template takes name, organization and job_args
+    (action,) = rulebook[0]['rules'][0]['action'].values()
+    return action['job_args']['extra_vars'] if 'job_args' in action else action['extra_vars']
+
+
+def test_both_rulebooks_name_each_device_of_the_job_once_a_pair_member_as_its_pair():
+    util = pytest.importorskip('ansible_rulebook.util', reason='ansible-rulebook is not installed')
+    cli, aap = _extra_vars('rollback_failed_deployment.yml'), _extra_vars('rollback_failed_deployment_aap.yml')
+    assert cli == aap  # the AAP rulebook in step with the CLI's
+    pair = {'id': 'ha-1', 'name': 'fw-ha'}
+    event = {'cdfmc': {'job': {'id': job_id(3)}, 'devices': [
+        {'id': 'dev-1', 'name': 'fw-1', 'container': None}, {'id': 'dev-4', 'name': 'fw-ha-a', 'container': pair},
+        {'id': 'dev-5', 'name': 'fw-ha-b', 'container': pair}, {'id': 'dev-2', 'name': 'fw-2', 'container': None}]}}
+    # As ansible-rulebook renders an action's arguments (a NativeEnvironment, StrictUndefined, its own filters).
+    rendered = util.substitute_variables(cli, {'event': event})
+    assert rendered == {'cdfmc_job_id': job_id(3), 'cdfmc_devices': ['dev-1', 'dev-2', 'ha-1']}

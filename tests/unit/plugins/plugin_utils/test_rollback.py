@@ -250,7 +250,7 @@ def test_undoing_a_failed_deployment_rolls_back_what_changed_and_names_what_coul
     this = dict(job(9, a='SUCCEEDED', b='FAILED', c='PARTIALLY_SUCCEEDED', m1='SUCCEEDED', m2='SUCCEEDED',
                     d='SUCCEEDED'), startTime=iso(clock.now()))
     items = [job(1, a='SUCCEEDED', b='SUCCEEDED', m1='SUCCEEDED', m2='SUCCEEDED'), job(2, c='SUCCEEDED'), this]
-    b, c, d = dict(A, id='b', name='ftd-b'), dict(A, id='c', name='ftd-c'), dict(A, id='d', name='ftd-d')
+    c, d = dict(A, id='c', name='ftd-c'), dict(A, id='d', name='ftd-d')
     fmc = FakeFmc(items, answer={'metadata': {'task': {'id': 'bad id with spaces'}}})
     # The task id cannot be used: followed through job history, where no rollback job appears (the timeout).
     found, message = undo_deployment(_undo_worker(clock, fmc), [A, c, HA, d], (since_ms, {'job-1', 'job-2'}), 5)

@@ -257,3 +257,37 @@ def test_before_job_id_never_undoes_a_rollback_so_that_undoing_failed_jobs_canno
     kind, _target, reason = chosen(A, items, Selector(BEFORE_JOB, 'job-3'))
     assert kind == REFUSED and reason == ('job Deploy_Job_3 is not a deployment: only what a deployment changed can '
                                           'be undone')
+
+
+def test_before_job_id_refuses_a_rollback_job_that_succeeded_rather_than_calling_the_device_unchanged():
+    # Its configuration is that rollback: the job's type decides first, as the module's documentation says.
+    items = [job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED'), job(3, 'ROLLBACK', a='SUCCEEDED')]
+    kind, _target, reason = chosen(A, items, Selector(BEFORE_JOB, 'job-3'))
+    assert kind == REFUSED and reason == ('job Deploy_Job_3 is not a deployment: only what a deployment changed can '
+                                          'be undone')
+    # Another selector still finds the device left so by that rollback: unchanged, as FMC allows no other yet.
+    assert chosen(A, items, Selector(PREVIOUS, None))[0] == UNCHANGED
+
+
+def test_before_job_id_leaves_a_device_deployed_again_since_so_that_a_late_event_undoes_no_later_deployment():
+    # Job 3 changed a, c and d; since then job 4 succeeded on a, failed on c (no change) and partially succeeded on
+    # d (a change). A late request to undo job 3 rolls back c only.
+    items = [job(1, a='SUCCEEDED', c='SUCCEEDED', d='SUCCEEDED'), job(2, a='SUCCEEDED', c='SUCCEEDED', d='SUCCEEDED'),
+             job(3, note='change 3', a='SUCCEEDED', c='SUCCEEDED', d='SUCCEEDED'),
+             job(4, note='change 4', a='SUCCEEDED', c='FAILED', d='PARTIALLY_SUCCEEDED')]
+    a, c, d = (dict(A, id=name, name='ftd-%s' % name) for name in 'acd')
+    kept, undone, partial = [choose(device, steps_of(device, items), Selector(BEFORE_JOB, 'job-3'))
+                             for device in (a, c, d)]
+    assert (undone.kind, undone.target.job['id']) == (ROLL_BACK, 'job-2')
+    assert (kept.kind, kept.target, kept.current.job['id']) == (UNCHANGED, None, 'job-4')
+    assert kept.reason == ("deployed again since job Deploy_Job_3 ('change 3') (job Deploy_Job_4 ('change 4')): not "
+                           "rolled back, so that the later deployment is kept")
+    assert partial.kind == UNCHANGED and 'since job Deploy_Job_3' in partial.reason
+    (report,) = unchanged_reports([kept])
+    assert report['job']['id'] == 'job-4' and report['message'] == kept.reason
+    assert outcome_message([], [kept]).startswith('ftd-a left as it is: deployed again since job Deploy_Job_3')
+    assert request_body([kept, undone, partial])['rollbackDeviceList'] == [{'deploymentJobId': 'job-2',
+                                                                           'deviceList': ['c']}]
+    # Rolling back past the later deployment stays possible, named plainly: job_id, or before_note.
+    assert chosen(a, items, Selector(JOB_ID, 'job-2'))[:2] == (ROLL_BACK, 'job-2')
+    assert chosen(a, items, Selector(BEFORE_NOTE, 'change 3'))[:2] == (ROLL_BACK, 'job-2')
