@@ -361,14 +361,11 @@ def run_event_source(collections_path, args, seconds, scratch):
 
 
 def redis_missing():
-    """Why a redis-server of the bench's own cannot run here, or None."""
-    if shutil.which('redis-server') is None:
-        return 'redis-server is not on PATH'
-    try:
-        import redis  # noqa: F401 - only whether it is there
-    except ImportError:
-        return 'redis-py (pip install redis) is not installed'
-    return None
+    """Why a redis-server of the bench's own cannot run here, or None (tests/redis_server.py says)."""
+    if os.path.join(ROOT, 'tests') not in sys.path:
+        sys.path.insert(0, os.path.join(ROOT, 'tests'))
+    from redis_server import redis_missing as missing
+    return missing()
 
 
 def start_redis(collections_path, directory):

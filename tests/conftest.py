@@ -66,23 +66,12 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
-def _redis_missing():
-    """Why the tests cannot run a Redis here, or None."""
-    import shutil
-    if shutil.which('redis-server') is None:
-        return 'redis-server is not on PATH'
-    try:
-        import redis  # noqa: F401
-    except ImportError:
-        return 'redis-py (pip install redis) is not installed'
-    return None
-
-
 @pytest.fixture
 def start_redis(tmp_path_factory):
     """A function that starts a redis-server of the test's own (``tls=True``: TLS only, with a CA made for it);
     each is killed at teardown. Skips where Redis cannot run, unless CDFMC_REQUIRE_REDIS=1 (CI): then fails."""
-    missing = _redis_missing()
+    from redis_server import redis_missing
+    missing = redis_missing()
     if missing:
         if os.environ.get('CDFMC_REQUIRE_REDIS') == '1':
             pytest.fail('CDFMC_REQUIRE_REDIS=1 but %s' % missing)

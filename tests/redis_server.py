@@ -6,16 +6,26 @@ temporary directory: no persistence, the default user off, an ``admin`` user for
 least-privileged ``cdfmc`` user with exactly REDIS_ACL. Optionally TLS only, with a CA made for the test."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
 from urllib.parse import quote
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import REDIS_ACL
-
 PASSWORD = 'pa:ss@w/rd#%s3cr3t'  # every character that a URL must encode, and a few that a masker may trip on
 ADMIN_PASSWORD = 'admin-password'
+
+
+def redis_missing():
+    """Why a redis-server of the tests' (or the bench's) own cannot run here, or None."""
+    if shutil.which('redis-server') is None:
+        return 'redis-server is not on PATH'
+    try:
+        import redis  # noqa: F401 - only whether it is there
+    except ImportError:
+        return 'redis-py (pip install redis) is not installed'
+    return None
 
 
 def free_port():
@@ -37,6 +47,7 @@ class RedisServer:
         self.start()
 
     def _config(self):
+        from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import REDIS_ACL
         lines = ['bind 127.0.0.1', 'save ""', 'appendonly no', 'protected-mode yes', 'daemonize no',
                  'dir %s' % self.directory, 'logfile %s' % os.path.join(self.directory, 'redis.log'),
                  'user default off', 'user admin on >%s ~* &* +@all' % ADMIN_PASSWORD,

@@ -78,31 +78,7 @@ def test_never_more_than_the_budget_in_any_window(tmp_path_factory, gaps, per_mi
     assert max_in_any_window(times) <= per_minute
 
 
-@settings(max_examples=60, deadline=None)
-@given(steps=st.lists(st.tuples(st.floats(min_value=0, max_value=3, allow_nan=False),
-                                st.sampled_from(['reserve', 'reserve', 'reserve', 'hold']),
-                                st.floats(min_value=0, max_value=30, allow_nan=False)), min_size=1, max_size=150),
-       per_minute=st.integers(min_value=1, max_value=40))
-def test_reservations_in_the_file_store_keep_the_pace_holds_and_order(tmp_path_factory, steps, per_minute):
-    # Reservations made faster than the pace, as waiting requests make them, from two budgets on one file.
-    clock = FakeClock()
-    directory = tmp_path_factory.mktemp('store')
-    budgets = [budget(directory, clock, per_minute=per_minute) for _budget in range(2)]
-    starts, held_until = [], 0.0
-    for index, (gap, operation, seconds) in enumerate(steps):
-        clock.ticks += gap
-        shared = budgets[index % 2]
-        if operation == 'hold':
-            shared.hold(seconds)
-            held_until = max(held_until, clock.ticks + seconds)
-            continue
-        reach = AHEAD - shared.interval
-        wait, _held = shared.store.reserve(clock.deadline(), shared.interval, shared._tolerance, reach)
-        if wait <= reach:
-            starts.append(clock.ticks + wait)
-            assert starts[-1] >= held_until - 1e-6  # a 429's hold holds every reservation made after it
-    assert starts == sorted(starts)  # the order of reservations is the order of turns
-    assert not starts or max_in_any_window(starts) <= per_minute
+# The pace, holds and order of reservations from two budgets on one store: test_budget_redis.py, for both stores.
 
 
 def test_other_servers_have_their_own_budget(tmp_path):
