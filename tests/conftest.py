@@ -70,12 +70,9 @@ def pytest_collection_modifyitems(config, items):
 def start_redis(tmp_path_factory):
     """A function that starts a redis-server of the test's own (``tls=True``: TLS only, with a CA made for it);
     each is killed at teardown. Skips where Redis cannot run, unless CDFMC_REQUIRE_REDIS=1 (CI): then fails."""
+    from components import skip_unless_required
     from redis_server import redis_missing
-    missing = redis_missing()
-    if missing:
-        if os.environ.get('CDFMC_REQUIRE_REDIS') == '1':
-            pytest.fail('CDFMC_REQUIRE_REDIS=1 but %s' % missing)
-        pytest.skip(missing)
+    skip_unless_required(redis_missing(), 'CDFMC_REQUIRE_REDIS')
     from redis_server import RedisServer
     started = []
 

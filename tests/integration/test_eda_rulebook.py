@@ -23,6 +23,7 @@ import yaml
 
 from ansible.release import __version__ as ANSIBLE_CORE
 
+from components import skip_unless_required
 from conftest import BIN, TOKEN, clean_environment
 from test_cdfmc_deploy import deploy
 from test_cdfmc_rollback import WAIT, job_id, rollback_fleet, rollback_posts
@@ -53,11 +54,7 @@ def _missing():
 def rulebook_runs(tmp_path):
     """Start ansible-rulebook processes (each in a group of its own, killed at teardown); each writes its output to a
     file, returned with the process."""
-    missing = _missing()
-    if missing:
-        if os.environ.get('CDFMC_REQUIRE_EDA') == '1':
-            pytest.fail('CDFMC_REQUIRE_EDA=1 but %s' % missing)
-        pytest.skip(missing)
+    skip_unless_required(_missing(), 'CDFMC_REQUIRE_EDA')
     started = []
 
     def start(command, environment):
