@@ -86,8 +86,7 @@ options:
       - Return each device to the configuration it had before this DEPLOYMENT job of FMC's deployment history
         changed it (it succeeded, or partially succeeded, there) - what
         O(cisco.cdfmc.cdfmc_deploy#module:on_failure=rollback) of M(cisco.cdfmc.cdfmc_deploy) does, for a job that
-        ended earlier (for example, the job of a C(cisco.cdfmc.fmc_events) event). When later jobs changed the device
-        too, their changes are undone as well.
+        ended earlier (for example, the job of a C(cisco.cdfmc.fmc_events) event).
       - A device that took part in the job without changing (it failed there) is left as it is, named in
         RV(unchanged) with the reason. A job that is not a deployment (a ROLLBACK job) is refused, so that an
         automation that undoes failed jobs cannot undo its own rollbacks.
