@@ -841,7 +841,7 @@ def summary(results):
 def events_summary(events):
     """Scenario 7's deciding figures, for run.py --only."""
     latency = events['runs']['latency']
-    figures = {'events goals': [(name, target, measured, met) for name, target, measured, met in events_goals({'events': events})],
+    figures = {'events goals': list(events_goals({'events': events})),
                'events latency': dict((key, round(latency[key], 2) if isinstance(latency[key], float) else latency[key]) for key in (
                    'seen', 'events', 'duplicates', 'latency_max', 'latency_p90', 'latency_median', 'never_seen_running',
                    'poll_interval', 'requests', 'polls', 'warnings'))}
