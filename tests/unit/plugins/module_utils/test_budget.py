@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import AHEAD, FLIGHT_RECHECK, FLIGHT_SLACK, RequestBudget
+from ansible_collections.cisco.cdfmc.plugins.module_utils._budget import FLIGHT_RECHECK, FLIGHT_SLACK, RequestBudget
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import Deadline
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcRequestError
 from support import FakeClock, connection_settings
