@@ -8,6 +8,7 @@ import glob
 import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -20,6 +21,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PLAYBOOKS = os.path.join(ROOT, 'tests', 'integration', 'playbooks')
 BIN = os.path.dirname(sys.executable)
 TOKEN = 'Int3gr4tion-S3cret-T0ken'
+
+# The runs a test interrupts start as a terminal or AWX starts them: with SIGINT's default action. A background job
+# of a non-interactive shell (a test run started with `&`) has SIGINT ignored, every program it starts inherits
+# that, and ansible-core 2.16 keeps it (later releases set a handler of their own): its interrupted run went on.
+# With a handler here, a program started from this process begins with the default action.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _tool(name):
