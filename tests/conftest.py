@@ -8,6 +8,7 @@ Also the ``serial`` marker: tests that measure time too closely to share the mac
 import os
 import socket
 import sys
+import tempfile
 
 import pytest
 
@@ -33,6 +34,14 @@ def _collections_root():
 sys.path.insert(0, _collections_root())
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))  # redis_server: the tests' own Redis
+
+
+@pytest.fixture(autouse=True)
+def _own_temporary_directory(tmp_path_factory, monkeypatch):
+    """The temporary directory of each test a directory of its own: the shared files of the code under test (the
+    request budget, the login cache, the deployment lock) are neither shared between tests nor left in the user's
+    own directory (TMPDIR's cisco.cdfmc-UID)."""
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path_factory.mktemp('tmp')))
 
 
 @pytest.fixture
