@@ -17,14 +17,14 @@ __metaclass__ = type
 import os
 import ssl
 
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import (
     CDFMC_GLOBAL_DOMAIN_UUID,
     CONNECTION_ARGUMENT_SPEC,
     REGIONS,
 )
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked, url_secrets
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._urls import (
     CDFMC_API_PREFIX,
@@ -91,10 +91,7 @@ class ConnectionSettings:
     @property
     def store_secrets(self):
         """What of budget_url is never to be shown: the URL and its password."""
-        if not self.budget_url:
-            return ()
-        password = urlsplit(self.budget_url).password
-        return (self.budget_url, password, unquote(password)) if password else (self.budget_url,)
+        return tuple(url_secrets(self.budget_url)) if self.budget_url else ()
 
     @property
     def uses_login(self):

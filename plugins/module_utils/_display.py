@@ -21,6 +21,8 @@ __metaclass__ = type
 import json
 import re
 
+from urllib.parse import unquote, urlsplit
+
 # Longest server field shown, in characters (after escaping).
 MAX_SHOWN = 500
 MASK = '********'
@@ -65,6 +67,20 @@ def masked(text, secrets=()):
         if isinstance(secret, str) and secret:
             text = text.replace(secret, MASK)
     return text
+
+
+def url_secrets(value):
+    """``value``, and when it is a URL that holds a password, that password as written and percent-decoded: what
+    is to be masked of a URL shown whole and of its password shown alone (as redis-py's messages may)."""
+    found = [value]
+    if isinstance(value, str) and '://' in value:
+        try:
+            password = urlsplit(value).password
+        except ValueError:  # not a URL after all (an IPv6 bracket left open): masked whole
+            password = None
+        if password:
+            found.extend((password, unquote(password)))
+    return found
 
 
 # Words in a field's name that make its value a secret (an HA pair's sharedKey, an SNMP community, ...); a name

@@ -24,15 +24,13 @@ __metaclass__ = type
 
 import os
 
-from urllib.parse import unquote, urlsplit
-
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import CONNECTION_ARGUMENT_SPEC
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import masked, url_secrets
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._query import to_plain
 
@@ -62,16 +60,7 @@ def _environment_secrets():
 
 def _with_url_passwords(secrets):
     """``secrets`` and the password of each that is a URL (budget_url's, which may be shown masked or alone)."""
-    found = list(secrets)
-    for value in secrets:
-        if isinstance(value, str) and '://' in value:
-            try:
-                password = urlsplit(value).password
-            except ValueError:
-                continue
-            if password:
-                found.extend((password, unquote(password)))
-    return found
+    return [secret for value in secrets for secret in url_secrets(value)]
 
 
 class OptionAdapter:

@@ -22,10 +22,9 @@ import json
 import os
 import re
 import threading
-from urllib.parse import unquote
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MASK, masked, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MASK, masked, shown, url_secrets
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, finite, private_directory, read_state, write_state
 
@@ -195,6 +194,4 @@ class RedisConnection:
         return '%s: %s: %s' % (cause, name, shown(self._masked(text), 300))
 
     def _masked(self, text):
-        secret = _CREDENTIALS.match(self._url)
-        password = (secret.group('password') or ':')[1:] if secret else ''
-        return masked(text.replace(self._url, self.shown), [password, unquote(password)])
+        return masked(text.replace(self._url, self.shown), url_secrets(self._url)[1:])

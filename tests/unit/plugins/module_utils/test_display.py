@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MAX_SHOWN, escaped, shown
+from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MAX_SHOWN, escaped, shown, url_secrets
 
 UNSAFE = [chr(code) for code in list(range(0x00, 0x20)) + list(range(0x7f, 0xa0))] + [
     '\u2028', '\u2029', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']
@@ -73,3 +73,16 @@ def test_secret_fields_are_masked_at_any_depth_and_in_json_text():
                             'lanFailover': {'activeIP': '1.1.1.1'}, 'peers': [{'preSharedKey': '********', 'name': 'x'}]}
     assert 'cisco123' not in mask_secret_fields('config', json.dumps(bootstrap))
     assert mask_secret_fields('name', '{not json') == '{not json' and mask_secret_fields('sharedKey', 7) == '********'
+
+
+@pytest.mark.parametrize('value, secrets', [
+    ('rediss://cdfmc:S3cr%40t@redis:6379/0', ['rediss://cdfmc:S3cr%40t@redis:6379/0', 'S3cr%40t', 'S3cr@t']),
+    ('redis://u:p@ss@redis/1', ['redis://u:p@ss@redis/1', 'p@ss', 'p@ss']),  # "@" unencoded: the last one ends it
+    ('redis://cdfmc@redis:6379', ['redis://cdfmc@redis:6379']),
+    ('redis://u:pw@redis:port', ['redis://u:pw@redis:port', 'pw', 'pw']),  # bad port: the password still found
+    ('redis://u:pw@[::1/0', ['redis://u:pw@[::1/0']),  # cannot be split: masked whole
+    ('not a url', ['not a url']),
+    (None, [None]),
+])
+def test_url_secrets_are_the_value_and_its_password_as_written_and_decoded(value, secrets):
+    assert url_secrets(value) == secrets
