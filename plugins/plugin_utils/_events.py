@@ -92,8 +92,8 @@ def job_events(job):
 
 
 def devices_state(devices):
-    """The state of a job that FMC gives none (no usable jobStatus), from its devices': None while one runs (or none
-    took part), else failed if one failed, cancelled if one was, succeeded if all succeeded, else unknown."""
+    """The state of a job as its devices' say: None while one runs (or none took part), else failed if one failed,
+    cancelled if one was, succeeded if all succeeded, else unknown."""
     states = set(device['state'] for device in devices if device['state'] is not None)
     if not states or states & set((PENDING, RUNNING)):
         return None
@@ -101,6 +101,15 @@ def devices_state(devices):
         if state in states:
             return state
     return SUCCEEDED if states == set((SUCCEEDED,)) else UNKNOWN
+
+
+def job_state(own, by_devices):
+    """The state of a job, from its own (FMC's jobStatus mapped, None when it has none) and its devices'
+    (``devices_state``): a job that reads succeeded or unknown but where a device failed (or was cancelled) is
+    failed (cancelled), as a task with a failed sub-task is; Cisco does not say that jobStatus follows its devices."""
+    if own is None or (own in (SUCCEEDED, UNKNOWN) and by_devices in (FAILED, CANCELLED)):
+        return by_devices
+    return own
 
 
 def ended(job):
@@ -180,10 +189,11 @@ class EventState:
             self._warn('%s: %s' % (SOURCE, message))
 
     def window(self, now_ms):
-        """(since, until) in epoch ms: the jobs to read are those that started in it."""
+        """(since, until) in epoch ms: the jobs to read are those that started in it. It reaches back to the start of
+        every job followed, even past ``floor_ms`` (the jobs before that are then listed, but not taken)."""
         since = now_ms - LOOKBACK if self.polled_ms is None else min(self.polled_ms - MARGIN, now_ms - MARGIN)
-        since = min([since] + list(self.running.values()))
-        return max(since, now_ms - HORIZON, self.floor_ms or since), now_ms + AHEAD
+        since = max(since, now_ms - HORIZON, self.floor_ms or since)
+        return min([since] + list(self.running.values())), now_ms + AHEAD
 
     def _plain(self, job):
         """The job with plain ids only (None when its own id is not one: left out, and told once)."""
@@ -198,8 +208,7 @@ class EventState:
                            'left out' % (shown(device['id'], 80), job['id']))
             else:
                 devices.append(dict(device, container_id=plain_id(device['container_id'])))
-        state = job['state'] if job['state'] is not None else devices_state(devices)
-        return dict(job, devices=devices, state=state)
+        return dict(job, devices=devices, state=job_state(job['state'], devices_state(devices)))
 
     def _before_start(self, job, start):
         """True for a job not followed that started before the first poll's window and ended before that poll:
@@ -221,7 +230,7 @@ class EventState:
                 continue
             if not ended(job):
                 self.running[job['id']] = start
-            elif job['id'] in self.running or start >= since:  # the server's filter is checked again
+            elif job['id'] in self.running or start >= max(since, self.floor_ms or since):  # the server's filter
                 followed = self.running.pop(job['id'], None) is not None
                 self.ended[job['id']] = start
                 if not baseline and (followed or not self._before_start(job, start)):

@@ -88,6 +88,8 @@ class Fleet:
         self.step = float(deployment.get('step_seconds', 1.0))
         self.stagger = float(deployment.get('stagger', 0))
         self.hidden = float(deployment.get('hidden_seconds', 0))
+        # The jobStatus of an ended job: FMC's word for the job is not documented to follow its devices'.
+        self.job_status = deployment.get('job_status')
         self.wall_ms, self.loaded = wall_ms, now
         self.cluster_shape = str(scenario.get('cluster_shape', '7.x'))
         self.devices = dict((str(spec['id']), spec) for spec in scenario.get('devices') or [])

@@ -185,7 +185,7 @@ def _item(fleet, job, now, successes):
     failed = any(job.outcomes.get(unit_id) == 'failed' for unit_id in job.units)
     item = {'id': job.job_id, 'type': 'JobHistory', 'jobType': job.job_type, 'jobName': job.name,
             'deploymentNote': job.note, 'user': job.user,
-            'jobStatus': 'DEPLOYING' if running else ('FAILED' if failed else 'Deployed'),  # mixed case, as FMC's
+            'jobStatus': 'DEPLOYING' if running else (fleet.job_status or ('FAILED' if failed else 'Deployed')),  # as FMC's
             'startTime': _iso(fleet.wall(job.started)), 'deviceList': []}
     if not running:
         item['endTime'] = _iso(fleet.wall(job.end))

@@ -71,9 +71,14 @@ def test_past_max_ended_ids_nothing_is_repeated_and_the_window_moves_on():
                          for number in range(1, MAX_ENDED + 6)]
     state = EventState({'running': {'j0': stuck['start_ms']}, 'polled_ms': NOW - POLL}, warn=told.append)
     assert len(poll(state, history, NOW)) == 2 * (MAX_ENDED + 5)
-    assert len(state.ended) == MAX_ENDED and state.window(NOW + POLL)[0] == history[5]['start_ms'] + 1
+    assert len(state.ended) == MAX_ENDED and state.floor_ms == history[5]['start_ms'] + 1
+    assert state.window(NOW + POLL)[0] == stuck['start_ms']  # listed back to the job followed, but not taken
     assert poll(state, history, NOW + POLL) == [] and poll(state, history, NOW + 2 * POLL) == []
     assert 'j0' in state.running and len(told) == 1 and 'no longer read' in told[0]
+    # The job followed, started before the floor, ends: its events come, and nothing else.
+    ended = [dict(stuck, state='failed', end_ms=NOW + 3 * POLL)] + history[1:]
+    assert poll(state, ended, NOW + 3 * POLL) == ['deployment:j0', 'deployment:j0:d1']
+    assert poll(state, ended, NOW + 4 * POLL) == [] and state.running == {}
 
 
 def test_a_running_job_the_window_does_not_list_is_followed_to_its_end():
@@ -94,11 +99,12 @@ def test_a_running_job_is_forgotten_after_the_horizon():
     assert state.running == {}
 
 
-def test_a_job_with_no_status_takes_its_devices_states():
-    def device(number, state):
-        return {'id': 'd%d' % number, 'name': 'ftd-%d' % number, 'container_id': None, 'container_name': None,
-                'status': state.upper(), 'state': state, 'can_rollback': None}
+def device(number, state):
+    return {'id': 'd%d' % number, 'name': 'ftd-%d' % number, 'container_id': None, 'container_name': None,
+            'status': state.upper(), 'state': state, 'can_rollback': None}
 
+
+def test_a_job_with_no_status_takes_its_devices_states():
     state = EventState({'polled_ms': NOW - POLL})
     failed = job(1, NOW - 60000, NOW, state=None, devices=[device(1, 'succeeded'), device(2, 'failed')])
     succeeded = job(2, NOW - 50000, None, state=None, devices=[device(1, 'succeeded')])
@@ -108,6 +114,20 @@ def test_a_job_with_no_status_takes_its_devices_states():
     jobs = dict((event['cdfmc']['id'], event['cdfmc']['state']) for event in events if 'device' not in event['cdfmc'])
     assert jobs == {'deployment:j1': 'failed', 'deployment:j2': 'succeeded', 'deployment:j4': 'unknown'}
     assert list(state.running) == ['j3']
+
+
+def test_a_job_that_reads_succeeded_with_a_device_that_failed_is_failed():
+    # jobStatus DEPLOYED (succeeded) beside a device FAILED or PARTIALLY_SUCCEEDED (failed): the job failed, and
+    # the rulebook that rolls back failed deployments sees it. A failed or cancelled job stays as FMC says.
+    state = EventState({'polled_ms': NOW - POLL})
+    partly = job(1, NOW - 60000, NOW, state='succeeded', devices=[device(1, 'succeeded'), device(2, 'failed')])
+    cancelled = job(2, NOW - 50000, NOW, state='unknown', devices=[device(1, 'succeeded'), device(2, 'cancelled')])
+    kept = job(3, NOW - 40000, NOW, state='cancelled', devices=[device(1, 'failed')])
+    whole = job(4, NOW - 30000, NOW, state='succeeded', devices=[device(1, 'succeeded')])
+    events = state.take_jobs([partly, cancelled, kept, whole], NOW)
+    jobs = dict((event['cdfmc']['id'], event['cdfmc']['state']) for event in events if 'device' not in event['cdfmc'])
+    assert jobs == {'deployment:j1': 'failed', 'deployment:j2': 'cancelled', 'deployment:j3': 'cancelled',
+                    'deployment:j4': 'succeeded'}
 
 
 def test_ids_that_are_not_plain_identifiers_are_left_out_and_told_once_escaped():
