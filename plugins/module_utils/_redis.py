@@ -7,7 +7,11 @@ faults as one exception, its keys named in one place, each operation one server-
 
 redis-py is imported only when a store URL is used, so that modules and sanity run without it. A Redis slower
 than 1 s to connect or to answer counts as a fault, and redis-py retries nothing: the caller decides (it goes on
-with the store of its own host). No password reaches a message: redis-py's own texts are masked and escaped too.
+with the store of its own host). An operation (one script: one round trip once connected) that takes more than
+SLOW in all is a fault too, from the next operation on (its own answer is used): a Redis that answers every read
+just within the timeout costs one slow operation (at most about 9 s: connect, TLS, login, client name, database,
+script, load, script again), not one per request. No password reaches a message: redis-py's own texts are masked and
+escaped too.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
@@ -22,6 +26,7 @@ import json
 import os
 import re
 import threading
+import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MASK, masked, shown, url_secrets
@@ -29,6 +34,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOp
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedFileUnavailable, finite, private_directory, read_state, write_state
 
 TIMEOUT = 1.0  # seconds to connect, and to read an answer: a Redis slower than this is a fault
+SLOW = 0.5  # seconds for one operation in all: a Redis slower than this is a fault from its next operation on
 RETRY = 60.0  # seconds on the host's own files before the shared store is tried again
 PREFIX = 'cdfmc:'
 # What a least-privileged Redis user needs: its keys, the scripts, and the commands the scripts call.
@@ -139,21 +145,32 @@ class RedisConnection:
         if not str(url).startswith(('redis://', 'rediss://')):
             raise CdfmcOptionError('the shared store %s is not a redis:// or rediss:// URL' % self.shown)
         self._url, self._ca_file = url, ca_file
-        self._client, self._scripts = None, {}
+        self._client, self._scripts, self._slow = None, {}, None
         self._lock = threading.Lock()  # one client and one registration of each script, whichever thread comes first
 
     def __repr__(self):
         return '<RedisConnection %s>' % self.shown
 
     def run(self, source, keys, args):
-        """The answer of the Lua script ``source`` for ``keys`` and ``args`` (loaded again if Redis lost it)."""
+        """The answer of the Lua script ``source`` for ``keys`` and ``args`` (loaded again if Redis lost it). After an
+        answer that took more than SLOW, the next call raises StoreUnavailable without asking Redis."""
+        with self._lock:
+            slow, self._slow = self._slow, None
+        if slow is not None:
+            raise StoreUnavailable(self.shown, 'too slow: an operation took %.1f s (more than %.1f s)' % (slow, SLOW))
+        started = time.monotonic()
         try:
             script = self._script(source)
-            return script(keys=keys, args=args)
+            answer = script(keys=keys, args=args)
         except StoreUnavailable:
             raise
         except Exception as exc:  # redis-py's faults, and what a broken connection raises under it
             raise StoreUnavailable(self.shown, self._why(exc))
+        took = time.monotonic() - started
+        if took > SLOW:
+            with self._lock:
+                self._slow = took
+        return answer
 
     def _script(self, source):
         with self._lock:

@@ -228,6 +228,30 @@ def test_redis_stopped_counts_as_a_fault_after_1_s(redis_server, tmp_path):
     assert_no_password(warnings)
 
 
+def test_redis_that_answers_just_within_the_timeout_is_slow_once_then_left_alone(redis_server, tmp_path, monkeypatch):
+    # Every answer under the 1 s timeout, but an operation slower than SLOW (0.2 s here): its answer is used, then
+    # this host's files, with one warning; not a slow request after another.
+    monkeypatch.setattr(_redis, 'SLOW', 0.2)
+    shared, warnings = fallback_budget(redis_server.url(), tmp_path)
+    with shared.request(Deadline(10)):
+        pass
+    redis_server.stop()
+    threading.Timer(0.5, redis_server.cont).start()
+    try:
+        started = time.monotonic()
+        for _number in range(4):
+            with shared.request(Deadline(10)):
+                pass
+        took = time.monotonic() - started
+    finally:
+        time.sleep(0.6)
+        redis_server.cont()
+    assert 0.4 <= took < 0.9  # one stalled answer, the rest from the files
+    (warning,) = warnings
+    assert 'too slow: an operation took 0.' in warning and 'again in 60 s' in warning
+    assert_no_password(warnings)
+
+
 def test_redis_restarted_loads_its_scripts_again_without_a_word(redis_server, tmp_path):
     shared, warnings = fallback_budget(redis_server.url(), tmp_path)
     with shared.request(Deadline(10)):
