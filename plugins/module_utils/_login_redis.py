@@ -50,7 +50,8 @@ CRYPTOGRAPHY = ('the Python library cryptography is not installed where the task
 _FIRST_STEP = 0.002
 _LONGEST_STEP = 0.1
 
-# Take the lock (a lock with no expiry was not written by cisco.cdfmc: it goes) and read the login under it.
+# Take the lock (a lock with no expiry was not written by cisco.cdfmc: it goes) and read the login under it: a value
+# that is not base64 text is not given (redis-py could not decode it, and the lock would stay taken), only named.
 _TAKE = '''
 local replaced = 0
 if redis.call('PTTL', KEYS[2]) == -1 then
@@ -61,7 +62,9 @@ if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, 
 local kind = redis.call('TYPE', KEYS[1])['ok']
 if kind ~= 'string' then return {1, '', kind, replaced} end
 if redis.call('STRLEN', KEYS[1]) > tonumber(ARGV[3]) then return {1, '', 'large', replaced} end
-return {1, redis.call('GET', KEYS[1]), kind, replaced}
+local value = redis.call('GET', KEYS[1])
+if string.find(value, '[^A-Za-z0-9+/=]') then return {1, '', 'garbled', replaced} end
+return {1, value, kind, replaced}
 '''
 
 # Unless another holds the lock now (this holder's went by its expiry, and what the other writes is newer): write
@@ -73,6 +76,10 @@ if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 if lock then redis.call('DEL', KEYS[2]) end
 return 0
 '''
+
+
+class CipherUnavailable(StoreUnavailable):
+    """The login cannot be shared from this host (no cryptography): a fault of this host, not of the store."""
 
 
 def _aead():
@@ -153,7 +160,7 @@ class RedisLogin:
         """(AESGCM with this user's key, the exception it raises for a value it cannot decrypt)."""
         found = _aead()
         if found is None:
-            raise StoreUnavailable(self.connection.shown, CRYPTOGRAPHY)
+            raise CipherUnavailable(self.connection.shown, CRYPTOGRAPHY)
         return found[0](self._key), found[1]
 
     def _sealed(self, cipher, login):
@@ -168,6 +175,8 @@ class RedisLogin:
             return None, None
         if kind == 'large':
             return None, 'it holds more than %d bytes' % MAX_STATE_BYTES
+        if kind == 'garbled':
+            return None, 'it is not base64 text'
         if kind != 'string':
             return None, 'it holds a %s' % shown(kind, 20)
         try:
@@ -240,6 +249,10 @@ class RedisLoginCache:
             return None
         try:
             held = self.shared.take(deadline, patience)
+        except CipherUnavailable as exc:  # the store is fine: the budget goes on sharing it
+            self.warn_once('cisco.cdfmc: the login is not shared through the shared store %s (%s); it is kept in the '
+                           'login cache of this host (its files)' % (self.shared.connection.shown, exc.why))
+            return None
         except StoreUnavailable as exc:
             self.outage.down(exc)
             return None

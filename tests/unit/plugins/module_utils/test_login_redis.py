@@ -158,7 +158,8 @@ def sealed_for_another_entry(connection, settings):
 
 
 @pytest.mark.parametrize('fill, problem', [
-    (lambda admin, key, seal: admin.set(key, 'not base64 at all!'), 'cannot be decrypted'),
+    (lambda admin, key, seal: admin.set(key, 'not base64 at all!'), 'not base64 text'),
+    (lambda admin, key, seal: admin.set(key, b'\xff\xfe\x00garbage'), 'not base64 text'),  # not even UTF-8
     (lambda admin, key, seal: admin.set(key, base64.b64encode(b'\0' * 80)), 'cannot be decrypted'),
     (lambda admin, key, seal: admin.set(key, seal['other']), 'cannot be decrypted'),  # another entry's value
     (lambda admin, key, seal: admin.set(key, seal['bad']), 'unexpected access'),
@@ -259,7 +260,6 @@ def wrong_ca(start_redis, tmp_path):
     ('stopped', 'timeout'),
     ('wrong password', 'authentication refused'),
     ('wrong CA', 'TLS failure'),
-    ('no cryptography', 'pip install cryptography'),
 ])
 def test_a_store_that_cannot_be_used_leaves_the_file_cache_of_the_host(
         simulator, start_redis, tmp_path, monkeypatch, fault, why):
@@ -270,8 +270,6 @@ def test_a_store_that_cannot_be_used_leaves_the_file_cache_of_the_host(
         url = server.url(password='Wrong-Secret-1')
     elif fault == 'wrong CA':
         url, options['budget_ca_file'] = wrong_ca(start_redis, tmp_path)
-    elif fault == 'no cryptography':
-        monkeypatch.setitem(sys.modules, 'cryptography.hazmat.primitives.ciphers.aead', None)
     hosts = [Host(simulator, url, tmp_path / 'a', **options) for _number in range(2)]
     {'killed': server.kill, 'stopped': server.stop}.get(fault, lambda: None)()
     try:
@@ -286,8 +284,26 @@ def test_a_store_that_cannot_be_used_leaves_the_file_cache_of_the_host(
         assert why in warning and 'login cache of this host' in warning and 'again in 60 s' in warning
         assert ('rediss' if fault == 'wrong CA' else 'redis') + '://cdfmc:********@127.0.0.1' in warning
         assert_no_secret(host.warnings, 'Wrong-Secret-1', *hosts[0].secrets)
-    if fault in ('no cryptography', 'wrong password'):
+    if fault == 'wrong password':
         assert stored(server) == {}
+
+
+def test_without_cryptography_the_login_stays_on_the_host_and_the_budget_is_still_shared(
+        simulator, redis_server, monkeypatch):
+    # A fault of this host, not of the store: the budget goes on through Redis, in this process and the next.
+    on_prem(simulator)
+    monkeypatch.setitem(sys.modules, 'cryptography.hazmat.primitives.ciphers.aead', None)
+    warnings = []
+    for _process in range(2):
+        with connect(login_settings(simulator, redis_server.url()), warn=warnings.append) as client:
+            assert client.get_task_status('t1', deadline=Deadline(20))['status'] == 'Success'
+            assert client.get_task_status('t1', deadline=Deadline(20))['status'] == 'Success'
+    assert auth_counts(simulator) == (1, 0)  # the second took the login from this host's file
+    # The pace in Redis (the slots' set is gone once empty), no login there.
+    assert list(stored(redis_server)) == ['cdfmc:{%s}:pace' % server_key(login_settings(simulator, None).server)]
+    assert len(warnings) == 2 and all('pip install cryptography' in warning and 'login cache of this host' in
+                                      warning and 'again in' not in warning for warning in warnings)
+    assert_no_secret(warnings)
 
 
 def test_redis_restarted_loads_its_scripts_again_without_a_word(simulator, redis_server, tmp_path):
