@@ -26,7 +26,6 @@ import json
 import os
 import re
 import threading
-import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._deadline import SYSTEM_CLOCK
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import MASK, masked, shown, url_secrets
@@ -158,7 +157,7 @@ class RedisConnection:
             slow, self._slow = self._slow, None
         if slow is not None:
             raise StoreUnavailable(self.shown, 'too slow: an operation took %.1f s (more than %.1f s)' % (slow, SLOW))
-        started = time.monotonic()
+        started = SYSTEM_CLOCK.monotonic()
         try:
             script = self._script(source)
             answer = script(keys=keys, args=args)
@@ -166,7 +165,7 @@ class RedisConnection:
             raise
         except Exception as exc:  # redis-py's faults, and what a broken connection raises under it
             raise StoreUnavailable(self.shown, self._why(exc))
-        took = time.monotonic() - started
+        took = SYSTEM_CLOCK.monotonic() - started
         if took > SLOW:
             with self._lock:
                 self._slow = took
