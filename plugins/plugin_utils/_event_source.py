@@ -39,7 +39,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._options import Option
 from ansible_collections.cisco.cdfmc.plugins.module_utils._retry import call_bound
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import (
     DEPLOYING_JOBS, JOBS_PATH, read_deployable)
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_store import event_store
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_store import StateUnavailable, event_store
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._events import (
     DEPLOYMENT_KIND, KINDS, PENDING_KIND, EventState)
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import now_ms, read_job, window_filter
@@ -105,7 +105,7 @@ class Poller:
         self.mapper = StatusMapper(options['status_map'], warn=self.warn)
         self.client = connect(settings, warn=self.warn, log=LOGGER.debug, notice=LOGGER.debug, clock=self.clock)
         self.store = event_store(settings, options['state_dir'], options['state_name'], warn=self.warn)
-        self.state, self.saved, self.deploying_ms = None, None, None
+        self.state, self.saved, self.deploying_ms, self.loaded = None, None, None, False
 
     def warn(self, text):
         LOGGER.warning(shown(self.options.masked(text), 2000))
@@ -114,12 +114,29 @@ class Poller:
         return Deadline(self.bound, self.clock, self.stop)
 
     def start(self):
-        """Load what has been seen (a store that cannot give it is told by the store; then nothing has been seen)."""
-        self.state = EventState(self.store.load(self.deadline()), now_ms(self.clock), warn=self.warn)
+        """Load what has been seen. A store that cannot give it says so (once): the source starts afresh in memory,
+        writes nothing over what it keeps, and reads it again at each poll (``load``)."""
+        self.state = EventState(None, now_ms(self.clock), warn=self.warn)
         self.saved = self.state.data()
+        self.load()
+
+    def load(self):
+        """Read what has been seen, until it has been read once; then take it over what this run has seen in memory
+        (the jobs that ended while the store could not be read then give their events; some may come twice)."""
+        if self.loaded:
+            return
+        try:
+            data = self.store.load(self.deadline())
+        except StateUnavailable:
+            return
+        self.loaded = True
+        if data:
+            self.state = EventState(data, now_ms(self.clock), warn=self.warn)
+            self.saved = self.state.data()
 
     def poll(self):
         """The events of one poll, oldest first (the state is changed only once every read has been made)."""
+        self.load()
         deadline, now = self.deadline(), now_ms(self.clock)
         # A server not reached yet is tried again at each poll: a source outlives outages that began before it did.
         self.client.forget_unreachable()
@@ -147,6 +164,8 @@ class Poller:
 
     def save(self):
         """Save what has been seen, when it changed (or once a minute: the time of the last poll)."""
+        if not self.loaded:
+            return  # what the store keeps is not overwritten before it has been read
         data = self.state.data()
         same = dict(data, polled_ms=None) == dict(self.saved, polled_ms=None)
         if same and (data['polled_ms'] or 0) - (self.saved['polled_ms'] or 0) < SAVE_EVERY:

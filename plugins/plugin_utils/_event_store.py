@@ -5,7 +5,8 @@
 """Where the fmc_events source keeps what it has seen (an EventState as JSON) across restarts: the shared Redis of
 ``budget_url`` (key ``cdfmc:{<server key>}:events:<name key>``, a string that expires EXPIRY after its last write),
 else a private file in ``state_dir`` (through SharedState), else nowhere (this run's memory). While Redis cannot be
-used, the file (or memory) takes its place, with one warning per outage; each save tries Redis again.
+used, the file (or memory) takes its place, with one warning per outage; each save tries Redis again. A load that
+cannot read what was kept raises StateUnavailable: the source then writes nothing over it until it has read it.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
@@ -30,6 +31,10 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._events import HORIZON
 EXPIRY = HORIZON + MARGIN
 _LOAD = "if redis.call('TYPE', KEYS[1])['ok'] ~= 'string' then return false end return redis.call('GET', KEYS[1])"
 _SAVE = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 0"
+
+
+class StateUnavailable(CdfmcError):
+    """What the source has seen cannot be read now (the store says why, once)."""
 
 
 def name_key(name):
@@ -65,7 +70,7 @@ class FileStore:
             return self._up(self._state.apply(deadline, dict))
         except (CdfmcError, OSError) as exc:
             self._down(exc)
-            return None
+            raise StateUnavailable(str(exc))
 
     def save(self, data, deadline):
         def replace(state):
@@ -119,7 +124,9 @@ class FallbackStore:
             return self._up(self.primary.load(deadline))
         except StoreUnavailable as exc:
             self._down(exc)
-            return self.fallback.load(deadline)
+            if isinstance(self.fallback, MemoryStore):
+                raise StateUnavailable(exc.why)
+            return self.fallback.load(deadline)  # the file is written beside Redis: as new as Redis
 
     def save(self, data, deadline):
         try:

@@ -45,7 +45,9 @@ description:
     while their start lies in the window the source reads (past that, the window starts after the oldest, with a
     warning); a source stopped for more than 7 days starts afresh (the Redis key expires, the file is taken as
     empty).
-    While Redis cannot be used, the file (or memory) takes its place, with one warning.
+    While Redis cannot be used, the file (or memory) takes its place, with one warning. When what was kept cannot
+    be read at the start, the source starts afresh in memory, writes nothing over it, and reads it at each poll
+    until it can; then the jobs that ended meanwhile give their events (some may come twice).
   - Each poll sends one request to job history when nothing changes (one more for the deployable list with
     C(pending), and one more for the deployments running now on the first poll of a run, on each poll while a job
     is followed, and every 30 minutes), through the

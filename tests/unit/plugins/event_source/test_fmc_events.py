@@ -193,6 +193,32 @@ def test_a_restart_repeats_nothing_and_loses_nothing(simulator, main, tmp_path, 
     assert ids(after) == ['deployment:%s' % (JOB_ID % 4), 'deployment:%s:d3' % (JOB_ID % 4)]
 
 
+def test_a_store_that_cannot_be_read_at_start_is_read_once_it_can_and_nothing_is_lost(simulator, main, redis_server):
+    simulator.load(SCENARIO)
+    store = {'budget_url': redis_server.url()}
+
+    async def scenario():
+        first = Running(main, source_args(simulator, **store))
+        deploy(simulator, ['d1'])
+        await first.until(count(2))
+        await first.stop()
+        deploy(simulator, ['d3'])  # starts and ends while no source runs
+        await asyncio.sleep(0.8)
+        redis_server.stop()  # what was seen cannot be read: the source starts afresh in memory
+        try:
+            second = Running(main, source_args(simulator, **store))
+            await second.quiet(2.0)
+            assert second.events == []
+        finally:
+            redis_server.cont()
+        await second.until(count(2))  # read at last, and taken over: the job that ended meanwhile is not lost
+        await second.quiet(4 * POLL)
+        await second.stop()
+        return second.events
+
+    assert ids(asyncio.run(scenario())) == ['deployment:%s' % (JOB_ID % 4), 'deployment:%s:d3' % (JOB_ID % 4)]
+
+
 def test_without_a_store_a_restart_gives_nothing_for_jobs_that_ended_before_it(simulator, main):
     simulator.load(SCENARIO)
 
