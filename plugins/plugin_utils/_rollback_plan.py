@@ -203,6 +203,13 @@ def _before_job(device, steps, current, selector):
     return None
 
 
+def _undoes_newer(steps, current, selector):
+    """True when ``selector`` names a job newer than ``current`` (a rollback) by BEFORE_JOB: one that changed the
+    device without succeeding there (else it would be current), so the device is not as the rollback left it."""
+    newer = steps[:steps.index(current)]
+    return selector.how == BEFORE_JOB and any(step.job['id'] == selector.value for step in newer)
+
+
 def choose(device, steps, selector):
     """The Choice for ``device``, from its ``steps`` (``history``) and the ``selector``."""
     if any(step.state == RUNNING for step in steps):
@@ -213,7 +220,7 @@ def choose(device, steps, selector):
     decided = _before_job(device, steps, current, selector)
     if decided is not None:
         return decided
-    if current is not None and current.job['type'] == ROLLBACK:
+    if current is not None and current.job['type'] == ROLLBACK and not _undoes_newer(steps, current, selector):
         return Choice(device, UNCHANGED, None, current, None)
     if current is None:
         return Choice(device, REFUSED, None, None, 'no job in FMC\'s job history succeeded on it')

@@ -269,6 +269,19 @@ def test_before_job_id_refuses_a_rollback_job_that_succeeded_rather_than_calling
     assert chosen(A, items, Selector(PREVIOUS, None))[0] == UNCHANGED
 
 
+def test_before_job_id_after_a_rollback_refuses_rather_than_calling_a_changed_device_unchanged():
+    # Job 3 rolled a back to job 1; job 4 then partially succeeded there (a change). Before job 4 is what the
+    # rollback left, which FMC cannot return to: refused, not "unchanged".
+    items = [job(1, a='SUCCEEDED'), job(2, a='SUCCEEDED'), job(3, 'ROLLBACK', a='SUCCEEDED'),
+             job(4, a='PARTIALLY_SUCCEEDED')]
+    kind, _target, reason = chosen(A, items, Selector(BEFORE_JOB, 'job-4'))
+    assert kind == REFUSED and reason == ('its configuration before that came from job Deploy_Job_3, a job of type '
+                                          'ROLLBACK, which FMC cannot return to')
+    # Job 4 undone already (a rollback since, as a repeated event finds it): left as it is.
+    undone = items + [job(5, 'ROLLBACK', a='SUCCEEDED')]
+    assert chosen(A, undone, Selector(BEFORE_JOB, 'job-4'))[0] == UNCHANGED
+
+
 def test_before_job_id_leaves_a_device_deployed_again_since_so_that_a_late_event_undoes_no_later_deployment():
     # Job 3 changed a, c and d; since then job 4 succeeded on a, failed on c (no change) and partially succeeded on
     # d (a change). A late request to undo job 3 rolls back c only.
