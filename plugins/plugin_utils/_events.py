@@ -24,7 +24,8 @@ import time
 
 from ansible_collections.cisco.cdfmc.plugins.module_utils._display import escaped, shown
 from ansible_collections.cisco.cdfmc.plugins.module_utils._facts import (
-    CANCELLED, FAILED, PENDING, RUNNING, SUCCEEDED, TERMINAL_STATES, UNKNOWN)
+    CANCELLED, FAILED, PENDING, RUNNING, SUCCEEDED, TERMINAL_STATES, UNKNOWN, flag)
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_plan import pending_policies
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._devices import record_type
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import DEPLOYMENT, ROLLBACK
 
@@ -126,15 +127,13 @@ def pending_event(item, since_ms):
     """The event of a device (an item of the deployable list) pending since ``since_ms`` (when first seen); its
     device id and version are plain ids (see ``EventState.take_deployable``)."""
     device = item['device']
-    policies = [status.get('policy') for status in item.get('policyStatusList') or []
-                if isinstance(status, dict) and status.get('upToDate') is False and isinstance(status.get('policy'), dict)]
     device_id, version = str(device['id']), str(item['version'])
     return {'cdfmc': {
         'kind': PENDING_KIND, 'id': '%s:%s:%s' % (PENDING_KIND, device_id, version), 'state': 'pending',
         'device': {'id': device_id, 'name': _text(device.get('name') or item.get('name')),
                    'type': record_type(device.get('type'))},
         'version': version, 'pending_since': iso_time(since_ms),
-        'policies': [_text(policy.get('name') or policy.get('type')) for policy in policies],
+        'policies': [_text(name) for name in pending_policies(item)],
         'message': _text(item['message'], True) if item.get('message') is not None else None}}
 
 
@@ -270,7 +269,8 @@ class EventState:
             seen = self.pending.get(device_id)
             if seen is None or seen.get('version') != version:
                 seen = self.pending[device_id] = {'version': version, 'since': now_ms, 'put': False}
-            if not seen.get('put') and now_ms - seen['since'] >= older_than_ms:
+            # A device deploying now is not pending for too long (yet): its age goes on, for if the deployment fails.
+            if not seen.get('put') and not flag(item.get('isDeploying')) and now_ms - seen['since'] >= older_than_ms:
                 seen['put'] = True
                 events.append(pending_event(item, seen['since']))
         for device_id in [device_id for device_id in self.pending if device_id not in listed]:

@@ -155,3 +155,19 @@ def test_a_stored_state_is_checked_field_by_field():
         assert state.polled_ms is None and state.started_ms is None and state.floor_ms is None
     good = {'pending': {'d1': {'version': '5', 'since': NOW, 'put': True}}, 'polled_ms': NOW, 'started_ms': NOW}
     assert EventState(good, NOW).data() == dict(good, ended={}, running={}, floor_ms=None)
+
+
+def test_pending_events_name_the_policies_as_deployments_do_and_wait_while_the_device_deploys():
+    # Cisco's deployable list: every policy, up to date or not, and the policies each refers to; "false" as text.
+    item = {'device': {'id': 'd1', 'name': 'ftd-1', 'type': 'Device'}, 'version': '7', 'isDeploying': True,
+            'policyStatusList': [
+                {'policy': {'name': 'ACP', 'type': 'AccessPolicy'}, 'upToDate': False,
+                 'referredPolicyList': [{'policy': {'name': 'IPS', 'type': 'IntrusionPolicy'}, 'upToDate': 'false'}]},
+                {'policy': {'name': 'NAT', 'type': 'FTDNatPolicy'}, 'upToDate': True},
+                {'policy': {'name': 'ACP', 'type': 'AccessPolicy'}, 'upToDate': False}]}
+    state = EventState({'polled_ms': NOW - POLL})
+    assert state.take_deployable([item], NOW - HOUR, 60000) == []
+    assert state.take_deployable([item], NOW, 60000) == []  # old enough, but deploying now
+    (event,) = state.take_deployable([dict(item, isDeploying=False)], NOW + POLL, 60000)
+    assert event['cdfmc']['policies'] == ['ACP', 'IPS'] and event['cdfmc']['id'] == 'pending:d1:7'
+    assert event['cdfmc']['pending_since'] == '2027-01-15T07:00:00Z'  # from when it was first seen
