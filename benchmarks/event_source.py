@@ -50,7 +50,7 @@ async def run(main, args, seconds):
     task.cancel()
     await asyncio.wait([task], timeout=10)
     return {'started': started, 'stopped': stopping, 'cancel_seconds': time.monotonic() - stopping,
-            'returned': task.done() and not task.cancelled(), 'cpu': cpu_seconds() - cpu, 'events': queue.arrivals}
+            'ended': task.done(), 'cpu': cpu_seconds() - cpu, 'events': queue.arrivals}
 
 
 def main(argv):

@@ -463,7 +463,7 @@ class Events:
         return {'requests': len(log), 'rate_limited': harness.rate_limited(log), 'max_in_60s': harness.max_in_window(log),
                 'events': len(figures['events']), 'warnings': figures['warnings'], 'cpu': figures['cpu'],
                 'cpu_per_minute': figures['cpu'] * 60.0 / ran, 'ran': ran, 'cancel_seconds': figures['cancel_seconds'],
-                'returned': figures['returned']}
+                'ended': figures['ended']}
 
 
 def event_latencies(jobs, arrivals, loaded, polls):

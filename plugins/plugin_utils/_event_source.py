@@ -41,10 +41,9 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._deploy_api import (
     DEPLOYING_JOBS, JOBS_PATH, read_deployable)
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_store import StateUnavailable, event_store
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._events import (
-    DEPLOYMENT_KIND, KINDS, PENDING_KIND, EventState)
+    DEPLOYMENT_KIND, KINDS, PENDING_KIND, SOURCE, EventState)
 from ansible_collections.cisco.cdfmc.plugins.plugin_utils._jobs import now_ms, read_job, window_filter
 
-SOURCE = 'cisco.cdfmc.fmc_events'
 LOGGER = logging.getLogger(SOURCE)
 # What is seen is saved at least this often (ms) even when only the time of the last poll changed.
 SAVE_EVERY = 60 * 1000
@@ -214,7 +213,7 @@ class EventSource:
         return await asyncio.shield(self.running)
 
     async def run(self):
-        """Poll for ever; return once cancelled (what runs then is given CANCEL_GRACE seconds to end)."""
+        """Poll for ever; once cancelled, end as cancelled (what runs then is given CANCEL_GRACE seconds to end)."""
         try:
             self.poller = await self.call(Poller, self.options, self.stop, self.clock)
             await self.call(self.poller.start)
@@ -223,6 +222,7 @@ class EventSource:
             self.stop.set()
             if self.running is not None:
                 await asyncio.wait([self.running], timeout=CANCEL_GRACE)
+            raise  # as asyncio expects: ansible-rulebook tells the source's shutdown as a cancel
         finally:
             self.stop.set()
             if self.poller is not None:

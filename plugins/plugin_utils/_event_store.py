@@ -25,7 +25,7 @@ from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcEr
 from ansible_collections.cisco.cdfmc.plugins.module_utils._json import loads as json_loads
 from ansible_collections.cisco.cdfmc.plugins.module_utils._redis import RedisConnection, StoreUnavailable, key_name
 from ansible_collections.cisco.cdfmc.plugins.module_utils._statefile import SharedState
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._events import HORIZON, MARGIN
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._events import HORIZON, MARGIN, SOURCE
 
 # What is seen outlives the longest window the source reads (ms): a source stopped longer starts afresh.
 EXPIRY = HORIZON + MARGIN
@@ -87,8 +87,8 @@ class FileStore:
 
     def _down(self, exc):
         if not self.down and self._warn is not None:
-            self._warn('cisco.cdfmc.fmc_events: %s cannot be used (%s); what has been seen is kept in this run\'s '
-                       'memory until it can' % (self.describe, exc))
+            self._warn('%s: %s cannot be used (%s); what has been seen is kept in this run\'s memory until it can'
+                       % (SOURCE, self.describe, exc))
         self.down = True
 
 
@@ -138,14 +138,14 @@ class FallbackStore:
 
     def _up(self, answer):
         if self.down and self._warn is not None:
-            self._warn('cisco.cdfmc.fmc_events: the shared store %s is used again' % self.describe)
+            self._warn('%s: the shared store %s is used again' % (SOURCE, self.describe))
         self.down = False
         return answer
 
     def _down(self, exc):
         if not self.down and self._warn is not None:
-            self._warn('cisco.cdfmc.fmc_events: the shared store %s cannot be used (%s); what has been seen is kept in '
-                       '%s until it can' % (self.describe, exc.why, self.fallback.describe))
+            self._warn('%s: the shared store %s cannot be used (%s); what has been seen is kept in '
+                       '%s until it can' % (SOURCE, self.describe, exc.why, self.fallback.describe))
         self.down = True
 
 
