@@ -129,7 +129,10 @@ EXAMPLES = r'''
           name: cisco.cdfmc.rollback_failed_deployment
           extra_vars:
             cdfmc_job_id: "{{ event.cdfmc.job.id }}"
-            cdfmc_devices: "{{ event.cdfmc.devices | map(attribute='id') | list }}"
+            # Each device once: a member of an HA pair or cluster as its container (FMC rolls the pair back).
+            cdfmc_devices: >-
+              {{ (event.cdfmc.devices | rejectattr('container') | map(attribute='id') | list)
+              + (event.cdfmc.devices | selectattr('container') | map(attribute='container.id') | unique | list) }}
 
 - name: Tell someone of changes pending for an hour
   hosts: all
