@@ -133,17 +133,17 @@ class RedisStore:
         return self._run(_TAKE, self._slots, [seconds, int(cap), token], _taken)
 
     def free_slot(self, deadline, slot):
-        self._run(_FREE, self._slots, [slot], _done)
+        self._run(_FREE, self._slots, [slot], _done, release=True)
 
     def load(self):
         """The recent starts (decaying over RATE_SPAN) as this process last saw them."""
         return _decayed(self._rate, self._local())
 
-    def _run(self, source, key, values, parse):
+    def _run(self, source, key, values, parse, release=False):
         """What ``parse`` makes of the script's answer (and whether a key written by something else was replaced)."""
         now = repr(float(self._now())) if self._now is not None else ''
         args = [now] + [value if isinstance(value, str) else repr(float(value)) for value in values]
-        answer = self.connection.run(source, [key], args)
+        answer = self.connection.run(source, [key], args, release)
         try:
             result, replaced = parse(answer)
         except (TypeError, ValueError, IndexError, KeyError):

@@ -271,6 +271,10 @@ def _store_settings(options):
     return dict(budget_url=url or None, budget_ca_file=ca_file)
 
 
+# A password that holds one of these cuts the URL short (so that a part of it reads as a port, a path or a query).
+_ENCODE = '; a user or password that holds /, ? or # must be percent-encoded (%2F, %3F, %23)'
+
+
 def _store_url(url):
     """budget_url checked (its scheme in lower case): a Redis URL with a host, a port and a database number at
     most, and no query (redis-py would let one override the timeouts and the TLS checks)."""
@@ -281,12 +285,12 @@ def _store_url(url):
     try:
         parts.port
     except ValueError:
-        raise CdfmcOptionError('budget_url %s has a port that is not a number from 0 to 65535' % masked(url))
+        raise CdfmcOptionError('budget_url %s has a port that is not a number from 0 to 65535%s' % (masked(url), _ENCODE))
     if parts.query or parts.fragment or '?' in url:
         raise CdfmcOptionError('budget_url %s has a query or a fragment; it takes none (the database number goes in '
-                               'the path: rediss://user:password@host:6379/0)' % masked(url).split('?')[0])
+                               'the path: rediss://user:password@host:6379/0)%s' % (masked(url).split('?')[0], _ENCODE))
     if parts.path.strip('/') and not parts.path.strip('/').isdigit():
-        raise CdfmcOptionError('budget_url %s names a database that is not a number' % masked(url))
+        raise CdfmcOptionError('budget_url %s names a database that is not a number%s' % (masked(url), _ENCODE))
     return parts.scheme.lower() + url[len(parts.scheme):]
 
 

@@ -147,10 +147,10 @@ class RedisLogin:
     def give_back(self, held):
         """Share ``held.saved`` (if any) and free the lock if it is still ``held``'s."""
         value = self._sealed(self._cipher()[0], held.saved) if held.saved else ''
-        self._run(_GIVE_BACK, [held.token, value, str(int(KEEP * 1000))], _done)
+        self._run(_GIVE_BACK, [held.token, value, str(int(KEEP * 1000))], _done, release=True)
 
-    def _run(self, source, args, parse):
-        answer = self.connection.run(source, [self.entry, self.lock], args)
+    def _run(self, source, args, parse, release=False):
+        answer = self.connection.run(source, [self.entry, self.lock], args, release)
         try:
             return parse(answer)
         except (TypeError, ValueError, IndexError):

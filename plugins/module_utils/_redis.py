@@ -144,17 +144,22 @@ class RedisConnection:
         if not str(url).startswith(('redis://', 'rediss://')):
             raise CdfmcOptionError('the shared store %s is not a redis:// or rediss:// URL' % self.shown)
         self._url, self._ca_file = url, ca_file
-        self._client, self._scripts, self._slow = None, {}, None
+        self._client, self._scripts, self._slow, self._timed = None, {}, None, set()
         self._lock = threading.Lock()  # one client and one registration of each script, whichever thread comes first
 
     def __repr__(self):
         return '<RedisConnection %s>' % self.shown
 
-    def run(self, source, keys, args):
+    def run(self, source, keys, args, release=False):
         """The answer of the Lua script ``source`` for ``keys`` and ``args`` (loaded again if Redis lost it). After an
-        answer that took more than SLOW, the next call raises StoreUnavailable without asking Redis."""
+        answer that took more than SLOW, the next call that is not a ``release`` (of what an earlier call took, always
+        sent) raises StoreUnavailable without asking Redis. The first call of each script is not timed: it may
+        connect and load the script."""
         with self._lock:
-            slow, self._slow = self._slow, None
+            slow = None if release else self._slow
+            self._slow = self._slow if release else None
+            timed = source in self._timed
+            self._timed.add(source)
         if slow is not None:
             raise StoreUnavailable(self.shown, 'too slow: an operation took %.1f s (more than %.1f s)' % (slow, SLOW))
         started = SYSTEM_CLOCK.monotonic()
@@ -166,7 +171,7 @@ class RedisConnection:
         except Exception as exc:  # redis-py's faults, and what a broken connection raises under it
             raise StoreUnavailable(self.shown, self._why(exc))
         took = SYSTEM_CLOCK.monotonic() - started
-        if took > SLOW:
+        if timed and took > SLOW:
             with self._lock:
                 self._slow = took
         return answer

@@ -252,6 +252,25 @@ def test_redis_that_answers_just_within_the_timeout_is_slow_once_then_left_alone
     assert_no_password(warnings)
 
 
+def test_a_slow_operation_is_paid_by_the_next_take_not_by_a_release_nor_by_a_first_call(redis_server, monkeypatch):
+    monkeypatch.setattr(_redis, 'SLOW', 0.2)
+    connection = RedisConnection(redis_server.url())
+    take = "return redis.call('SET', KEYS[1], ARGV[1], 'PX', 60000) and 1"
+    release = "return redis.call('DEL', KEYS[1])"
+    key = 'cdfmc:{slow}:slot'
+    redis_server.stop()
+    threading.Timer(0.5, redis_server.cont).start()
+    assert connection.run(take, [key], ['a']) == 1  # its first call: it connected and loaded, not timed
+    redis_server.stop()
+    threading.Timer(0.5, redis_server.cont).start()
+    assert connection.run(take, [key], ['b']) == 1  # slow: its answer is used
+    assert connection.run(release, [key], [], release=True) == 1  # what it took is freed all the same
+    assert redis_server.admin().exists(key) == 0
+    with pytest.raises(StoreUnavailable, match='too slow: an operation took 0.[4-9] s'):
+        connection.run(take, [key], ['c'])
+    assert redis_server.admin().exists(key) == 0 and connection.run(take, [key], ['d']) == 1  # then asked again
+
+
 def test_redis_restarted_loads_its_scripts_again_without_a_word(redis_server, tmp_path):
     shared, warnings = fallback_budget(redis_server.url(), tmp_path)
     with shared.request(Deadline(10)):
