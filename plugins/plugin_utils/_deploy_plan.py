@@ -113,7 +113,7 @@ def plan_of(items, selected, jobs, force, read_at_ms, lag_credit=LAG_CREDIT):
     listed = dict((device_of(item)['id'], item) for item in items)
     selected = [device_of(item) for item in items] if selected is None else selected
     busy = deploying_devices(jobs or [])
-    deploying = [device for device in selected if listed.get(device['id'], {}).get('isDeploying') is True or
+    deploying = [device for device in selected if flag(listed.get(device['id'], {}).get('isDeploying')) or
                  device['id'] in busy or any(member['id'] in busy for member in device['members'])]
     deployed = deployed_since(jobs or [], read_at_ms - lag_credit * 1000)
     return Plan(selected, listed, deploying, force, deployed, read_at_ms)

@@ -129,9 +129,9 @@ class Poller:
         except StateUnavailable:
             return
         self.loaded = True
-        if data:
-            self.state = EventState(data, now_ms(self.clock), warn=self.warn)
-            self.saved = self.state.data()
+        state = EventState(data, now_ms(self.clock), warn=self.warn)
+        if state.polled_ms is not None:  # a state to go on from (not none, nor one too old to be used)
+            self.state, self.saved = state, state.data()
 
     def poll(self):
         """The events of one poll, oldest first (the state is changed only once every read has been made)."""

@@ -29,7 +29,10 @@ from ansible_collections.cisco.cdfmc.plugins.plugin_utils._events import HORIZON
 
 # What is seen outlives the longest window the source reads (ms): a source stopped longer starts afresh.
 EXPIRY = HORIZON + MARGIN
-_LOAD = "if redis.call('TYPE', KEYS[1])['ok'] ~= 'string' then return false end return redis.call('GET', KEYS[1])"
+# What the source writes is ASCII JSON: another value (which redis-py could not even decode) is taken as none.
+_LOAD = ("if redis.call('TYPE', KEYS[1])['ok'] ~= 'string' then return false end "
+         "local value = redis.call('GET', KEYS[1]) "
+         "if string.find(value, '[\\128-\\255]') then return false end return value")
 _SAVE = "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 0"
 
 
@@ -56,8 +59,8 @@ class MemoryStore:
 
 class FileStore:
     """A private JSON file in ``directory`` (checked by the source's options), shared under its lock. A load or
-    save that fails (the lock held past the deadline, the directory gone) is told once per outage: what has been
-    seen is then this run's memory (a load gives nothing) until a save works again."""
+    save that fails (the lock held past the deadline, the directory gone) is told once per outage: a load raises
+    StateUnavailable, and what has been seen is this run's memory until the file can be used again."""
 
     def __init__(self, directory, key, warn=None):
         self.describe = os.path.join(directory, 'cdfmc-events-%s.json' % key)
@@ -124,9 +127,8 @@ class FallbackStore:
             return self._up(self.primary.load(deadline))
         except StoreUnavailable as exc:
             self._down(exc)
-            if isinstance(self.fallback, MemoryStore):
-                raise StateUnavailable(exc.why)
-            return self.fallback.load(deadline)  # the file is written beside Redis: as new as Redis
+            # Not the file instead: it may be older than Redis (an activation restarted on another node).
+            raise StateUnavailable(exc.why)
 
     def save(self, data, deadline):
         try:

@@ -219,6 +219,7 @@ class EventState:
         """The events of the jobs (read by _jobs.read_job) that have ended since they were last seen, oldest first;
         what is seen is remembered. UNKNOWN (system) jobs are left out."""
         since, _until = self.window(now_ms)
+        since = max(since, self.floor_ms or since)  # the jobs before the floor are listed for a job followed only
         baseline, events = self.polled_ms is None, []
         if baseline:
             self.started_ms = now_ms
@@ -229,7 +230,7 @@ class EventState:
                 continue
             if not ended(job):
                 self.running[job['id']] = start
-            elif job['id'] in self.running or start >= max(since, self.floor_ms or since):  # the server's filter
+            elif job['id'] in self.running or start >= since:  # the server's filter is checked again
                 followed = self.running.pop(job['id'], None) is not None
                 self.ended[job['id']] = start
                 if not baseline and (followed or not self._before_start(job, start)):
@@ -247,7 +248,7 @@ class EventState:
         kept = sorted((pair for pair in self.ended.items() if pair[1] >= since - MARGIN), key=lambda pair: pair[1])
         dropped, kept = kept[:max(len(kept) - MAX_ENDED, 0)], kept[-MAX_ENDED:]
         if dropped and dropped[-1][1] >= since:
-            self.floor_ms = dropped[-1][1] + 1
+            self.floor_ms = max(self.floor_ms or 0, dropped[-1][1] + 1)  # it never moves back
             self._tell('floor', 'more than %d jobs ended in the window read; the jobs that started before %s are no '
                        'longer read' % (MAX_ENDED, iso_time(self.floor_ms)))
         self.ended = dict(kept)
@@ -269,8 +270,10 @@ class EventState:
             seen = self.pending.get(device_id)
             if seen is None or seen.get('version') != version:
                 seen = self.pending[device_id] = {'version': version, 'since': now_ms, 'put': False}
-            # A device deploying now is not pending for too long (yet): its age goes on, for if the deployment fails.
-            if not seen.get('put') and not flag(item.get('isDeploying')) and now_ms - seen['since'] >= older_than_ms:
+            if flag(item.get('isDeploying')) and not seen.get('put'):
+                # Being deployed: its age starts again (FMC may list it a while longer once the deployment is done).
+                seen['since'] = now_ms
+            elif not seen.get('put') and now_ms - seen['since'] >= older_than_ms:
                 seen['put'] = True
                 events.append(pending_event(item, seen['since']))
         for device_id in [device_id for device_id in self.pending if device_id not in listed]:

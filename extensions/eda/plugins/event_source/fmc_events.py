@@ -19,13 +19,14 @@ description:
   - C(pending) events (off by default) come from FMC's deployable list. The source puts one event per device and
     pending C(version) once the device has been listed with that version for O(pending_older_than) seconds or more.
     The age counts from when the source first saw that version (FMC's C(versionTimeStamp) values mix
-    milliseconds, seconds and 0 and cannot be trusted for an age); a version seen before a restart keeps its age
-    when O(state_dir) or O(budget_url) keeps what has been seen.
+    milliseconds, seconds and 0 and cannot be trusted for an age), or last saw the device being deployed; a version
+    seen before a restart keeps its age when O(state_dir) or O(budget_url) keeps what has been seen.
   - "Every event is C({cdfmc: {kind, id, state, ...}}). C(cdfmc.id) is stable: C(deployment:<job id>) for a job,
     C(deployment:<job id>:<device id>) for a device of it, C(pending:<device id>:<version>) for pending changes; a
     rulebook should use it to drop duplicates (delivery is at least once: see below). C(cdfmc.state) is the collection's state word (succeeded, failed,
     cancelled, unknown; pending), through O(status_map) and the built-in table, as the task modules map them; a
-    partial success is C(failed) with FMC's word in C(cdfmc.message)."
+    partial success is C(failed) with FMC's word in C(cdfmc.message), and so is a job where a device failed,
+    whatever FMC's word for the job."
   - "A job event has C(job) (C(id), C(name), C(type) DEPLOYMENT or ROLLBACK, C(note), C(user), C(start_time),
     C(end_time), the times as FMC writes them), C(devices) (each device with C(id), C(name), C(type), C(state) and
     C(container): its HA pair or cluster as C({id, name}), or null) and C(message): FMC's job status word

@@ -75,10 +75,16 @@ def test_past_max_ended_ids_nothing_is_repeated_and_the_window_moves_on():
     assert state.window(NOW + POLL)[0] == stuck['start_ms']  # listed back to the job followed, but not taken
     assert poll(state, history, NOW + POLL) == [] and poll(state, history, NOW + 2 * POLL) == []
     assert 'j0' in state.running and len(told) == 1 and 'no longer read' in told[0]
-    # The job followed, started before the floor, ends: its events come, and nothing else.
-    ended = [dict(stuck, state='failed', end_ms=NOW + 3 * POLL)] + history[1:]
-    assert poll(state, ended, NOW + 3 * POLL) == ['deployment:j0', 'deployment:j0:d1']
-    assert poll(state, ended, NOW + 4 * POLL) == [] and state.running == {}
+    # The job followed, started before the floor, ends: its events come, and nothing else, even while another job
+    # followed from before the floor keeps the window reaching back (the floor never moves back).
+    floor = state.floor_ms
+    other = job(99, stuck['start_ms'] + 1000, None, state='running', job_id='jr')
+    assert poll(state, [stuck, other] + history[1:], NOW + 3 * POLL) == [] and 'jr' in state.running
+    ended = [dict(stuck, state='failed', end_ms=NOW + 4 * POLL), other] + history[1:]
+    assert poll(state, ended, NOW + 4 * POLL) == ['deployment:j0', 'deployment:j0:d1']
+    for later in (5, 6):
+        assert poll(state, ended, NOW + later * POLL) == [] and state.floor_ms == floor
+    assert list(state.running) == ['jr']
 
 
 def test_a_running_job_the_window_does_not_list_is_followed_to_its_end():
@@ -166,8 +172,10 @@ def test_pending_events_name_the_policies_as_deployments_do_and_wait_while_the_d
                 {'policy': {'name': 'NAT', 'type': 'FTDNatPolicy'}, 'upToDate': True},
                 {'policy': {'name': 'ACP', 'type': 'AccessPolicy'}, 'upToDate': False}]}
     state = EventState({'polled_ms': NOW - POLL})
-    assert state.take_deployable([item], NOW - HOUR, 60000) == []
-    assert state.take_deployable([item], NOW, 60000) == []  # old enough, but deploying now
-    (event,) = state.take_deployable([dict(item, isDeploying=False)], NOW + POLL, 60000)
+    idle = dict(item, isDeploying='false')
+    assert state.take_deployable([idle], NOW - HOUR, 60000) == []
+    assert state.take_deployable([item], NOW, 60000) == []  # old enough, but being deployed: its age starts again
+    assert state.take_deployable([idle], NOW + POLL, 60000) == []  # still listed just after: not a minute old
+    (event,) = state.take_deployable([idle], NOW + 60000, 60000)
     assert event['cdfmc']['policies'] == ['ACP', 'IPS'] and event['cdfmc']['id'] == 'pending:d1:7'
-    assert event['cdfmc']['pending_since'] == '2027-01-15T07:00:00Z'  # from when it was first seen
+    assert event['cdfmc']['pending_since'] == '2027-01-15T08:00:00Z'  # from when it was last seen deploying

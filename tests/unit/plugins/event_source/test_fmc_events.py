@@ -5,6 +5,7 @@
 simulator over HTTPS: events, their order and ids, what is kept across restarts, faults, cancel."""
 
 import asyncio
+import json
 import logging
 import os
 import runpy
@@ -193,12 +194,18 @@ def test_a_restart_repeats_nothing_and_loses_nothing(simulator, main, tmp_path, 
     assert ids(after) == ['deployment:%s' % (JOB_ID % 4), 'deployment:%s:d3' % (JOB_ID % 4)]
 
 
-def test_a_store_that_cannot_be_read_at_start_is_read_once_it_can_and_nothing_is_lost(simulator, main, redis_server):
+# With state_dir too, the second run on another node (a directory of its own): its file is not what Redis keeps.
+@pytest.mark.parametrize('state_dir', [False, True])
+def test_a_store_that_cannot_be_read_at_start_is_read_once_it_can_and_nothing_is_lost(
+        simulator, main, redis_server, tmp_path, state_dir):
     simulator.load(SCENARIO)
     store = {'budget_url': redis_server.url()}
 
+    def node(name):
+        return dict(store, state_dir=str(tmp_path / name)) if state_dir else store
+
     async def scenario():
-        first = Running(main, source_args(simulator, **store))
+        first = Running(main, source_args(simulator, **node('first')))
         deploy(simulator, ['d1'])
         await first.until(count(2))
         await first.stop()
@@ -206,7 +213,7 @@ def test_a_store_that_cannot_be_read_at_start_is_read_once_it_can_and_nothing_is
         await asyncio.sleep(0.8)
         redis_server.stop()  # what was seen cannot be read: the source starts afresh in memory
         try:
-            second = Running(main, source_args(simulator, **store))
+            second = Running(main, source_args(simulator, **node('second')))
             await second.quiet(2.0)
             assert second.events == []
         finally:
@@ -217,6 +224,26 @@ def test_a_store_that_cannot_be_read_at_start_is_read_once_it_can_and_nothing_is
         return second.events
 
     assert ids(asyncio.run(scenario())) == ['deployment:%s' % (JOB_ID % 4), 'deployment:%s:d3' % (JOB_ID % 4)]
+
+
+def test_a_value_in_redis_that_is_not_the_sources_is_taken_as_none_and_replaced(simulator, main, redis_server):
+    simulator.load(SCENARIO)
+    args = source_args(simulator, budget_url=redis_server.url())
+
+    async def scenario(job):
+        source = Running(main, args)
+        await source.quiet(3 * POLL)
+        deploy(simulator, ['d1'])
+        await source.until(count(2))
+        await source.stop()
+        return ids(source.events) == ['deployment:%s' % (JOB_ID % job), 'deployment:%s:d1' % (JOB_ID % job)]
+
+    assert asyncio.run(scenario(3))
+    admin = redis_server.admin()
+    (key,) = [key for key in admin.keys('cdfmc:*') if ':events:' in key]
+    admin.set(key, b'\xff\xfe not JSON, not even UTF-8')
+    assert asyncio.run(scenario(4))  # read as nothing seen, and written over
+    assert json.loads(admin.get(key))['ended']
 
 
 def test_without_a_store_a_restart_gives_nothing_for_jobs_that_ended_before_it(simulator, main):
