@@ -116,9 +116,10 @@ options:
         password), no query. Every run must use the same O(max_requests_per_minute).
       - When it cannot be used (down, slower than 1 second to answer or half a second for an operation, refusing
         the user, answering garbage) the run goes on with the budget and the login cache of its host, with one
-        warning naming the URL (its password masked), and tries it again a minute later. Needs the Python library C(redis) where the task runs, and for the login
-        C(cryptography) (which ansible-core brings). The login is stored encrypted with a key derived from the
-        password, under a key name that names neither the user nor the server.
+        warning naming the URL (its password masked), and tries it again a minute later. Needs the Python library
+        C(redis) where the task runs, and for the login C(cryptography) (which ansible-core brings). The login is
+        stored encrypted with a key derived from the password, under a key name that names neither the user nor the
+        server.
       - If not set, the environment variable E(CDFMC_BUDGET_URL) is used. An empty value counts as unset.
     type: str
   budget_ca_file:
