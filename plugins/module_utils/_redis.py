@@ -7,11 +7,11 @@ faults as one exception, its keys named in one place, each operation one server-
 
 redis-py is imported only when a store URL is used, so that modules and sanity run without it. A Redis slower
 than 1 s to connect or to answer counts as a fault, and redis-py retries nothing: the caller decides (it goes on
-with the store of its own host). An operation (one script: one round trip once connected) that takes more than
-SLOW in all is a fault too, from the next operation on (its own answer is used): a Redis that answers every read
-just within the timeout costs one slow operation (at most about 9 s: connect, TLS, login, client name, database,
-script, load, script again), not one per request. No password reaches a message: redis-py's own texts are masked and
-escaped too.
+with the store of its own host). An operation that is one round trip (its script run before, an open connection
+free for it) and takes more than SLOW in all is a fault too, from the next operation on (its own answer is used).
+The others, which open a connection or load a script (several round trips: a far Redis may take longer), are
+not timed: a Redis that answers every read just within the timeout costs those and one slow operation, not one
+slow request after another. No password reaches a message: redis-py's own texts are masked and escaped too.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
@@ -153,28 +153,33 @@ class RedisConnection:
     def run(self, source, keys, args, release=False):
         """The answer of the Lua script ``source`` for ``keys`` and ``args`` (loaded again if Redis lost it). After an
         answer that took more than SLOW, the next call that is not a ``release`` (of what an earlier call took, always
-        sent) raises StoreUnavailable without asking Redis. The first call of each script is not timed: it may
-        connect and load the script."""
+        sent) raises StoreUnavailable without asking Redis. A call that may load its script or open a connection is
+        not timed."""
         with self._lock:
             slow = None if release else self._slow
             self._slow = self._slow if release else None
-            timed = source in self._timed
-            self._timed.add(source)
         if slow is not None:
             raise StoreUnavailable(self.shown, 'too slow: an operation took %.1f s (more than %.1f s)' % (slow, SLOW))
-        started = SYSTEM_CLOCK.monotonic()
         try:
             script = self._script(source)
+            timed = source in self._timed and self._idle()
+            started = SYSTEM_CLOCK.monotonic()
             answer = script(keys=keys, args=args)
         except StoreUnavailable:
             raise
         except Exception as exc:  # redis-py's faults, and what a broken connection raises under it
             raise StoreUnavailable(self.shown, self._why(exc))
         took = SYSTEM_CLOCK.monotonic() - started
-        if timed and took > SLOW:
-            with self._lock:
+        with self._lock:
+            self._timed.add(source)  # once it has run: loaded in Redis
+            if timed and took > SLOW:
                 self._slow = took
         return answer
+
+    def _idle(self):
+        """True when the client has an open connection free (an operation then opens none); False if not known."""
+        pool = getattr(self._client, 'connection_pool', None)
+        return bool(getattr(pool, '_available_connections', None))
 
     def _script(self, source):
         with self._lock:
