@@ -4,9 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Where the fmc_events source keeps what it has seen (an EventState as JSON) across restarts: the shared Redis of
 ``budget_url`` (key ``cdfmc:{<server key>}:events:<name key>``, a string that expires EXPIRY after its last write),
-else a private file in ``state_dir`` (through SharedState), else nowhere (this run's memory). While Redis cannot be
-used, the file (or memory) takes its place, with one warning per outage; each save tries Redis again. A load that
-cannot read what was kept raises StateUnavailable: the source then writes nothing over it until it has read it.
+else a private file in ``state_dir`` (through SharedState), else nowhere (this run's memory). While the store
+cannot be used, this run's memory takes its place, with one warning per outage; each load and save tries it again.
+A load that cannot read what was kept raises StateUnavailable: the source then writes nothing over it until it
+has read it.
 
 This is an internal module for the cisco.cdfmc collection; it is not a public
 API and may change without notice.
@@ -115,11 +116,12 @@ class RedisStore:
         self.connection.run(_SAVE, [self.key], [json.dumps(data, sort_keys=True), int(EXPIRY)])
 
 
-class FallbackStore:
-    """``primary`` (Redis), and ``fallback`` (a file, or memory) while it cannot be used: one warning per outage."""
+class TellingStore:
+    """``primary`` (Redis) with its outages told, once each: what has been seen is then this run's memory alone (a
+    load raises StateUnavailable, a save is lost) until it can be used again."""
 
-    def __init__(self, primary, fallback, warn=None):
-        self.primary, self.fallback, self._warn, self.down = primary, fallback, warn, False
+    def __init__(self, primary, warn=None):
+        self.primary, self._warn, self.down = primary, warn, False
         self.describe = primary.describe
 
     def load(self, deadline):
@@ -127,7 +129,6 @@ class FallbackStore:
             return self._up(self.primary.load(deadline))
         except StoreUnavailable as exc:
             self._down(exc)
-            # Not the file instead: it may be older than Redis (an activation restarted on another node).
             raise StateUnavailable(exc.why)
 
     def save(self, data, deadline):
@@ -135,8 +136,6 @@ class FallbackStore:
             self._up(self.primary.save(data, deadline))
         except StoreUnavailable as exc:
             self._down(exc)
-        if self.down or not isinstance(self.fallback, MemoryStore):
-            self.fallback.save(data, deadline)
 
     def _up(self, answer):
         if self.down and self._warn is not None:
@@ -146,17 +145,16 @@ class FallbackStore:
 
     def _down(self, exc):
         if not self.down and self._warn is not None:
-            self._warn('%s: the shared store %s cannot be used (%s); what has been seen is kept in '
-                       '%s until it can' % (SOURCE, self.describe, exc.why, self.fallback.describe))
+            self._warn('%s: the shared store %s cannot be used (%s); what has been seen is kept in this run\'s '
+                       'memory until it can' % (SOURCE, self.describe, exc.why))
         self.down = True
 
 
 def event_store(settings, state_dir, name, warn=None):
-    """The store of one source: Redis when ``settings.budget_url`` is set (falling back to the file of ``state_dir``,
-    or memory), else that file, else memory."""
+    """The store of one source: Redis when ``settings.budget_url`` is set (``state_dir`` is then not used: a file of
+    one node is not what an activation restarted on another finds), else the file of ``state_dir``, else memory."""
     server, key = server_key(settings.server), name_key(name)
-    local = FileStore(state_dir, '%s-%s' % (server, key), warn) if state_dir else MemoryStore()
-    if not settings.budget_url:
-        return local
-    connection = RedisConnection(settings.budget_url, settings.budget_ca_file)
-    return FallbackStore(RedisStore(connection, server, key), local, warn)
+    if settings.budget_url:
+        connection = RedisConnection(settings.budget_url, settings.budget_ca_file)
+        return TellingStore(RedisStore(connection, server, key), warn)
+    return FileStore(state_dir, '%s-%s' % (server, key), warn) if state_dir else MemoryStore()

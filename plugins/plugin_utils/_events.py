@@ -124,7 +124,7 @@ def iso_time(epoch_ms):
 
 
 def pending_event(item, since_ms):
-    """The event of a device (an item of the deployable list) pending since ``since_ms`` (when first seen); its
+    """The event of a device (an item of the deployable list) pending since ``since_ms`` (when first seen, or last seen deploying); its
     device id and version are plain ids (see ``EventState.take_deployable``)."""
     device = item['device']
     device_id, version = str(device['id']), str(item['version'])
@@ -254,8 +254,9 @@ class EventState:
         self.ended = dict(kept)
 
     def take_deployable(self, items, now_ms, older_than_ms):
-        """The events of the devices of the deployable list whose pending version was first seen ``older_than_ms``
-        ago or more, once per device and version; devices no longer listed are forgotten."""
+        """The events of the devices of the deployable list whose pending version was first seen (or the device
+        last seen deploying) ``older_than_ms`` ago or more, once per device and version; devices no longer listed
+        are forgotten."""
         events, listed = [], set()
         for item in items:
             device = item.get('device') if isinstance(item, dict) else None

@@ -33,7 +33,7 @@ description:
     (job history carries no other message). A device event has C(device) (C(id), C(name), C(type)), C(container),
     C(job) and C(message), the device's status word. A pending event has C(device) (C(id), C(name), C(type):
     Device, DeviceHAPair or DeviceCluster), C(version), C(pending_since) (when the source first saw that version,
-    ISO 8601 UTC), C(policies) (the out-of-date policies by name, else by type) and C(message) (FMC's, or null).
+    or last saw the device being deployed; ISO 8601 UTC), C(policies) (the out-of-date policies by name, else by type) and C(message) (FMC's, or null).
     ansible-rulebook adds C(meta) to every event; the source sets none. Server text is escaped, and long text
     cut."
   - What has been seen is kept by job id (a long job is followed until it ends, whenever it started), in the shared
@@ -46,9 +46,10 @@ description:
     while their start lies in the window the source reads (past that, the window starts after the oldest, with a
     warning); a source stopped for more than 7 days starts afresh (the Redis key expires, the file is taken as
     empty).
-    While Redis cannot be used, the file (or memory) takes its place, with one warning. When what was kept cannot
-    be read at the start, the source starts afresh in memory, writes nothing over it, and reads it at each poll
-    until it can; then the jobs that ended meanwhile give their events (some may come twice).
+    With O(budget_url), O(state_dir) is not used (a file of one node is not what an activation restarted on
+    another finds). While the store cannot be used, this run's memory takes its place, with one warning. When
+    what was kept cannot be read at the start, the source starts afresh in memory, writes nothing over it, and
+    reads it at each poll until it can; then the jobs that ended meanwhile give their events (some may come twice).
   - Each poll sends one request to job history when nothing changes (one more for the deployable list with
     C(pending), and one more for the deployments running now on the first poll of a run, on each poll while a job
     is followed, and every 30 minutes), through the
@@ -89,7 +90,7 @@ options:
   state_dir:
     description:
       - A directory (made private when missing) for a file that keeps what has been seen across restarts, when
-        O(budget_url) is not set or its Redis cannot be used.
+        O(budget_url) is not set (with it, what has been seen is kept in its Redis only).
     type: path
   state_name:
     description:

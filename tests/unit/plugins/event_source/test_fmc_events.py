@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import runpy
+import threading
 import time
 
 import pytest
@@ -16,7 +17,8 @@ import pytest
 from ansible_collections.cisco.cdfmc.plugins.module_utils._client import connect
 from ansible_collections.cisco.cdfmc.plugins.module_utils._connection_spec import CDFMC_GLOBAL_DOMAIN_UUID
 from ansible_collections.cisco.cdfmc.plugins.module_utils._errors import CdfmcOptionError
-from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_source import argument_spec
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_source import Poller, argument_spec, read_options
+from ansible_collections.cisco.cdfmc.plugins.plugin_utils._event_store import StateUnavailable
 from cdfmc_simulator.history import JOB_ID
 from cdfmc_simulator.server import serve_in_thread
 from support import connection_settings
@@ -224,6 +226,43 @@ def test_a_store_that_cannot_be_read_at_start_is_read_once_it_can_and_nothing_is
         return second.events
 
     assert ids(asyncio.run(scenario())) == ['deployment:%s' % (JOB_ID % 4), 'deployment:%s:d3' % (JOB_ID % 4)]
+
+
+class LateStore:
+    """A store whose loads give ``answers`` in turn (StateUnavailable: it cannot be read); saves are kept."""
+
+    describe = 'a store read late'
+
+    def __init__(self, answers):
+        self.answers, self.saved = list(answers), []
+
+    def load(self, deadline):
+        answer = self.answers.pop(0)
+        if answer is StateUnavailable:
+            raise StateUnavailable('cannot be read')
+        return answer
+
+    def save(self, data, deadline):
+        self.saved.append(data)
+
+
+def test_a_state_read_late_and_too_old_to_go_on_from_leaves_what_this_run_has_seen(simulator):
+    simulator.load(SCENARIO)
+    poller = Poller(read_options(source_args(simulator)), threading.Event())
+    try:
+        poller.store = LateStore([StateUnavailable, StateUnavailable, {'polled_ms': 1, 'ended': {}, 'running': {}}])
+        poller.start()
+        assert poller.poll() == []  # afresh, in memory: what ended before is taken as seen
+        poller.save()
+        assert poller.store.saved == []  # nothing written over what the store keeps
+        deploy(simulator, ['d1'])
+        time.sleep(1.5)  # it ends
+        # Read at last, but polled more than 7 days ago: not taken over (it would start afresh and lose the job).
+        assert ids(poller.poll()) == ['deployment:%s' % (JOB_ID % 3), 'deployment:%s:d1' % (JOB_ID % 3)]
+        poller.save()
+        assert JOB_ID % 3 in poller.store.saved[-1]['ended']
+    finally:
+        poller.client.close()
 
 
 def test_a_value_in_redis_that_is_not_the_sources_is_taken_as_none_and_replaced(simulator, main, redis_server):
