@@ -281,7 +281,7 @@ def _store_url(url):
     parts = urlsplit(url)
     if parts.scheme.lower() not in ('redis', 'rediss') or not parts.hostname:
         raise CdfmcOptionError('budget_url must be a Redis URL such as rediss://user:password@host:6379/0 (TLS) or '
-                               'redis://..., got %s' % masked(url))
+                               'redis://..., got %s%s' % (masked(url), _ENCODE))
     try:
         parts.port
     except ValueError:

@@ -98,6 +98,10 @@ def test_bad_options_refused(options, message):
     ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com/0?socket_timeout=5'}, 'has a query'),
     ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com/0#x'}, 'has a query or a fragment'),
     ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com/zero'}, 'database that is not a number'),
+    # A password with "/", "?" or "#" cuts the URL short: refused, masked whole, with what to do.
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret/Sup3rS3cret@redis.example.com:6379/0'}, 'port .* must be percent-encoded'),
+    ({'budget_url': 'redis://cdfmc:Sup3rS3cret?Sup3rS3cret@redis.example.com/0'}, 'must be percent-encoded .%2F, %3F, %23.'),
+    ({'budget_url': 'redis://:Sup3rS3cret/Sup3rS3cret@redis.example.com/0'}, 'must be a Redis URL .* must be percent-encoded'),
     ({'budget_url': 'redis://cdfmc:Sup3rS3cret@redis.example.com', 'budget_ca_file': '/etc/hostname'},
      'budget_ca_file is for a budget_url that uses TLS'),
     ({'budget_ca_file': '/etc/hostname'}, 'given with no budget_url'),

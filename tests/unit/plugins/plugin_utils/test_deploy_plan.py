@@ -175,8 +175,9 @@ def test_only_policies_out_of_date_are_pending_named_by_name_else_by_type():
     assert device_of(CISCO_LIKE_ITEM) == {'id': 'ec6f', 'name': '10.10.6.71', 'type': 'Device', 'members': []}
 
 
-def test_a_device_deploying_is_not_blocked_though_fmc_still_says_it_can_be_deployed():
-    deploying = dict(CISCO_LIKE_ITEM, isDeploying=True, message='another deployment is in progress')
+@pytest.mark.parametrize('flag', [True, 'true'])  # as every flag of FMC's is read
+def test_a_device_deploying_is_not_blocked_though_fmc_still_says_it_can_be_deployed(flag):
+    deploying = dict(CISCO_LIKE_ITEM, isDeploying=flag, message='another deployment is in progress')
     plan = plan_of([deploying], None, [], force=False, read_at_ms=0)
     assert [device['id'] for device in plan.deploying] == ['ec6f'] and plan.blocked == []
 
