@@ -124,8 +124,8 @@ def iso_time(epoch_ms):
 
 
 def pending_event(item, since_ms):
-    """The event of a device (an item of the deployable list) pending since ``since_ms`` (when first seen, or last seen deploying); its
-    device id and version are plain ids (see ``EventState.take_deployable``)."""
+    """The event of a device (an item of the deployable list) pending since ``since_ms`` (when first seen, or last
+    seen deploying); its device id and version are plain ids (see ``EventState.take_deployable``)."""
     device = item['device']
     device_id, version = str(device['id']), str(item['version'])
     return {'cdfmc': {
